@@ -1,0 +1,3 @@
+/** Backend namespace: choose and report the TensorFlow.js backend. @see notebooks/00-getting-started */
+export { setup, name, current, onActivate, parseBackendName, wasmDirectory, BACKEND_NAMES } from './setup';
+export type { BackendName, SetupOptions, SetupResult } from './setup';

@@ -1,0 +1,200 @@
+/**
+ * Backend resolution for TensorFlow.js.
+ *
+ * Order: `tensorflow` (libtensorflow through tfjs-node-gpu, then tfjs-node) → `wasm` → `cpu`.
+ * `prefer` or the environment variable `GENBOOK_BACKEND` forces one. A backend counts as available
+ * only when it is registered with *this* tfjs engine and `tf.setBackend` succeeds: a `require` that
+ * succeeds proves nothing (design.md fact 2: tfjs-node can load against another tfjs-core copy, or
+ * install without its native addon).
+ *
+ * @see notebooks/00-getting-started
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'path';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface SetupOptions {
+  /** Where the one-line report goes; `null` keeps quiet. Default: console.log. */
+  log?: ((line: string) => void) | null;
+  /** Environment to read `GENBOOK_BACKEND` from (tests pass their own). Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /**
+   * Packages tried for the `tensorflow` backend, in order. Default: the GPU build, then the CPU
+   * build. Tests replace it to simulate a machine without libtensorflow.
+   */
+  tensorflowPackages?: readonly string[];
+}
+
+export interface SetupResult {
+  /** The active backend. */
+  name: BackendName;
+  /** Why it was chosen, and what was skipped on the way. */
+  reason: string;
+  /** The one line `setup` reports: `genbook backend: wasm (…)`. */
+  message: string;
+  /** Backends tried before the chosen one, with the reason each was skipped. */
+  skipped: { name: BackendName; why: string }[];
+}
+
+/** Hooks run after a backend becomes active (the wasm training kernels register here). */
+type ActivationHook = (name: BackendName) => void;
+const activationHooks: ActivationHook[] = [];
+
+/** Register code to run whenever `setup` activates a backend. */
+export function onActivate(hook: ActivationHook): void {
+  activationHooks.push(hook);
+}
+
+let active: SetupResult | undefined;
+
+/** Parse a backend name; anything else is a RangeError naming the source. */
+export function parseBackendName(value: string, source: string): BackendName {
+  const v = value.trim().toLowerCase();
+  if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
+  throw new RangeError(
+    `${source} must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(value)}`,
+  );
+}
+
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0].slice(0, 300);
+}
+
+/** Why `require(pkg)` failed, in a few words. */
+function requireFailure(pkg: string, e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const text = errorText(e);
+  if (code === 'MODULE_NOT_FOUND' && text.includes(pkg)) return 'not installed';
+  if (/native addon|tfjs_binding|\.node\b|libtensorflow/i.test(text)) {
+    return 'installed without its native addon (libtensorflow was not downloaded)';
+  }
+  return `failed to load: ${text}`;
+}
+
+async function tryTensorflow(packages: readonly string[]): Promise<string> {
+  const failures: string[] = [];
+  for (const pkg of packages) {
+    try {
+      // danfojs's npm override installs @tensorflow/tfjs under the name @tensorflow/tfjs-node:
+      // that alias is not the native build.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const realName = (require(`${pkg}/package.json`) as { name: string }).name;
+      if (realName !== pkg) {
+        failures.push(`${pkg} not installed (only an alias of ${realName})`);
+        continue;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(pkg);
+    } catch (e) {
+      failures.push(`${pkg} ${requireFailure(pkg, e)}`);
+      continue;
+    }
+    if (tf.findBackendFactory('tensorflow') === null) {
+      failures.push(`${pkg} loaded but registered no 'tensorflow' backend with this tfjs`);
+      continue;
+    }
+    if (await tf.setBackend('tensorflow')) return pkg;
+    failures.push(`${pkg}: the 'tensorflow' backend failed to initialise`);
+  }
+  throw new Error(failures.length ? failures.join('; ') : 'no package to try');
+}
+
+/** Directory holding the wasm backend's .wasm files (loaded from node_modules, offline). */
+export function wasmDirectory(): string {
+  const pkgJson = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return path.join(path.dirname(pkgJson), 'dist') + path.sep;
+}
+
+async function tryWasm(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  if (tf.findBackendFactory('wasm') === null) throw new Error('no wasm backend registered');
+  wasm.setWasmPaths(wasmDirectory());
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+}
+
+/**
+ * tfjs-backend-cpu 4.22 prints a "looks like you are running TensorFlow.js in Node.js" banner on its
+ * first tensor write (MathBackendCPU.firstUse). `setup` has already said which backend is active
+ * and why, so the banner is only noise in a notebook's output: clear the flag.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
+async function activate(name: BackendName, packages: readonly string[]): Promise<string> {
+  switch (name) {
+    case 'tensorflow':
+      return `libtensorflow via ${await tryTensorflow(packages)}`;
+    case 'wasm':
+      await tryWasm();
+      return 'WebAssembly SIMD, single thread';
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+      silenceCpuBanner();
+      return 'pure JavaScript (slow for convolutions)';
+  }
+}
+
+/**
+ * Resolve, initialise and report the TensorFlow.js backend.
+ *
+ * @param prefer force one backend; otherwise `GENBOOK_BACKEND`, otherwise the first that works
+ *   of tensorflow → wasm → cpu. A forced backend that fails is an Error (no silent fallback).
+ * @returns the active backend and why; also logged as one line unless `log: null`.
+ */
+export async function setup(prefer?: BackendName, options: SetupOptions = {}): Promise<SetupResult> {
+  const env = options.env ?? process.env;
+  const log = options.log === undefined ? console.log : options.log;
+  const packages = options.tensorflowPackages ?? ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+  let forced: BackendName | undefined;
+  let forcedBy = '';
+  if (prefer !== undefined) {
+    forced = parseBackendName(prefer, 'backend.setup(prefer)');
+    forcedBy = 'requested by setup()';
+  } else if (env.GENBOOK_BACKEND !== undefined && env.GENBOOK_BACKEND.trim() !== '') {
+    forced = parseBackendName(env.GENBOOK_BACKEND, 'GENBOOK_BACKEND');
+    forcedBy = 'GENBOOK_BACKEND';
+  }
+
+  const skipped: { name: BackendName; why: string }[] = [];
+  let result: SetupResult | undefined;
+  for (const name of forced ? [forced] : BACKEND_NAMES) {
+    try {
+      const detail = await activate(name, packages);
+      const why = forced
+        ? `${forcedBy}=${name}`
+        : skipped.length === 0
+          ? 'first choice'
+          : `fallback: ${skipped.map((s) => `${s.name} unavailable: ${s.why}`).join('; ')}`;
+      const reason = `${detail}; ${why}`;
+      result = { name, reason, message: `genbook backend: ${name} (${reason})`, skipped };
+      break;
+    } catch (e) {
+      if (forced) {
+        throw new Error(`backend '${forced}' (${forcedBy}) is not available: ${errorText(e)}`);
+      }
+      skipped.push({ name, why: errorText(e) });
+    }
+  }
+  if (!result) throw new Error('no TensorFlow.js backend could be initialised');
+  await tf.ready();
+  for (const hook of activationHooks) hook(result.name);
+  active = result;
+  if (log) log(result.message);
+  return result;
+}
+
+/** The active backend's name, as TensorFlow.js reports it. */
+export function name(): string {
+  return tf.getBackend();
+}
+
+/** The last `setup` result, or undefined before the first call. */
+export function current(): SetupResult | undefined {
+  return active;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The genbook command line: `genbook <command> [options]` (also reached through `npm run <command>`).
+ * Each command lives in its own file under commands/.
+ */
+import { kernelCommand } from './commands/kernel';
+import { startCommand } from './commands/start';
+import { UsageError } from './util/flags';
+
+type Command = { run: (args: string[]) => number | Promise<number>; help: string };
+
+const commands: Record<string, Command> = {
+  start: { run: startCommand, help: 'register the kernel and open the course in Jupyter' },
+  kernel: { run: kernelCommand, help: 'register the "TypeScript (genbook)" Jupyter kernel' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return ['usage: genbook <command> [options]', '', ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.help}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`genbook: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`genbook ${name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * `genbook start` (`npm start`): register the kernel, then open the course.
+ *
+ * JupyterLab, else Jupyter Notebook, on `notebooks/` when either is on PATH; otherwise a few lines
+ * on opening the notebooks in VS Code (the kernel is registered already) or installing Jupyter.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { installKernelSpec, jupyterDataDir, projectRoot } from '../kernel/spec';
+import { parseFlags } from '../util/flags';
+
+/** The first of `names` found as an executable on PATH, or undefined. */
+export function findOnPath(names: readonly string[], envPath: string = process.env.PATH ?? ''): string | undefined {
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  for (const name of names) {
+    for (const dir of envPath.split(path.delimiter)) {
+      if (!dir) continue;
+      for (const ext of exts) {
+        const candidate = path.join(dir, name + ext);
+        try {
+          fs.accessSync(candidate, fs.constants.X_OK);
+          if (fs.statSync(candidate).isFile()) return candidate;
+        } catch {
+          /* not here */
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface StartPlan {
+  kernelFile: string;
+  /** The Jupyter front end to launch, with its arguments; undefined when none is installed. */
+  launch?: { command: string; args: string[] };
+  /** What to tell the user. */
+  lines: string[];
+}
+
+export function planStart(root: string, dataDir: string, envPath?: string): StartPlan {
+  const kernelFile = installKernelSpec(dataDir);
+  const notebooks = path.join(root, 'notebooks');
+  const lines = [`kernel "TypeScript (genbook)" registered: ${kernelFile}`];
+  const lab = findOnPath(['jupyter-lab'], envPath);
+  const classic = findOnPath(['jupyter-notebook'], envPath);
+  const frontEnd = lab ?? classic;
+  if (frontEnd) {
+    const args = [`--notebook-dir=${notebooks}`];
+    lines.push(`opening ${path.basename(frontEnd)} on ${notebooks} (Ctrl+C to stop)`);
+    lines.push('choose the kernel "TypeScript (genbook)" if a notebook asks');
+    return { kernelFile, launch: { command: frontEnd, args }, lines };
+  }
+  lines.push(
+    'No Jupyter front end (jupyter-lab or jupyter-notebook) is on PATH. Either:',
+    `  - open ${notebooks} in VS Code (Jupyter extension) and pick the kernel "TypeScript (genbook)";`,
+    '  - or install Jupyter: `sudo apt-get install jupyter-notebook` (Debian/Ubuntu),',
+    '    `brew install jupyterlab` (macOS) or `pip install jupyterlab`, then run `npm start` again;',
+    '  - or read the executed course as HTML: `npm run book` writes build/book/index.html.',
+  );
+  return { kernelFile, lines };
+}
+
+export async function startCommand(args: string[]): Promise<number> {
+  const flags = parseFlags(args, { 'dry-run': 'boolean', 'data-dir': 'string' });
+  const root = projectRoot();
+  const plan = planStart(root, (flags['data-dir'] as string | undefined) ?? jupyterDataDir());
+  for (const line of plan.lines) console.log(line);
+  if (!plan.launch || flags['dry-run']) return 0;
+  const { command, args: launchArgs } = plan.launch;
+  return await new Promise<number>((resolve) => {
+    const child = spawn(command, launchArgs, { stdio: 'inherit', cwd: path.join(root, 'notebooks') });
+    child.on('error', (e) => {
+      console.error(`could not start ${command}: ${e.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code) => resolve(code ?? 0));
+    process.on('SIGINT', () => child.kill('SIGINT'));
+  });
+}
