@@ -1,0 +1,8 @@
+/** Train namespace: the shared loop, quick/full budgets, checkpoints and measured results. */
+export { trainLoop } from './loop';
+export type { Losses, Progress, LoopOptions, LoopResult } from './loop';
+export { budget, quickModeEnv } from './mode';
+export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir } from './checkpoint';
+export type { CheckpointMeta } from './checkpoint';
+export { writeResult, readResults, resultsDir } from './results';
+export type { ModelResult } from './results';
