@@ -1,3 +1,9 @@
 /** Backend namespace: choose and report the TensorFlow.js backend. @see notebooks/00-getting-started */
 export { setup, name, current, onActivate, parseBackendName, wasmDirectory, BACKEND_NAMES } from './setup';
 export type { BackendName, SetupOptions, SetupResult } from './setup';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+  WASM_TRAINING_KERNELS,
+} from './wasm';

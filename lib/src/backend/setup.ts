@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
+import { registerWasmTrainingKernels } from './wasm';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -46,6 +47,12 @@ const activationHooks: ActivationHook[] = [];
 export function onActivate(hook: ActivationHook): void {
   activationHooks.push(hook);
 }
+
+// The wasm backend cannot train conv, conv-transpose, depthwise or embedding layers by itself
+// (design.md fact 3): genbook registers the missing kernels whenever wasm becomes active.
+onActivate((name) => {
+  if (name === 'wasm') registerWasmTrainingKernels();
+});
 
 let active: SetupResult | undefined;
 
@@ -132,7 +139,7 @@ async function activate(name: BackendName, packages: readonly string[]): Promise
       return `libtensorflow via ${await tryTensorflow(packages)}`;
     case 'wasm':
       await tryWasm();
-      return 'WebAssembly SIMD, single thread';
+      return 'WebAssembly SIMD, single thread, with the genbook training kernels';
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
       silenceCpuBanner();

@@ -1,0 +1,54 @@
+/**
+ * Registration of the genbook training kernels for the `wasm` backend.
+ *
+ * `backend.setup` calls `registerWasmTrainingKernels()` whenever it activates `wasm`; call it
+ * yourself only if you activate wasm with `tf.setBackend('wasm')` directly.
+ * `unregisterWasmTrainingKernels()` restores the stock kernels (the benchmark compares both).
+ *
+ * @see notebooks/00-getting-started
+ */
+import * as tf from '@tensorflow/tfjs';
+import { captureStock, stockConfig, type WasmKernelArgs } from './kernel-utils';
+import { conv2DBackpropFilter } from './conv2d-backprop-filter';
+
+type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Kernel name → genbook implementation, in the order they are registered. */
+const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
+  ['Conv2DBackpropFilter', conv2DBackpropFilter as GenbookKernel],
+];
+
+/** Names of the kernels genbook registers (or replaces) for the wasm backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
+
+let registered = false;
+
+/** Register the genbook kernels for `wasm` (idempotent). Replaced stock kernels are kept for restore. */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const [kernelName, kernel] of KERNELS) {
+    if (captureStock(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: kernel as unknown as tf.KernelFunc,
+    });
+  }
+  registered = true;
+}
+
+/** Remove the genbook kernels and put back the stock ones they replaced (for comparisons). */
+export function unregisterWasmTrainingKernels(): void {
+  if (!registered) return;
+  for (const [kernelName] of KERNELS) {
+    tf.unregisterKernel(kernelName, 'wasm');
+    const stock = stockConfig(kernelName);
+    if (stock) tf.registerKernel(stock);
+  }
+  registered = false;
+}
+
+/** Whether the genbook kernels are currently registered. */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return registered;
+}
