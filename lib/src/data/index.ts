@@ -4,3 +4,5 @@ export type { MnistOptions, MnistSet, MnistSplit } from './mnist';
 export { parseIdx } from './idx';
 export type { IdxArray } from './idx';
 export { indexBatches, gatherRows } from './batches';
+export { gaussianMixture, ring8, swissRoll, twoMoons, toyTensor, toyColumn } from './toy';
+export type { ToySet, GaussianMixtureOptions, Ring8Options, SwissRollOptions, TwoMoonsOptions } from './toy';
