@@ -7,7 +7,7 @@
  *
  * @see notebooks/01-information-theory
  */
-import { checkPair, Distribution, logOfBase } from './distribution';
+import { checkPair, checkProbabilities, Distribution, logOfBase } from './distribution';
 
 /**
  * H(p, q) in units of log base `base`. Terms with p = 0 are 0; a term with p > 0 and q = 0 makes
@@ -28,4 +28,21 @@ export function crossEntropy(p: Distribution, q: Distribution, base = 2): number
     h -= pi * Math.log(q[i]);
   }
   return h / lnBase + 0;
+}
+
+/**
+ * The terms −P*(i) log P(i) one by one: the "cross-entropy" column of lecture 000's table. Only
+ * 0 ≤ p, q ≤ 1 and equal lengths are checked (the lecture's columns are per-class values that do
+ * not sum to 1); for distributions the terms add up to `crossEntropy(p, q, base)`.
+ */
+export function crossEntropyTerms(p: ArrayLike<number>, q: ArrayLike<number>, base = 2): Float64Array {
+  checkProbabilities(p, 'p');
+  checkProbabilities(q, 'q');
+  if (p.length !== q.length) throw new RangeError(`p and q must have the same length; got ${p.length} and ${q.length}`);
+  const lnBase = logOfBase(base);
+  return Float64Array.from({ length: p.length }, (_, i) => {
+    if (p[i] === 0) return 0;
+    if (q[i] === 0) return Infinity;
+    return (-p[i] * Math.log(q[i])) / lnBase + 0;
+  });
 }

@@ -71,3 +71,16 @@ export function normalize(weights: ArrayLike<number>, argName = 'weights'): Floa
   for (let i = 0; i < weights.length; i++) out[i] = weights[i] / total;
   return out;
 }
+
+/** Throws unless every entry of `p` is a probability in [0, 1] (no sum requirement). */
+export function checkProbabilities(p: ArrayLike<number>, argName: string): void {
+  if (p == null || typeof p.length !== 'number' || p.length === 0) {
+    throw new RangeError(`${argName} must be a non-empty array of probabilities; got ${String(p)}`);
+  }
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new RangeError(`${argName}[${i}] must be a probability in [0, 1]; got ${v}`);
+    }
+  }
+}

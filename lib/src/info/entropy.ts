@@ -7,7 +7,7 @@
  *
  * @see notebooks/01-information-theory
  */
-import { checkDistribution, Distribution, logOfBase } from './distribution';
+import { checkDistribution, checkProbabilities, Distribution, logOfBase } from './distribution';
 
 /**
  * H(p) in units of log base `base` (2 → bits, Math.E → nats, 10 → hartleys). Terms with p = 0 are
@@ -24,4 +24,16 @@ export function entropy(p: Distribution, base = 2): number {
     if (pi > 0) h -= pi * Math.log(pi);
   }
   return h / lnBase + 0; // + 0 turns −0 into 0
+}
+
+/**
+ * The terms −p(xᵢ) log p(xᵢ) one by one: the "entropy" column of lecture 000's cross-entropy
+ * table. The entries need not sum to 1 (the lecture's P*(x) column is a list of per-class
+ * probabilities, not a distribution), so only 0 ≤ p ≤ 1 is checked; for a distribution the terms
+ * add up to `entropy(p, base)`.
+ */
+export function entropyTerms(p: ArrayLike<number>, base = 2): Float64Array {
+  checkProbabilities(p, 'p');
+  const lnBase = logOfBase(base);
+  return Float64Array.from({ length: p.length }, (_, i) => (p[i] > 0 ? (-p[i] * Math.log(p[i])) / lnBase + 0 : 0));
 }

@@ -5,10 +5,10 @@
  *
  * @see notebooks/01-information-theory
  */
-export { checkDistribution, normalize, SUM_TOLERANCE } from './distribution';
+export { checkDistribution, checkProbabilities, normalize, SUM_TOLERANCE } from './distribution';
 export type { Distribution } from './distribution';
-export { entropy } from './entropy';
-export { crossEntropy } from './crossEntropy';
+export { entropy, entropyTerms } from './entropy';
+export { crossEntropy, crossEntropyTerms } from './crossEntropy';
 export { klDivergence } from './klDivergence';
 export { jsDivergence, mixture } from './jsDivergence';
 export { gaussianKl, gaussianPdf } from './gaussianKl';
