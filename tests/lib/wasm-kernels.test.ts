@@ -72,6 +72,154 @@ describe('wasm training kernels (against cpu)', function () {
     expect(backend.current()?.reason).to.contain('genbook training kernels');
   });
 
+  it('Conv2DBackpropInput (and so conv2dTranspose) matches cpu on 30 random shapes (stride 1–3, same/valid/explicit, channels 1–64)', async () => {
+    const rng = random.rng(302);
+    for (let i = 0; i < 30; i++) {
+      const c = randomConvCase(rng, i);
+      const xShape = [c.batch, c.height, c.width, c.inChannels] as [number, number, number, number];
+      const filterShape = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels] as [number, number, number, number];
+      const outShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, c.strides, 1, c.pad).outShape;
+      const filter = normalData(rng, filterShape);
+      const dy = normalData(rng, outShape);
+      await compareKernel(`Conv2DBackpropInput ${describeCase(c)}`, () =>
+        runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dy, outShape), filter: tf.tensor4d(filter, filterShape) }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: xShape,
+        }),
+      );
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropFilter/Input match cpu on 24 random shapes (stride 1–2, dilation 1–2, multiplier 1–3)', async () => {
+    const rng = random.rng(303);
+    for (let i = 0; i < 24; i++) {
+      const c = randomConvCase(rng, i);
+      const multiplier = 1 + (i % 3);
+      // tfjs allows dilation > 1 only with stride 1.
+      const dilations: [number, number] = i % 4 === 3 ? [2, 2] : [1, 1];
+      const strides: [number, number] = dilations[0] > 1 ? [1, 1] : c.strides[0] > 2 ? [2, 2] : ([c.strides[0], c.strides[0]] as [number, number]);
+      const height = c.height + (dilations[0] - 1) * (c.filterHeight - 1);
+      const width = c.width + (dilations[1] - 1) * (c.filterWidth - 1);
+      const xShape = [c.batch, height, width, c.inChannels] as [number, number, number, number];
+      const filterShape = [c.filterHeight, c.filterWidth, c.inChannels, multiplier] as [number, number, number, number];
+      const outShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, c.pad, undefined, true).outShape;
+      const x = normalData(rng, xShape);
+      const filter = normalData(rng, filterShape);
+      const dy = normalData(rng, outShape);
+      const what = `x [${xShape}] filter [${filterShape}] strides ${strides} dilations ${dilations} pad ${JSON.stringify(c.pad)}`;
+      const attrs = { strides, dilations, pad: c.pad };
+      // tfjs's cpu kernels ignore dilations (its gradients never pass dilation > 1), so the
+      // reference for dilation d is the dilation-1 kernel with the filter's taps spread d apart
+      // (zeros between): the same convolution, computed independently.
+      const d = dilations[0];
+      const spread = [(c.filterHeight - 1) * d + 1, (c.filterWidth - 1) * d + 1, c.inChannels, multiplier] as [number, number, number, number];
+      const spreadAttrs = { strides, dilations: [1, 1], pad: c.pad };
+      const spreadFilter = (): tf.Tensor4D => {
+        const buffer = tf.buffer(spread);
+        const f = tf.tensor4d(filter, filterShape).bufferSync();
+        for (let kh = 0; kh < c.filterHeight; kh++)
+          for (let kw = 0; kw < c.filterWidth; kw++)
+            for (let ci = 0; ci < c.inChannels; ci++)
+              for (let m = 0; m < multiplier; m++) buffer.set(f.get(kh, kw, ci, m), kh * d, kw * d, ci, m);
+        return buffer.toTensor() as tf.Tensor4D;
+      };
+      await compareKernel(
+        `DepthwiseConv2dNativeBackpropFilter ${what}`,
+        () => runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(x, xShape), dy: tf.tensor4d(dy, outShape) }, { ...attrs, filterShape }),
+        () =>
+          tf.stridedSlice(
+            runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(x, xShape), dy: tf.tensor4d(dy, outShape) }, { ...spreadAttrs, filterShape: spread }),
+            [0, 0, 0, 0], spread, [d, d, 1, 1],
+          ),
+      );
+      await compareKernel(
+        `DepthwiseConv2dNativeBackpropInput ${what}`,
+        () => runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor4d(dy, outShape), filter: tf.tensor4d(filter, filterShape) }, { ...attrs, inputShape: xShape }),
+        () => runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor4d(dy, outShape), filter: spreadFilter() }, { ...spreadAttrs, inputShape: xShape }),
+      );
+    }
+  });
+
+  it('BatchMatMul matches cpu with every transposeA/transposeB, batch 1 and batched, broadcast', async () => {
+    const rng = random.rng(304);
+    const shapes: [number[], number[]][] = [];
+    for (let i = 0; i < 16; i++) {
+      const m = rng.int(1, 70);
+      const k = rng.int(1, 70);
+      const n = rng.int(1, 70);
+      const batchA = i % 4 === 0 ? [] : i % 4 === 1 ? [1] : i % 4 === 2 ? [3] : [2, 2];
+      const batchB = i % 4 === 0 ? [] : i % 4 === 1 ? [1] : i % 4 === 2 ? (i % 8 === 2 ? [1] : [3]) : [2, 2];
+      shapes.push([[...batchA, m, k], [...batchB, k, n]]);
+    }
+    shapes.push([[128, 784], [784, 256]]);
+    for (const [aShape, bShape] of shapes) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const rank = aShape.length;
+          const aT = transposeA ? [...aShape.slice(0, -2), aShape[rank - 1], aShape[rank - 2]] : aShape;
+          const bRank = bShape.length;
+          const bT = transposeB ? [...bShape.slice(0, -2), bShape[bRank - 1], bShape[bRank - 2]] : bShape;
+          if (aT.length < 2 || bT.length < 2) continue;
+          const a = normalData(rng, aT);
+          const b = normalData(rng, bT);
+          await compareKernel(`BatchMatMul a [${aT}] b [${bT}] transposeA ${transposeA} transposeB ${transposeB}`, () =>
+            tf.matMul(tf.tensor(a, aT), tf.tensor(b, bT), transposeA, transposeB),
+          );
+        }
+      }
+    }
+  });
+
+  it('_FusedMatMul (bias + relu) matches cpu with transposes', async () => {
+    const rng = random.rng(305);
+    for (const [m, k, n] of [[5, 7, 3], [64, 100, 32], [1, 9, 40]]) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const aShape = transposeA ? [k, m] : [m, k];
+          const bShape = transposeB ? [n, k] : [k, n];
+          const a = normalData(rng, aShape);
+          const b = normalData(rng, bShape);
+          const bias = normalData(rng, [n]);
+          await compareKernel(`_FusedMatMul [${m},${k},${n}] transposeA ${transposeA} transposeB ${transposeB}`, () =>
+            tf.fused.matMul({
+              a: tf.tensor2d(a, aShape as [number, number]),
+              b: tf.tensor2d(b, bShape as [number, number]),
+              transposeA,
+              transposeB,
+              bias: tf.tensor1d(bias),
+              activation: 'relu',
+            }),
+          );
+        }
+      }
+    }
+  });
+
+  it('UnsortedSegmentSum matches cpu (float32 and int32, repeated and out-of-range ids, 1-D and 2-D ids)', async () => {
+    const rng = random.rng(306);
+    for (const [idsShape, inner, numSegments] of [[[10], [4], 5], [[50], [16, 3], 7], [[3, 4], [2], 6], [[200], [], 10]] as [number[], number[], number][]) {
+      const count = idsShape.reduce((p, d) => p * d, 1);
+      const ids = Int32Array.from({ length: count }, () => rng.int(-1, numSegments + 1));
+      const xShape = [...idsShape, ...inner];
+      const x = normalData(rng, xShape);
+      // tfjs's cpu kernel handles 1-D ids only: its reference gets the ids flattened.
+      const flatShape = [count, ...inner];
+      await compareKernel(
+        `UnsortedSegmentSum ids [${idsShape}] x [${xShape}] segments ${numSegments}`,
+        () => tf.unsortedSegmentSum(tf.tensor(x, xShape), tf.tensor(ids, idsShape, 'int32'), numSegments),
+        () => tf.unsortedSegmentSum(tf.tensor(x, flatShape), tf.tensor1d(ids, 'int32'), numSegments),
+      );
+      const xi = Int32Array.from(x, (v) => Math.round(v * 10));
+      await compareKernel(
+        `UnsortedSegmentSum int32 ids [${idsShape}]`,
+        () => tf.unsortedSegmentSum(tf.tensor(xi, xShape, 'int32'), tf.tensor(ids, idsShape, 'int32'), numSegments).toFloat(),
+        () => tf.unsortedSegmentSum(tf.tensor(xi, flatShape, 'int32'), tf.tensor1d(ids, 'int32'), numSegments).toFloat(),
+      );
+    }
+  });
+
   it('Conv2DBackpropFilter matches cpu on 30 random shapes (stride 1–3, same/valid/explicit, channels 1–64)', async () => {
     const rng = random.rng(301);
     for (let i = 0; i < 30; i++) {

@@ -10,12 +10,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { captureStock, stockConfig, type WasmKernelArgs } from './kernel-utils';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter';
+import { conv2DBackpropInput } from './conv2d-backprop-input';
+import { batchMatMul, fusedMatMul } from './batch-mat-mul';
+import { unsortedSegmentSum } from './unsorted-segment-sum';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
 /** Kernel name → genbook implementation, in the order they are registered. */
 const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['Conv2DBackpropFilter', conv2DBackpropFilter as GenbookKernel],
+  ['Conv2DBackpropInput', conv2DBackpropInput as GenbookKernel],
+  ['BatchMatMul', batchMatMul as GenbookKernel],
+  ['_FusedMatMul', fusedMatMul as GenbookKernel],
+  ['UnsortedSegmentSum', unsortedSegmentSum as GenbookKernel],
+  ['DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter as GenbookKernel],
+  ['DepthwiseConv2dNativeBackpropInput', depthwiseConv2dNativeBackpropInput as GenbookKernel],
 ];
 
 /** Names of the kernels genbook registers (or replaces) for the wasm backend. */
