@@ -10,6 +10,7 @@ export * as data from './data';
 export * as train from './train';
 export * as info from './info';
 export * as linalg from './linalg';
+export * as viz from './viz';
 export { tf };
 
 export { projectRoot, projectPath } from './paths';
