@@ -8,6 +8,8 @@ export * as backend from './backend';
 export * as random from './random';
 export * as data from './data';
 export * as train from './train';
+export * as gan from './gan';
+export * as models from './models';
 export * as info from './info';
 export * as linalg from './linalg';
 export * as viz from './viz';

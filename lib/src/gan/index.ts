@@ -1,0 +1,31 @@
+/**
+ * GAN namespace: the losses (from logits, numerically stable), the game on 1D densities
+ * (V(D, G), D*, C(G)), reconstruction losses of pix2pix / CycleGAN / StarGAN, AdaIN, mode
+ * coverage, and a trainer that follows Algorithm 1 of Goodfellow et al. 2014.
+ *
+ * @see notebooks/05-gan-minimax
+ * @see notebooks/06-conditional-gans
+ */
+export {
+  softplus,
+  logSigmoid,
+  discriminatorLoss,
+  generatorLossSaturating,
+  generatorLossNonSaturating,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
+  gradientPenalty,
+} from './losses';
+export type { GradientPenaltyOptions } from './losses';
+export { optimalDiscriminator, valueFunction, virtualTrainingCriterion, kernelDensity } from './optimal';
+export { l1Loss, cycleConsistencyLoss, pix2pixGeneratorLoss } from './cycle';
+export { domainClassificationLoss, starganDiscriminatorLoss, starganGeneratorLoss } from './stargan';
+export type { StarganDiscriminatorTerms, StarganGeneratorTerms } from './stargan';
+export { adain, instanceMoments } from './adain';
+export type { AdainStyle } from './adain';
+export { modeCoverage } from './modes';
+export type { ModeCoverage } from './modes';
+export { GanTrainer, createTrainer, GAN_OBJECTIVES } from './trainer';
+export type { GanObjective, GanTrainerOptions, GanTrainOptions, GanSnapshot, RealBatch } from './trainer';

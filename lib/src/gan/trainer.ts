@@ -1,0 +1,349 @@
+/**
+ * GAN training by Algorithm 1 of Goodfellow et al. 2014 (lecture 001 "Training GAN: Algorithm"):
+ *
+ *   for each training iteration:
+ *     for k steps:
+ *       sample m noise vectors z⁽ⁱ⁾ ~ p_z and m examples x⁽ⁱ⁾ ~ p_data
+ *       update D by ascending ∇_θd (1/m) Σ [log D(x⁽ⁱ⁾) + log(1 − D(G(z⁽ⁱ⁾)))]
+ *     sample m noise vectors z⁽ⁱ⁾ ~ p_z
+ *     update G by descending ∇_θg (1/m) Σ log(1 − D(G(z⁽ⁱ⁾)))   (objective 'minimax')
+ *       or by ascending ∇_θg (1/m) Σ log D(G(z⁽ⁱ⁾))               (objective 'non-saturating')
+ *
+ * The same loop runs WGAN (critic loss, weight clipping; Arjovsky et al. 2017, Algorithm 1),
+ * WGAN-GP (critic loss + λ·gradient penalty; Gulrajani et al. 2017, Algorithm 1) and the hinge
+ * loss, and conditional GANs (Mirza & Osindero 2014: G(z, y) and D(x, y) both see the one-hot
+ * label y). Progress, the loss history and the tensor-leak check come from `train.trainLoop`;
+ * fixed-noise sample grids are taken every `snapshotEvery` iterations.
+ *
+ * @see notebooks/05-gan-minimax
+ * @see notebooks/06-conditional-gans
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../random/rng';
+import { trainLoop, Losses, Progress, LoopResult } from '../train/loop';
+import {
+  discriminatorLoss,
+  generatorLossNonSaturating,
+  generatorLossSaturating,
+  gradientPenalty,
+  hingeDiscriminatorLoss,
+  hingeGeneratorLoss,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+} from './losses';
+
+/** Which pair of losses the game uses. */
+export type GanObjective = 'minimax' | 'non-saturating' | 'wgan' | 'wgan-gp' | 'hinge';
+export const GAN_OBJECTIVES: readonly GanObjective[] = ['minimax', 'non-saturating', 'wgan', 'wgan-gp', 'hinge'];
+
+/** A real minibatch: the samples, and for a conditional GAN their integer labels. */
+export type RealBatch = tf.Tensor | { x: tf.Tensor; labels: Int32Array };
+
+export interface GanTrainerOptions {
+  /** G: z [B, latentDim] (and a one-hot label [B, numClasses] when conditional) → x. */
+  generator: tf.LayersModel;
+  /** D: x (and a one-hot label when conditional) → one logit (or critic score) per sample, [B, 1]. */
+  discriminator: tf.LayersModel;
+  latentDim: number;
+  /** Draws m real examples. The trainer disposes the tensors it gets. */
+  sampleReal: (batchSize: number, rng: Rng) => RealBatch;
+  /** Conditional GAN: the number of labels; G and D then take [input, oneHot(label)]. */
+  numClasses?: number;
+  /** Default 'non-saturating'. */
+  objective?: GanObjective;
+  /** Discriminator (critic) steps per generator step. Default 1; 5 for 'wgan' and 'wgan-gp'. */
+  k?: number;
+  /** Minibatch size m. Default 64. */
+  batchSize?: number;
+  /** Defaults: Adam(2e-4, β1 0.5) (DCGAN); RMSprop(5e-5) for 'wgan'; Adam(1e-4, β1 0, β2 0.9) for 'wgan-gp'. */
+  generatorOptimizer?: tf.Optimizer;
+  discriminatorOptimizer?: tf.Optimizer;
+  /** WGAN weight clipping c: critic weights are clipped to [−c, c] after each step. Default 0.01. */
+  clipValue?: number;
+  /** WGAN-GP penalty weight λ. Default 10. */
+  gradientPenaltyWeight?: number;
+  /** Latent prior p_z. Default 'normal' (N(0, I)); 'uniform' is U[−1, 1]. */
+  latentPrior?: 'normal' | 'uniform';
+  /** Number of fixed latent vectors for sample grids. Default 64, or 10 per label when conditional. */
+  fixedNoiseCount?: number;
+  seed: number;
+}
+
+/** One snapshot of G on the fixed noise: flat values and their shape. */
+export interface GanSnapshot {
+  step: number;
+  values: Float32Array;
+  shape: number[];
+}
+
+export interface GanTrainOptions {
+  onProgress?: (progress: Progress) => void;
+  reportEvery?: number;
+  /** Take a fixed-noise snapshot every this many iterations (and after the last). 0 = never. */
+  snapshotEvery?: number;
+  onSnapshot?: (snapshot: GanSnapshot) => void;
+}
+
+function defaultOptimizers(objective: GanObjective): [tf.Optimizer, tf.Optimizer] {
+  switch (objective) {
+    case 'wgan':
+      return [tf.train.rmsprop(5e-5), tf.train.rmsprop(5e-5)];
+    case 'wgan-gp':
+      return [tf.train.adam(1e-4, 0, 0.9), tf.train.adam(1e-4, 0, 0.9)];
+    default:
+      return [tf.train.adam(2e-4, 0.5), tf.train.adam(2e-4, 0.5)];
+  }
+}
+
+function asTensor(output: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor {
+  if (output instanceof tf.Tensor) return output;
+  throw new Error('expected the model to return one tensor');
+}
+
+export class GanTrainer {
+  readonly generator: tf.LayersModel;
+  readonly discriminator: tf.LayersModel;
+  readonly latentDim: number;
+  readonly numClasses: number | undefined;
+  readonly objective: GanObjective;
+  readonly k: number;
+  readonly batchSize: number;
+  /** Fixed latent vectors for sample grids (and their labels, row per label, when conditional). */
+  readonly fixedNoise: tf.Tensor2D;
+  readonly fixedLabels: Int32Array | undefined;
+  /** Loss history, one record per iteration (training continues across `train` calls). */
+  readonly history: Losses[] = [];
+  readonly snapshots: GanSnapshot[] = [];
+  /** Iterations done so far. */
+  iteration = 0;
+  /** Seconds spent in `train` so far. */
+  seconds = 0;
+
+  private readonly sampleReal: (batchSize: number, rng: Rng) => RealBatch;
+  private readonly generatorOptimizer: tf.Optimizer;
+  private readonly discriminatorOptimizer: tf.Optimizer;
+  private readonly clipValue: number;
+  private readonly gradientPenaltyWeight: number;
+  private readonly latentPrior: 'normal' | 'uniform';
+  private readonly rng: Rng;
+
+  constructor(options: GanTrainerOptions) {
+    const objective = options.objective ?? 'non-saturating';
+    if (!GAN_OBJECTIVES.includes(objective)) {
+      throw new RangeError(`objective must be one of ${GAN_OBJECTIVES.join(', ')}; got ${JSON.stringify(objective)}`);
+    }
+    const isWasserstein = objective === 'wgan' || objective === 'wgan-gp';
+    const k = options.k ?? (isWasserstein ? 5 : 1);
+    const batchSize = options.batchSize ?? 64;
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer; got ${k}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer; got ${batchSize}`);
+    if (!Number.isInteger(options.latentDim) || options.latentDim < 1) {
+      throw new RangeError(`latentDim must be a positive integer; got ${options.latentDim}`);
+    }
+    if (options.numClasses !== undefined && (!Number.isInteger(options.numClasses) || options.numClasses < 2)) {
+      throw new RangeError(`numClasses must be an integer >= 2; got ${options.numClasses}`);
+    }
+    this.generator = options.generator;
+    this.discriminator = options.discriminator;
+    this.latentDim = options.latentDim;
+    this.numClasses = options.numClasses;
+    this.objective = objective;
+    this.k = k;
+    this.batchSize = batchSize;
+    this.sampleReal = options.sampleReal;
+    const [gOpt, dOpt] = defaultOptimizers(objective);
+    this.generatorOptimizer = options.generatorOptimizer ?? gOpt;
+    this.discriminatorOptimizer = options.discriminatorOptimizer ?? dOpt;
+    if (options.generatorOptimizer) gOpt.dispose();
+    if (options.discriminatorOptimizer) dOpt.dispose();
+    this.clipValue = options.clipValue ?? 0.01;
+    this.gradientPenaltyWeight = options.gradientPenaltyWeight ?? 10;
+    if (!(this.clipValue > 0)) throw new RangeError(`clipValue must be > 0; got ${this.clipValue}`);
+    if (!(this.gradientPenaltyWeight >= 0)) {
+      throw new RangeError(`gradientPenaltyWeight must be >= 0; got ${this.gradientPenaltyWeight}`);
+    }
+    this.latentPrior = options.latentPrior ?? 'normal';
+    this.rng = new Rng(options.seed);
+    const fixedCount = options.fixedNoiseCount ?? (this.numClasses ? this.numClasses * 10 : 64);
+    this.fixedNoise = this.sampleLatent(fixedCount);
+    if (this.numClasses) {
+      const perClass = Math.ceil(fixedCount / this.numClasses);
+      this.fixedLabels = Int32Array.from({ length: fixedCount }, (_, i) => Math.floor(i / perClass) % this.numClasses!);
+    }
+  }
+
+  /** z ~ p_z, [n, latentDim], from the trainer's seeded generator. */
+  sampleLatent(n: number): tf.Tensor2D {
+    const shape = [n, this.latentDim];
+    return (this.latentPrior === 'normal' ? this.rng.normalTensor(shape) : this.rng.uniformTensor(shape, -1, 1)) as tf.Tensor2D;
+  }
+
+  private oneHot(labels: Int32Array): tf.Tensor2D {
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), this.numClasses!).toFloat() as tf.Tensor2D);
+  }
+
+  private randomLabels(n: number): Int32Array {
+    return Int32Array.from({ length: n }, () => this.rng.int(0, this.numClasses!));
+  }
+
+  /** G(z) (or G(z, y)); `training` selects batch statistics in batch-norm layers. */
+  generate(z: tf.Tensor, labels?: Int32Array, training = false): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.numClasses) {
+        if (!labels || labels.length !== z.shape[0]) throw new RangeError(`labels must give one label per latent vector (${z.shape[0]})`);
+        return asTensor(this.generator.apply([z, this.oneHot(labels)], { training }));
+      }
+      return asTensor(this.generator.apply(z, { training }));
+    });
+  }
+
+  /** D(x) logits (or D(x, y)), shape [B]. */
+  discriminate(x: tf.Tensor, labels?: Int32Array, training = false): tf.Tensor1D {
+    return tf.tidy(() => {
+      const out = this.numClasses
+        ? asTensor(this.discriminator.apply([x, this.oneHot(labels!)], { training }))
+        : asTensor(this.discriminator.apply(x, { training }));
+      return tf.reshape(out, [-1]) as tf.Tensor1D;
+    });
+  }
+
+  private discriminatorStep(): Losses {
+    const real = this.sampleReal(this.batchSize, this.rng);
+    const realX = real instanceof tf.Tensor ? real : real.x;
+    const realLabels = real instanceof tf.Tensor ? undefined : real.labels;
+    if (this.numClasses && !realLabels) throw new Error('a conditional GAN needs sampleReal to return { x, labels }');
+    const m = realX.shape[0];
+    const z = this.sampleLatent(m);
+    // Conditional: the fakes take the real batch's labels (so the gradient penalty interpolates
+    // within one label and both halves of the minibatch share the label distribution).
+    const fakeLabels = realLabels;
+    const gpSeed = this.rng.tfSeed();
+    const record: Losses = {};
+    const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = this.discriminatorOptimizer.minimize(
+      () => {
+        const fake = this.generate(z, fakeLabels, true);
+        const realLogits = this.discriminate(realX, realLabels, true);
+        const fakeLogits = this.discriminate(fake, fakeLabels, true);
+        let value: tf.Scalar;
+        switch (this.objective) {
+          case 'wgan':
+            value = wassersteinCriticLoss(realLogits, fakeLogits);
+            break;
+          case 'wgan-gp': {
+            const critic = (x: tf.Tensor) => this.discriminate(x, realLabels, true);
+            const penalty = gradientPenalty(critic, realX, fake, { seed: gpSeed });
+            record.gradientPenalty = penalty.dataSync()[0];
+            value = tf.add(wassersteinCriticLoss(realLogits, fakeLogits), tf.mul(this.gradientPenaltyWeight, penalty));
+            break;
+          }
+          case 'hinge':
+            value = hingeDiscriminatorLoss(realLogits, fakeLogits);
+            break;
+          default:
+            value = discriminatorLoss(realLogits, fakeLogits);
+        }
+        if (this.objective === 'wgan' || this.objective === 'wgan-gp') {
+          record.wassersteinEstimate = tf.sub(tf.mean(realLogits), tf.mean(fakeLogits)).dataSync()[0];
+        } else {
+          record.dReal = tf.mean(tf.sigmoid(realLogits)).dataSync()[0];
+          record.dFake = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0];
+        }
+        return value;
+      },
+      true,
+      dVars,
+    );
+    record.discriminatorLoss = loss!.dataSync()[0];
+    tf.dispose([loss!, z, realX]);
+    if (this.objective === 'wgan') {
+      // Weight clipping keeps the critic in a compact set of K-Lipschitz functions (WGAN Alg. 1, line 7).
+      tf.tidy(() => {
+        for (const w of this.discriminator.trainableWeights) w.write(tf.clipByValue(w.read(), -this.clipValue, this.clipValue));
+      });
+    }
+    return record;
+  }
+
+  private generatorStep(): number {
+    const z = this.sampleLatent(this.batchSize);
+    const labels = this.numClasses ? this.randomLabels(this.batchSize) : undefined;
+    const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = this.generatorOptimizer.minimize(
+      () => {
+        const fakeLogits = this.discriminate(this.generate(z, labels, true), labels, true);
+        switch (this.objective) {
+          case 'minimax':
+            return generatorLossSaturating(fakeLogits);
+          case 'wgan':
+          case 'wgan-gp':
+            return wassersteinGeneratorLoss(fakeLogits);
+          case 'hinge':
+            return hingeGeneratorLoss(fakeLogits);
+          default:
+            return generatorLossNonSaturating(fakeLogits);
+        }
+      },
+      true,
+      gVars,
+    );
+    const value = loss!.dataSync()[0];
+    tf.dispose([loss!, z]);
+    return value;
+  }
+
+  /** One iteration of Algorithm 1: k discriminator steps, then one generator step. */
+  step(): Losses {
+    let record: Losses = {};
+    for (let i = 0; i < this.k; i++) record = this.discriminatorStep();
+    record.generatorLoss = this.generatorStep();
+    this.iteration += 1;
+    this.history.push(record);
+    return record;
+  }
+
+  /** G on the fixed noise (inference mode), as a snapshot. */
+  snapshot(): GanSnapshot {
+    const samples = this.generate(this.fixedNoise, this.fixedLabels, false);
+    const snap = { step: this.iteration, values: samples.dataSync() as Float32Array, shape: samples.shape.slice() };
+    samples.dispose();
+    return snap;
+  }
+
+  /** Run `iterations` iterations of Algorithm 1 (continuing from earlier calls). */
+  async train(iterations: number, options: GanTrainOptions = {}): Promise<LoopResult> {
+    const snapshotEvery = options.snapshotEvery ?? 0;
+    if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) {
+      throw new RangeError(`snapshotEvery must be a non-negative integer; got ${snapshotEvery}`);
+    }
+    const result = await trainLoop({
+      steps: iterations,
+      onProgress: options.onProgress,
+      reportEvery: options.reportEvery,
+      // The first snapshot allocates nothing that persists, so the leak check stays strict.
+      step: (i) => {
+        const losses = this.step();
+        if (snapshotEvery > 0 && ((i + 1) % snapshotEvery === 0 || i + 1 === iterations)) {
+          const snap = this.snapshot();
+          this.snapshots.push(snap);
+          options.onSnapshot?.(snap);
+        }
+        return losses;
+      },
+    });
+    this.seconds += result.seconds;
+    return result;
+  }
+
+  /** Free the optimizers' slots and the fixed noise (the models stay). */
+  dispose(): void {
+    this.generatorOptimizer.dispose();
+    this.discriminatorOptimizer.dispose();
+    this.fixedNoise.dispose();
+  }
+}
+
+/** Convenience: a trainer for `options`. */
+export function createTrainer(options: GanTrainerOptions): GanTrainer {
+  return new GanTrainer(options);
+}
