@@ -208,13 +208,13 @@ describe('wasm training kernels (against cpu)', function () {
       const flatShape = [count, ...inner];
       await compareKernel(
         `UnsortedSegmentSum ids [${idsShape}] x [${xShape}] segments ${numSegments}`,
-        () => tf.unsortedSegmentSum(tf.tensor(x, xShape), tf.tensor(ids, idsShape, 'int32'), numSegments),
+        () => runKernel('UnsortedSegmentSum', { x: tf.tensor(x, xShape), segmentIds: tf.tensor(ids, idsShape, 'int32') }, { numSegments }),
         () => tf.unsortedSegmentSum(tf.tensor(x, flatShape), tf.tensor1d(ids, 'int32'), numSegments),
       );
       const xi = Int32Array.from(x, (v) => Math.round(v * 10));
       await compareKernel(
         `UnsortedSegmentSum int32 ids [${idsShape}]`,
-        () => tf.unsortedSegmentSum(tf.tensor(xi, xShape, 'int32'), tf.tensor(ids, idsShape, 'int32'), numSegments).toFloat(),
+        () => runKernel('UnsortedSegmentSum', { x: tf.tensor(xi, xShape, 'int32'), segmentIds: tf.tensor(ids, idsShape, 'int32') }, { numSegments }).toFloat(),
         () => tf.unsortedSegmentSum(tf.tensor(xi, flatShape, 'int32'), tf.tensor1d(ids, 'int32'), numSegments).toFloat(),
       );
     }
