@@ -12,6 +12,7 @@ export * as gan from './gan';
 export * as models from './models';
 export * as info from './info';
 export * as linalg from './linalg';
+export * as diffusion from './diffusion';
 export * as viz from './viz';
 export { tf };
 

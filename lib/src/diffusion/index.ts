@@ -1,0 +1,38 @@
+/**
+ * Diffusion namespace: DDPM, DDIM, classifier and classifier-free guidance, latent diffusion
+ * (Ho et al. 2020; Song et al. 2021; Dhariwal & Nichol 2021; Ho & Salimans 2021; Rombach et al.
+ * 2022). Time steps are 1-based as in the papers (t = 1 … T, ᾱ_0 = 1).
+ *
+ * @see notebooks/08-diffusion-ddpm
+ * @see notebooks/09-ddim-guidance
+ * @see notebooks/10-latent-diffusion
+ */
+export { betaSchedule, alphas, alphaBar, NoiseSchedule, noiseSchedule, BETA_SCHEDULE_KINDS } from './schedule';
+export type { BetaScheduleKind, BetaScheduleOptions } from './schedule';
+export { timestepList, perExample } from './timesteps';
+export type { Timesteps } from './timesteps';
+export { qSample, qMeanVariance, qStep, predictX0FromEps, epsFromX0 } from './forward';
+export { posteriorMeanVariance, posteriorMeanCoefficients } from './posterior';
+export { reverseMean, reverseVariance } from './reverse';
+export type { ReverseVariance } from './reverse';
+export {
+  normalKl,
+  priorLoss,
+  denoisingLoss,
+  decoderNll,
+  decoderVariance,
+  discretizedGaussianLogLikelihood,
+  simpleLoss,
+  lossWeight,
+  variationalBound,
+} from './losses';
+export type { DecoderKind, VariationalBound } from './losses';
+export type { EpsilonPredictor, ConditionalEpsilonPredictor, SamplerStep, StepCallback, CommonSamplerOptions } from './types';
+export { ddpmStep, ddpmSample } from './ddpm';
+export type { DdpmOptions, DdpmStepResult } from './ddpm';
+export { ddimTimesteps, ddimSigma, ddimStep, ddimSample, ddimPlan } from './ddim';
+export type { DdimOptions, TimestepSpacing } from './ddim';
+export { classifierLogProbGradient, classifierGuidedSample } from './classifier-guidance';
+export type { NoisyClassifier, ClassifierGradient, ClassifierGuidedOptions } from './classifier-guidance';
+export { classifierFreeEpsilon, classifierFreeGuidance } from './cfg';
+export { timestepEmbedding, timestepEmbeddingValues } from './time-embedding';
