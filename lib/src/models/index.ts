@@ -3,3 +3,32 @@ export { mlpGenerator, mlpDiscriminator } from './gan-mlp';
 export type { MlpGeneratorConfig, MlpDiscriminatorConfig } from './gan-mlp';
 export { dcganGenerator, dcganDiscriminator, toGanRange, fromGanRange } from './gan-dcgan';
 export type { DcganGeneratorConfig, DcganDiscriminatorConfig } from './gan-dcgan';
+export {
+  denseAutoencoder,
+  convAutoencoder,
+  chain,
+  corrupt,
+  reconstructionLoss,
+  trainAutoencoder,
+  evaluateReconstruction,
+  predictRows,
+  batchStream,
+} from './autoencoder';
+export type {
+  Autoencoder,
+  DenseAutoencoderConfig,
+  ConvAutoencoderConfig,
+  NoiseKind,
+  NoiseOptions,
+  ReconstructionLoss,
+  ExampleSet,
+  TrainAutoencoderOptions,
+  Activation,
+} from './autoencoder';
+export { Vae, trainVae, reparameterize, klToStandardNormal, bernoulliNegLogLikelihood } from './vae';
+export type { VaeConfig, NegativeElbo, TrainVaeOptions } from './vae';
+export { AdversarialAutoencoder, trainAdversarialAutoencoder, gaussianPrior, ringPrior } from './aae';
+export type { AdversarialAutoencoderConfig, PriorSampler, TrainAaeOptions } from './aae';
+export { VectorQuantizer, VqVae, trainVqVae, stopGradient, straightThrough, codebookPerplexity } from './vq';
+export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
+export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
