@@ -1,0 +1,214 @@
+/**
+ * Everything the genbook kernel takes from tslab's internals, in one file. Pinned to tslab 1.0.22
+ * (root package.json); re-check each point below when upgrading tslab.
+ *
+ * What it relies on, in tslab/dist (1.0.22):
+ * - `main.js` `startKernel`: its body is re-done here (converter set, executor, handler, server,
+ *   SIGINT → `executor.interrupt()`, uncaught errors logged instead of killing the kernel), because
+ *   `startKernel` hard-wires the executor's console to `console.log`/`console.error`.
+ * - `converter.js` `createConverter({ isJS, isBrowser })` → a converter whose `convert(prevDecl,
+ *   src)`, `inspect(prevDecl, src, pos)` and `complete(prevDecl, src, pos)` type-check `src` with
+ *   `prevDecl` (the declarations of earlier cells) as a module `__prev__.d.ts`. We prepend our
+ *   ambient declarations (`declare global { … }`) to `prevDecl`, so cells type-check `display(…)`.
+ * - `executor.js` `createExecutor(rootDir, convs, console)`: it calls `console.log(value)` exactly
+ *   once per cell, with the cell's last expression value (when it is not null/undefined), after the
+ *   cell ran; `console.error` prints type errors and runtime errors. `execute(src)` resolves to
+ *   false when the cell failed; the handler calls it through the property `executor.execute`.
+ * - `jupyter.js` `JupyterHandlerImpl(executor, isJs)`: `execCount` is incremented just before
+ *   `executor.execute`; `handleExecuteImpl(req, writeStream, writeDisplayData)` runs one request at
+ *   a time (its task queue), with `req` the execute_request's content object. When a cell fails,
+ *   `handleExecute` calls `execQueue.reset(200)`: requests arriving in the next 200 ms are aborted
+ *   whatever their `stop_on_error` says. We reset the queue at once when the failed request had
+ *   `stop_on_error: false` (nbclient's `--allow-errors` sends that), as the protocol asks.
+ * - `jupyter.js` `ZmqServer(handler, configPath)`: `handleExecute(sock, msg)` is called once per
+ *   execute_request and passes `msg.content` on to the handler; `msg.createReply()` makes a reply
+ *   with the request as parent, `reply.signAndSend(server.connInfo.key, server.iopub)` publishes
+ *   it; `init()` binds the sockets.
+ * - `converter.js` `wrapPrevIdentifier`: every identifier whose declaration is in `__prev__.d.ts`
+ *   compiles to `exports.<name>`, our `declare global` names included, so a global for the cells is
+ *   defined on the executor's `locals` (the `exports` object) as well as on `globalThis`.
+ */
+/** One Jupyter message content published on iopub, with the running cell's request as parent. */
+export type Publish = (msgType: 'execute_result' | 'display_data' | 'update_display_data' | 'error', content: object) => void;
+
+interface Converter {
+  convert(prevDecl: string, src: string): unknown;
+  inspect(prevDecl: string, src: string, position: number): unknown;
+  complete(prevDecl: string, src: string, position: number): unknown;
+  close(): void;
+}
+
+interface ConverterSet {
+  readonly node: Converter;
+  readonly browser: Converter;
+  close(): void;
+}
+
+interface Executor {
+  /** The cells' shared `exports` object (a Proxy); names declared in `__prev__.d.ts` compile to `exports.<name>`. */
+  locals: Record<string, unknown>;
+  execute(src: string): Promise<boolean>;
+  interrupt(): void;
+  close(): void;
+}
+
+interface ZmqReply {
+  header: { msg_type: string };
+  content: object;
+  signAndSend(key: string, socket: unknown): void;
+}
+
+interface ZmqMessage {
+  content: object;
+  createReply(): ZmqReply;
+}
+
+interface Handler {
+  execCount: number;
+  execQueue: { reset(delay?: number): void };
+  handleExecute(req: { stop_on_error?: boolean }, writeStream: unknown, writeDisplayData: unknown): Promise<{ status: string }>;
+  handleExecuteImpl(req: object, writeStream: unknown, writeDisplayData: unknown): Promise<unknown>;
+}
+
+interface Server {
+  connInfo: { key: string };
+  iopub: unknown;
+  handleExecute(sock: unknown, msg: ZmqMessage): Promise<void>;
+  init(): Promise<void>;
+}
+
+interface TslabDist {
+  converter: { createConverter(options: { isJS: boolean; isBrowser: boolean }): Converter };
+  executor: { createExecutor(rootDir: string, convs: ConverterSet, console: { log(...args: unknown[]): void; error(...args: unknown[]): void }): Executor };
+  jupyter: {
+    JupyterHandlerImpl: new (executor: Executor, isJs: boolean) => Handler;
+    ZmqServer: new (handler: Handler, configPath: string) => Server;
+  };
+}
+
+/** What the launcher plugs into tslab. */
+export interface KernelHooks {
+  /**
+   * Called with each cell's last expression value (never null/undefined) instead of tslab's
+   * `console.log(value)`. `printPlain` is tslab's own printing of it.
+   */
+  onLastValue(value: unknown, printPlain: (value: unknown) => void): void;
+  /** Ambient TypeScript declarations type-checked with every cell (`declare global { … }`). */
+  globalDeclarations: string;
+}
+
+/** The running kernel, as the launcher sees it. */
+export interface RunningKernel {
+  /** Publish on iopub with the current (or, after it finished, the last) execute_request as parent; undefined before the first. */
+  publisher(): Publish | undefined;
+  /** The execution count of the running (or last) cell. */
+  executionCount(): number;
+  /** Make the running cell's execute_reply say status "error" (tslab then also skips queued cells). */
+  failCurrentCell(): void;
+  /** Define a global every cell can use by name (declare its type in `globalDeclarations`). */
+  defineGlobal(name: string, value: unknown): void;
+}
+
+function loadTslab(): TslabDist {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    converter: require('tslab/dist/converter'),
+    executor: require('tslab/dist/executor'),
+    jupyter: require('tslab/dist/jupyter'),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** The tslab version this file was written against. */
+export const TSLAB_VERSION = '1.0.22';
+
+/** The installed tslab's version. */
+export function installedTslabVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('tslab/package.json') as { version: string }).version;
+}
+
+/** Start tslab's TypeScript kernel on `configPath` with our hooks (tslab's startKernel, re-done). */
+export function startTslabKernel(configPath: string, hooks: KernelHooks): RunningKernel {
+  const tslab = loadTslab();
+  const withGlobals = (prevDecl: string): string => `${hooks.globalDeclarations}\n${prevDecl}`;
+  const wrap = (conv: Converter): Converter => ({
+    convert: (prevDecl, src) => conv.convert(withGlobals(prevDecl), src),
+    inspect: (prevDecl, src, position) => conv.inspect(withGlobals(prevDecl), src, position),
+    complete: (prevDecl, src, position) => conv.complete(withGlobals(prevDecl), src, position),
+    close: () => conv.close(),
+  });
+  let node: Converter | undefined;
+  let browser: Converter | undefined;
+  const convs: ConverterSet = {
+    get node() {
+      return (node ??= wrap(tslab.converter.createConverter({ isJS: false, isBrowser: false })));
+    },
+    get browser() {
+      return (browser ??= wrap(tslab.converter.createConverter({ isJS: false, isBrowser: true })));
+    },
+    close() {
+      node?.close();
+      browser?.close();
+    },
+  };
+  void convs.node; // warm the converter, as tslab does
+
+  const printPlain = (value: unknown): void => console.log(value);
+  const executor = tslab.executor.createExecutor(process.cwd(), convs, {
+    log: (value: unknown) => hooks.onLastValue(value, printPlain),
+    error: (...args: unknown[]) => console.error(...args),
+  });
+  let cellFailed = false;
+  const execute = executor.execute.bind(executor);
+  executor.execute = async (src: string): Promise<boolean> => {
+    cellFailed = false;
+    const ok = await execute(src);
+    return ok && !cellFailed;
+  };
+
+  const handler = new tslab.jupyter.JupyterHandlerImpl(executor, false);
+  const server = new tslab.jupyter.ZmqServer(handler, configPath);
+
+  // One publisher per execute_request, handed to the handler when that request's turn comes.
+  const publishers = new WeakMap<object, Publish>();
+  let current: Publish | undefined;
+  const serverExecute = server.handleExecute.bind(server);
+  server.handleExecute = (sock: unknown, msg: ZmqMessage): Promise<void> => {
+    publishers.set(msg.content, (msgType, content) => {
+      const reply = msg.createReply();
+      reply.header.msg_type = msgType;
+      reply.content = content;
+      reply.signAndSend(server.connInfo.key, server.iopub);
+    });
+    return serverExecute(sock, msg);
+  };
+  const handleExecute = handler.handleExecute.bind(handler);
+  handler.handleExecute = async (req, writeStream, writeDisplayData) => {
+    const reply = await handleExecute(req, writeStream, writeDisplayData);
+    if (reply.status === 'error' && req.stop_on_error === false) handler.execQueue.reset();
+    return reply;
+  };
+  const handlerExecute = handler.handleExecuteImpl.bind(handler);
+  handler.handleExecuteImpl = (req: object, writeStream: unknown, writeDisplayData: unknown): Promise<unknown> => {
+    current = publishers.get(req) ?? current;
+    return handlerExecute(req, writeStream, writeDisplayData);
+  };
+
+  process.on('SIGINT', () => executor.interrupt());
+  process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
+  process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
+  void server.init();
+
+  return {
+    publisher: () => current,
+    executionCount: () => handler.execCount,
+    failCurrentCell: () => {
+      cellFailed = true;
+    },
+    defineGlobal: (name, value) => {
+      (globalThis as Record<string, unknown>)[name] = value;
+      executor.locals[name] = value;
+    },
+  };
+}
