@@ -28,4 +28,4 @@ export type { AdainStyle } from './adain';
 export { modeCoverage } from './modes';
 export type { ModeCoverage } from './modes';
 export { GanTrainer, createTrainer, GAN_OBJECTIVES } from './trainer';
-export type { GanObjective, GanTrainerOptions, GanTrainOptions, GanSnapshot, RealBatch } from './trainer';
+export type { GanNetwork, GanObjective, GanTrainerOptions, GanTrainOptions, GanSnapshot, RealBatch } from './trainer';

@@ -36,14 +36,26 @@ import {
 export type GanObjective = 'minimax' | 'non-saturating' | 'wgan' | 'wgan-gp' | 'hinge';
 export const GAN_OBJECTIVES: readonly GanObjective[] = ['minimax', 'non-saturating', 'wgan', 'wgan-gp', 'hinge'];
 
+/**
+ * What the trainer needs of a network: `apply` (a tf.LayersModel has it) and its trainable
+ * weights. Models written as classes (the progressive and style-based generators) implement it too.
+ */
+export interface GanNetwork {
+  apply(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs?: { training?: boolean },
+  ): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[];
+  readonly trainableWeights: readonly { read(): tf.Tensor; write(value: tf.Tensor): unknown }[];
+}
+
 /** A real minibatch: the samples, and for a conditional GAN their integer labels. */
 export type RealBatch = tf.Tensor | { x: tf.Tensor; labels: Int32Array };
 
 export interface GanTrainerOptions {
   /** G: z [B, latentDim] (and a one-hot label [B, numClasses] when conditional) → x. */
-  generator: tf.LayersModel;
+  generator: GanNetwork;
   /** D: x (and a one-hot label when conditional) → one logit (or critic score) per sample, [B, 1]. */
-  discriminator: tf.LayersModel;
+  discriminator: GanNetwork;
   latentDim: number;
   /** Draws m real examples. The trainer disposes the tensors it gets. */
   sampleReal: (batchSize: number, rng: Rng) => RealBatch;
@@ -101,8 +113,8 @@ function asTensor(output: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.Symbo
 }
 
 export class GanTrainer {
-  readonly generator: tf.LayersModel;
-  readonly discriminator: tf.LayersModel;
+  readonly generator: GanNetwork;
+  readonly discriminator: GanNetwork;
   readonly latentDim: number;
   readonly numClasses: number | undefined;
   readonly objective: GanObjective;

@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
+import { ganLeakyReLU } from './gan-layers';
 
 export interface DcganGeneratorConfig {
   /** Dimension of z. Default 64. */
@@ -99,9 +100,9 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): tf.LayersM
   }
   // [B, 28, 28, c] → [B, 14, 14, F] → [B, 7, 7, 2F]
   h = tf.layers.conv2d({ filters: baseFilters, kernelSize, strides: 2, padding: 'same', kernelInitializer: dcganInit(rng), name: 'down14' }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: leakySlope, name: 'down14_lrelu' }).apply(h) as tf.SymbolicTensor;
+  h = ganLeakyReLU({ alpha: leakySlope, name: 'down14_lrelu' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.conv2d({ filters: 2 * baseFilters, kernelSize, strides: 2, padding: 'same', kernelInitializer: dcganInit(rng), name: 'down7' }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.leakyReLU({ alpha: leakySlope, name: 'down7_lrelu' }).apply(h) as tf.SymbolicTensor;
+  h = ganLeakyReLU({ alpha: leakySlope, name: 'down7_lrelu' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
   const logit = tf.layers.dense({ units: 1, kernelInitializer: dcganInit(rng), name: 'logit' }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: label ? [x, label] : [x], outputs: logit, name: numClasses ? 'cdcgan_discriminator' : 'dcgan_discriminator' });

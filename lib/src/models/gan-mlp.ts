@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
+import { ganLeakyReLU } from './gan-layers';
 
 export interface MlpGeneratorConfig {
   /** Dimension of z. */
@@ -87,7 +88,7 @@ export function mlpDiscriminator(config: MlpDiscriminatorConfig): tf.LayersModel
   let h = joined;
   hiddenUnits.forEach((units, i) => {
     h = dense(units, rng, `d_dense${i}`).apply(h) as tf.SymbolicTensor;
-    h = tf.layers.leakyReLU({ alpha: leakySlope, name: `d_lrelu${i}` }).apply(h) as tf.SymbolicTensor;
+    h = ganLeakyReLU({ alpha: leakySlope, name: `d_lrelu${i}` }).apply(h) as tf.SymbolicTensor;
   });
   const logit = dense(1 + extraOutputs, rng, 'd_logit').apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: list, outputs: logit, name: 'mlp_discriminator' });

@@ -32,3 +32,5 @@ export type { AdversarialAutoencoderConfig, PriorSampler, TrainAaeOptions } from
 export { VectorQuantizer, VqVae, trainVqVae, stopGradient, straightThrough, codebookPerplexity } from './vq';
 export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
+export { trainVaeMnist, saveVaeCheckpoint, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './vae-mnist';
+export type { VaeMnistOptions, VaeMnistRun } from './vae-mnist';
