@@ -82,9 +82,9 @@ export class ProgressBar implements Displayable {
   /**
    * Record progress: `step` steps done (0…total) and the latest values (losses). Updates the shown
    * output unless one was sent less than `minIntervalMs` ago (the final step always goes out).
-   * Returns whether an output update was sent.
+   * Returns nothing, so a cell ending with `bar.update(…)` prints nothing.
    */
-  update(step: number, values: Readonly<Record<string, number>> = {}, timing: { elapsedSeconds?: number; etaSeconds?: number } = {}): boolean {
+  update(step: number, values: Readonly<Record<string, number>> = {}, timing: { elapsedSeconds?: number; etaSeconds?: number } = {}): void {
     if (!Number.isFinite(step) || step < 0) throw new RangeError(`step must be a finite number ≥ 0; got ${step}`);
     this.step = Math.min(step, this.total);
     this.values = { ...this.values, ...values };
@@ -92,9 +92,9 @@ export class ProgressBar implements Displayable {
     this.elapsed = timing.elapsedSeconds ?? (now - this.start) / 1000;
     this.eta = timing.etaSeconds ?? (this.step > 0 ? (this.elapsed / this.step) * (this.total - this.step) : NaN);
     const last = this.step >= this.total;
-    if (!last && now - this.lastPush < this.minIntervalMs) return false;
+    if (!last && now - this.lastPush < this.minIntervalMs) return;
     this.lastPush = now;
-    return updateDisplay(this, this.displayId);
+    updateDisplay(this, this.displayId);
   }
 
   /** A callback for library training loops: `trainLoop({ …, onProgress: bar.onProgress })`. */
@@ -104,8 +104,8 @@ export class ProgressBar implements Displayable {
   };
 
   /** Mark the bar complete (step = total) and update the output. */
-  finish(values: Readonly<Record<string, number>> = {}): boolean {
-    return this.update(this.total, values);
+  finish(values: Readonly<Record<string, number>> = {}): void {
+    this.update(this.total, values);
   }
 
   /** The current state. */
