@@ -36,3 +36,5 @@ export { classifierLogProbGradient, classifierGuidedSample } from './classifier-
 export type { NoisyClassifier, ClassifierGradient, ClassifierGuidedOptions } from './classifier-guidance';
 export { classifierFreeEpsilon, classifierFreeGuidance } from './cfg';
 export { timestepEmbedding, timestepEmbeddingValues } from './time-embedding';
+export { epsilonOf, conditionalEpsilonOf } from './network';
+export type { DiffusionNetwork } from './network';

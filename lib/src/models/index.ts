@@ -34,3 +34,6 @@ export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
 export { trainVaeMnist, saveVaeCheckpoint, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './vae-mnist';
 export type { VaeMnistOptions, VaeMnistRun } from './vae-mnist';
+export { DiffusionUNet, DDPM_UNET_CONFIG } from './diffusion-unet';
+export type { DiffusionUNetConfig } from './diffusion-unet';
+export { ParameterStore, silu, groupNorm, crossAttention, spaceToDepth2, depthToSpace2 } from './diffusion-nn';
