@@ -79,29 +79,30 @@ export class Grader {
     readonly weeks: string[],
     readonly hidden: boolean,
     readonly suites: SuiteBundle[],
-    readonly plan: PlannedTest[],
     private readonly options: GraderOptions,
   ) {}
 
-  /** Compile the tests and register them (in a sandbox, with no submission). */
-  static async create(options: GraderOptions = {}): Promise<Grader> {
+  /** The tests as the sandbox registered them; known after the first `grade` (or `discover`). */
+  plan: PlannedTest[] | undefined;
+
+  /** Compile the tests of the chosen weeks. */
+  static create(options: GraderOptions = {}): Grader {
     const l = layout(options.root);
     const weeks = (options.weeks ?? listWeeks(l)).map(checkWeek);
     if (weeks.length === 0) throw new Error(`no homework tests found in ${l.publicTestsDir}`);
     const hidden = options.hidden ?? false;
-    const suites = compileSuites(l, weeks, hidden);
-    const scratch = fs.mkdtempSync(path.join(options.scratchRoot ?? os.tmpdir(), 'genbook-discover-'));
+    return new Grader(l, weeks, hidden, compileSuites(l, weeks, hidden), options);
+  }
+
+  /** Register the tests in a sandbox without any submission: every test, its points and limit. */
+  async discover(): Promise<PlannedTest[]> {
+    const scratch = fs.mkdtempSync(path.join(this.options.scratchRoot ?? os.tmpdir(), 'genbook-discover-'));
     try {
-      const plan = await discover(suites, { ...sandboxOptions(l, options, scratch) });
-      return new Grader(l, weeks, hidden, suites, plan, options);
+      this.plan = await discover(this.suites, sandboxOptions(this.layout, this.options, scratch));
+      return this.plan;
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
-  }
-
-  /** Tests without a points suffix in their title (authoring errors). */
-  unpointed(): PlannedTest[] {
-    return this.plan.filter((t) => t.points === undefined);
   }
 
   /** Grade one submission folder (a copy of a student's notebooks/homework/). */
@@ -110,8 +111,9 @@ export class Grader {
     const scratch = fs.mkdtempSync(path.join(this.options.scratchRoot ?? os.tmpdir(), `genbook-scratch-${safeName(request.student)}-`));
     try {
       const outcome = await runSubmission(this.plan, this.suites, submissions, { ...sandboxOptions(this.layout, this.options, scratch), onResult: request.onResult });
+      this.plan ??= outcome.plan;
       const weeks: WeekReport[] = this.weeks.map((week) => {
-        const tests: TestReport[] = this.plan
+        const tests: TestReport[] = outcome.plan
           .filter((t) => t.week === week)
           .map((t) => {
             const r = outcome.results.get(t.id) as TestOutcome;

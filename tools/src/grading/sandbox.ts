@@ -50,6 +50,8 @@ export interface TestOutcome {
 }
 
 export interface SubmissionOutcome {
+  /** Every test, in order, with its points and time limit. */
+  plan: PlannedTest[];
   results: Map<string, TestOutcome>;
   /** Weeks whose module could not be loaded, with the reason. */
   loadErrors: Map<string, string>;
@@ -246,7 +248,7 @@ export async function discover(suites: SuiteBundle[], options: SandboxOptions): 
  * Run every planned test against one submission, in as many worker processes as it takes.
  * Every planned test gets an outcome.
  */
-export async function runSubmission(plan: PlannedTest[], suites: SuiteBundle[], submissions: SubmissionModule[], options: SandboxOptions): Promise<SubmissionOutcome> {
+export async function runSubmission(knownPlan: PlannedTest[] | undefined, suites: SuiteBundle[], submissions: SubmissionModule[], options: SandboxOptions): Promise<SubmissionOutcome> {
   const o = resolved(options);
   const started = Date.now();
   const deadline = started + o.submissionTimeoutMs;
@@ -261,10 +263,13 @@ export async function runSubmission(plan: PlannedTest[], suites: SuiteBundle[], 
     results.set(outcome.id, outcome);
     options.onResult?.(outcome);
   };
-  const planned = new Set(plan.map((t) => t.id));
-  const byId = new Map(plan.map((t) => [t.id, t]));
+  // The worker registers the tests before any submission code runs (the student's module is
+  // loaded only when a test first asks for it), so the first process's plan can be trusted.
+  let plan: PlannedTest[] = knownPlan ?? [];
+  let planned = new Set(plan.map((t) => t.id));
+  let byId = new Map(plan.map((t) => [t.id, t]));
 
-  while (results.size < plan.length) {
+  while (knownPlan === undefined || results.size < plan.length) {
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) break;
     processes++;
@@ -295,8 +300,13 @@ export async function runSubmission(plan: PlannedTest[], suites: SuiteBundle[], 
       onEvent: (e) => {
         switch (e.type) {
           case 'plan': {
-            const unknown = e.tests.filter((t) => !planned.has(t.id));
-            if (unknown.length > 0 || e.tests.length !== plan.length) fatal = 'the tests registered differently than at discovery';
+            if (knownPlan === undefined) {
+              knownPlan = plan = e.tests;
+              planned = new Set(plan.map((t) => t.id));
+              byId = new Map(plan.map((t) => [t.id, t]));
+            } else if (e.tests.length !== plan.length || e.tests.some((t) => !planned.has(t.id))) {
+              fatal = 'the tests registered differently in a resumed process';
+            }
             setTimer(null, '');
             break;
           }
@@ -330,6 +340,9 @@ export async function runSubmission(plan: PlannedTest[], suites: SuiteBundle[], 
     stdoutTail = appendTail(stdoutTail, run.stdout);
     stderrTail = appendTail(stderrTail, run.stderr);
     if (fatal) throw new Error(fatal);
+    if (knownPlan === undefined) {
+      throw new Error(`the grading worker stopped before registering the tests (${deathReason(run, o.memoryMb)}):\n${run.stderr.trim()}`);
+    }
     const finished = run.events.some((e) => e.type === 'done');
     if (finished) continue;
     const reason = deathReason(run, o.memoryMb);
@@ -355,5 +368,5 @@ export async function runSubmission(plan: PlannedTest[], suites: SuiteBundle[], 
       record({ id: t.id, status: 'not-run', passed: false, message: `not run: the submission's time limit (${Math.round(o.submissionTimeoutMs / 1000)} s) was reached`, durationMs: 0 });
     }
   }
-  return { results, loadErrors, processes, stdoutTail, stderrTail, durationMs: Date.now() - started };
+  return { plan, results, loadErrors, processes, stdoutTail, stderrTail, durationMs: Date.now() - started };
 }
