@@ -1,0 +1,89 @@
+/**
+ * The course's MNIST GANs as ready-made trainers, so the notebooks and the training script
+ * (`tools/scripts/train-gan.ts`) build exactly the same models with the same hyper-parameters:
+ *
+ * | variant   | game                          | k | optimizers                     | paper |
+ * | --------- | ----------------------------- | - | ------------------------------ | ----- |
+ * | `dcgan`   | non-saturating                | 1 | Adam 2e-4, β1 0.5              | Radford et al. 2016 |
+ * | `cgan`    | non-saturating, G(z, y), D(x, y) | 1 | Adam 2e-4, β1 0.5           | Mirza & Osindero 2014 |
+ * | `wgan`    | critic, weight clipping 0.01  | 5 | RMSprop 5e-5                   | Arjovsky et al. 2017 |
+ * | `wgan-gp` | critic + 10·gradient penalty  | 5 | Adam 1e-4, β1 0, β2 0.9        | Gulrajani et al. 2017 |
+ *
+ * All use the DCGAN architecture of `models.dcganGenerator` / `models.dcganDiscriminator` and
+ * images scaled to [−1, 1].
+ *
+ * @see notebooks/05-gan-minimax
+ * @see notebooks/06-conditional-gans
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mnist, MnistSet } from '../data/mnist';
+import { gatherRows } from '../data/batches';
+import { Rng } from '../random/rng';
+import { dcganDiscriminator, dcganGenerator } from '../models/gan-dcgan';
+import { GanObjective, GanTrainer, RealBatch } from './trainer';
+
+export type MnistGanVariant = 'dcgan' | 'cgan' | 'wgan' | 'wgan-gp';
+export const MNIST_GAN_VARIANTS: readonly MnistGanVariant[] = ['dcgan', 'cgan', 'wgan', 'wgan-gp'];
+
+export interface MnistGanOptions {
+  variant: MnistGanVariant;
+  seed: number;
+  /** Training images to use (a seeded random subset). Default: all 60 000. */
+  limit?: number;
+  /** Default 64. */
+  batchSize?: number;
+  /** Discriminator steps per generator step; default per variant (see the table). */
+  k?: number;
+  /** Dimension of z. Default 64. */
+  latentDim?: number;
+  /** Width of the networks (filters of the 14×14 layers). Default 32. */
+  baseFilters?: number;
+  /** An already loaded training set (saves reloading it). */
+  set?: MnistSet;
+}
+
+const OBJECTIVES: Record<MnistGanVariant, GanObjective> = {
+  dcgan: 'non-saturating',
+  cgan: 'non-saturating',
+  wgan: 'wgan',
+  'wgan-gp': 'wgan-gp',
+};
+
+/**
+ * A sampler of real MNIST minibatches in [−1, 1], [m, 28, 28, 1], with their labels when
+ * `withLabels` (for a conditional GAN). The pixels stay in a JavaScript array; each call builds
+ * one minibatch tensor.
+ */
+export function mnistSampler(set: MnistSet, withLabels: boolean): (batchSize: number, rng: Rng) => RealBatch {
+  const pixels = set.height * set.width;
+  const scaled = Float32Array.from(set.images, (v) => 2 * v - 1);
+  return (batchSize: number, rng: Rng) => {
+    const indices = Int32Array.from({ length: batchSize }, () => rng.int(0, set.count));
+    const x = tf.tensor4d(gatherRows(scaled, pixels, indices), [batchSize, set.height, set.width, 1]);
+    if (!withLabels) return x;
+    return { x, labels: Int32Array.from(indices, (i) => set.labels[i]) };
+  };
+}
+
+/** A GanTrainer for one of the course's MNIST GANs (models built with seeds derived from `seed`). */
+export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
+  const { variant, seed, limit, batchSize = 64, latentDim = 64, baseFilters = 32 } = options;
+  if (!MNIST_GAN_VARIANTS.includes(variant)) {
+    throw new RangeError(`variant must be one of ${MNIST_GAN_VARIANTS.join(', ')}; got ${JSON.stringify(variant)}`);
+  }
+  const rng = new Rng(seed);
+  const set = options.set ?? mnist({ split: 'train', limit, seed: rng.tfSeed() });
+  const conditional = variant === 'cgan';
+  const numClasses = conditional ? 10 : undefined;
+  return new GanTrainer({
+    generator: dcganGenerator({ latentDim, baseFilters, numClasses, seed: rng.tfSeed() }),
+    discriminator: dcganDiscriminator({ baseFilters, numClasses, seed: rng.tfSeed() }),
+    latentDim,
+    numClasses,
+    sampleReal: mnistSampler(set, conditional),
+    objective: OBJECTIVES[variant],
+    k: options.k,
+    batchSize,
+    seed: rng.tfSeed(),
+  });
+}
