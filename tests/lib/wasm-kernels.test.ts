@@ -220,6 +220,65 @@ describe('wasm training kernels (against cpu)', function () {
     }
   });
 
+  it('Slice, SplitV, Concat and Tile match cpu on random shapes (rank 1–5, float32 and int32)', async () => {
+    const rng = random.rng(307);
+    for (let i = 0; i < 40; i++) {
+      const rank = 1 + (i % 5);
+      const shape = Array.from({ length: rank }, () => rng.int(1, 6));
+      const dtype = i % 4 === 3 ? 'int32' : 'float32';
+      const data = normalData(rng, shape).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v));
+      const x = () => tf.tensor(data, shape, dtype);
+      const begin = shape.map((d) => rng.int(0, d));
+      const size = shape.map((d, a) => (rng.uniform() < 0.3 ? -1 : rng.int(1, d - begin[a] + 1)));
+      const axis = rng.int(0, rank);
+      const reps = shape.map(() => rng.int(1, 4));
+      const parts = Math.min(shape[axis], 3);
+      const sizes = Array.from({ length: parts }, (_, k) => (k < parts - 1 ? 1 : shape[axis] - (parts - 1)));
+      const other = shape.slice();
+      other[axis] = rng.int(1, 4);
+      const otherData = normalData(rng, other);
+      const what = `${dtype} [${shape}] begin [${begin}] size [${size}] axis ${axis} reps [${reps}]`;
+      await compareKernel(`Slice ${what}`, () => tf.slice(x(), begin, size).toFloat());
+      await compareKernel(`SplitV ${what}`, () => tf.split(x(), sizes, axis).map((t) => t.toFloat()));
+      await compareKernel(`Concat ${what}`, () =>
+        tf.concat([x().toFloat(), tf.tensor(otherData, other), x().toFloat()], axis),
+      );
+      await compareKernel(`Tile ${what}`, () => tf.tile(x(), reps).toFloat());
+    }
+  });
+
+  it('Sum and Mean match cpu for every subset of axes of random rank-1–5 tensors, with and without keepDims', async () => {
+    const rng = random.rng(308);
+    for (let rank = 1; rank <= 5; rank++) {
+      const shape = Array.from({ length: rank }, () => rng.int(1, 7));
+      const data = normalData(rng, shape);
+      for (let mask = 1; mask < 1 << rank; mask++) {
+        const axes = Array.from({ length: rank }, (_, a) => a).filter((a) => mask & (1 << a));
+        const keepDims = mask % 2 === 0;
+        await compareKernel(`Sum/Mean [${shape}] axes [${axes}] keepDims ${keepDims}`, () => {
+          const x = tf.tensor(data, shape);
+          return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims)];
+        });
+      }
+    }
+  });
+
+  it('Identity and same-dtype Cast share data without copying, and tensors stay independent', async () => {
+    await useWasm();
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    const z = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers, 'no new data buffer for a clone or a same-dtype cast').to.equal(before);
+    x.dispose();
+    expect(Array.from(y.dataSync())).to.deep.equal([1, 2, 3]);
+    expect(Array.from(z.dataSync())).to.deep.equal([1, 2, 3]);
+    const w = tf.cast(y, 'int32');
+    expect(w.dtype).to.equal('int32');
+    expect(Array.from(w.dataSync())).to.deep.equal([1, 2, 3]);
+    tf.dispose([y, z, w]);
+  });
+
   it('Conv2DBackpropFilter matches cpu on 30 random shapes (stride 1–3, same/valid/explicit, channels 1–64)', async () => {
     const rng = random.rng(301);
     for (let i = 0; i < 30; i++) {

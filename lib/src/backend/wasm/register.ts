@@ -14,6 +14,8 @@ import { conv2DBackpropInput } from './conv2d-backprop-input';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
+import { cast, concat, identity, slice, splitV, tile } from './data-movement';
+import { mean, sum } from './reduce';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -26,6 +28,14 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['UnsortedSegmentSum', unsortedSegmentSum as GenbookKernel],
   ['DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter as GenbookKernel],
   ['DepthwiseConv2dNativeBackpropInput', depthwiseConv2dNativeBackpropInput as GenbookKernel],
+  ['Identity', identity as GenbookKernel],
+  ['Cast', cast as GenbookKernel],
+  ['Slice', slice as GenbookKernel],
+  ['SplitV', splitV as GenbookKernel],
+  ['Concat', concat as GenbookKernel],
+  ['Tile', tile as GenbookKernel],
+  ['Sum', sum as GenbookKernel],
+  ['Mean', mean as GenbookKernel],
 ];
 
 /** Names of the kernels genbook registers (or replaces) for the wasm backend. */
