@@ -1,0 +1,84 @@
+/** hw04 public tests: GAN losses, the optimal discriminator, gradient penalty, cycle loss, AdaIN. */
+import { expect } from 'chai';
+import { tf } from 'genbook';
+import type * as Hw04 from '../../notebooks/homework/hw04';
+import { homework, ready } from './target';
+
+const hw = homework<typeof Hw04>('hw04');
+
+function values(t: tf.Tensor): number[] {
+  const out = Array.from(t.dataSync(), Number);
+  t.dispose();
+  return out;
+}
+
+const softplus = (v: number) => Math.log1p(Math.exp(v));
+
+before(ready);
+
+describe('Task 1: discriminatorLoss', () => {
+  it('is log 4 when D outputs ½ everywhere (the game\'s value at equilibrium) [1 pt]', () => {
+    expect(values(hw().discriminatorLoss(tf.tensor1d([0, 0]), tf.tensor1d([0])))[0]).to.be.closeTo(Math.log(4), 1e-6);
+  });
+  it('= mean softplus(−real) + mean softplus(fake) on other logits [2 pts]', () => {
+    const expected = (softplus(-2) + softplus(1)) / 2 + softplus(0.5);
+    expect(values(hw().discriminatorLoss(tf.tensor1d([2, -1]), tf.tensor1d([0.5])))[0]).to.be.closeTo(expected, 1e-6);
+  });
+});
+
+describe('Tasks 2–3: generator losses', () => {
+  it('values: mean log(1 − D) and −mean log D [2 pts]', () => {
+    const d = (l: number) => 1 / (1 + Math.exp(-l));
+    const fake = [-1, 0.5];
+    expect(values(hw().generatorLossSaturating(tf.tensor1d(fake)))[0]).to.be.closeTo((Math.log(1 - d(-1)) + Math.log(1 - d(0.5))) / 2, 1e-6);
+    expect(values(hw().generatorLossNonSaturating(tf.tensor1d(fake)))[0]).to.be.closeTo(-(Math.log(d(-1)) + Math.log(d(0.5))) / 2, 1e-6);
+  });
+  it('the saturating loss\'s gradient vanishes where D rejects the fakes; the non-saturating one does not [2 pts]', () => {
+    // At l = −5 (D ≈ 0.0067): d/dl log(1 − σ(l)) = −σ(l); d/dl −log σ(l) = −(1 − σ(l)).
+    const sigma = 1 / (1 + Math.exp(5));
+    const gs = values(tf.grad((l: tf.Tensor) => hw().generatorLossSaturating(l as tf.Tensor1D))(tf.tensor1d([-5])))[0];
+    const gn = values(tf.grad((l: tf.Tensor) => hw().generatorLossNonSaturating(l as tf.Tensor1D))(tf.tensor1d([-5])))[0];
+    expect(gs).to.be.closeTo(-sigma, 1e-6);
+    expect(gn).to.be.closeTo(-(1 - sigma), 1e-6);
+  });
+});
+
+describe('Task 4: optimalDiscriminator', () => {
+  it('D* = p_data / (p_data + p_g), ½ where both are 0 [1 pt]', () => {
+    const d = hw().optimalDiscriminator([0.2, 0.5, 0], [0.6, 0.5, 0]);
+    expect(d[0]).to.be.closeTo(0.25, 1e-12);
+    expect(d[1]).to.be.closeTo(0.5, 1e-12);
+    expect(d[2]).to.be.closeTo(0.5, 1e-12);
+  });
+});
+
+describe('Task 5: gradientPenalty', () => {
+  it('is (‖w‖ − 1)² = 16 for the linear critic D(x) = x·w with w = (3, 4) [2 pts]', () => {
+    const w = tf.tensor2d([[3], [4]]);
+    const critic = (x: tf.Tensor2D) => x.matMul(w).squeeze([1]);
+    const gp = hw().gradientPenalty(critic, tf.tensor2d([[1, 2], [0, 0]]), tf.tensor2d([[-1, 0], [5, 5]]), tf.tensor2d([[0.3], [0.9]]));
+    expect(values(gp)[0]).to.be.closeTo(16, 1e-4);
+  });
+});
+
+describe('Task 6: cycleConsistencyLoss', () => {
+  it('is 0 for inverse mappings and 1 + 2 = 3 for shifted ones [2 pts]', () => {
+    const x = tf.tensor2d([[1, -2], [0.5, 3]]);
+    const y = tf.tensor2d([[4, 0], [-1, 1]]);
+    const g = (a: tf.Tensor2D) => a.mul(2) as tf.Tensor2D;
+    expect(values(hw().cycleConsistencyLoss(g, (b) => b.div(2) as tf.Tensor2D, x, y))[0]).to.be.closeTo(0, 1e-6);
+    // F(y) = y/2 + 1: F(G(x)) = x + 1 (error 1), G(F(y)) = y + 2 (error 2).
+    expect(values(hw().cycleConsistencyLoss(g, (b) => b.div(2).add(1) as tf.Tensor2D, x, y))[0]).to.be.closeTo(3, 1e-6);
+  });
+});
+
+describe('Task 7: adain', () => {
+  it('normalises each feature map and applies the style scale and bias [2 pts]', () => {
+    // One instance, a 2×2 map with values 1..4: μ = 2.5, variance 1.25.
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+    const out = values(hw().adain(x, tf.tensor2d([[2]]), tf.tensor2d([[1]])));
+    const sigma = Math.sqrt(1.25 + 1e-5);
+    expect(out).to.have.length(4);
+    [1, 2, 3, 4].forEach((v, i) => expect(out[i]).to.be.closeTo((2 * (v - 2.5)) / sigma + 1, 1e-5));
+  });
+});
