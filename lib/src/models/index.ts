@@ -47,3 +47,11 @@ export { ProgressiveGenerator, ProgressiveDiscriminator, resizeForStage, PROGRES
 export type { ProgressiveStage, ProgressiveConfig } from './gan-progressive';
 export { StyleGenerator, mappingNetwork, PixelNormalization, STYLE_LAYER_RESOLUTIONS } from './gan-style';
 export type { StyleGeneratorConfig, MappingNetworkConfig } from './gan-style';
+export { DiffusionMlp } from './diffusion-mlp';
+export type { DiffusionMlpConfig } from './diffusion-mlp';
+export { NoisyClassifier, trainNoisyClassifier } from './diffusion-classifier';
+export type { NoisyClassifierConfig, TrainNoisyClassifierOptions } from './diffusion-classifier';
+export { LatentAutoencoder, trainLatentAutoencoder } from './diffusion-autoencoder';
+export type { LatentAutoencoderConfig } from './diffusion-autoencoder';
+export { saveDiffusionCheckpoint, loadDiffusionCheckpoint } from './diffusion-checkpoint';
+export type { DiffusionCheckpointNetwork } from './diffusion-checkpoint';

@@ -1,0 +1,164 @@
+/**
+ * Training ε_θ: DDPM Algorithm 1 and, for a conditional network, classifier-free guidance's
+ * Algorithm 1 (joint training with p_uncond), both printed in lecture 004:
+ *
+ *   1: repeat
+ *   2:   (x_0, c) ~ q(x_0, c)                        a mini-batch (labels only when conditional)
+ *   3:   c ← ∅ with probability p_uncond             CFG only: the null label
+ *   4:   t ~ Uniform({1, …, T})                       (CFG samples a log-SNR λ; here λ = log SNR(t))
+ *   5:   ε ~ N(0, I)
+ *   6:   take a gradient step on ∇_θ ‖ε − ε_θ(√ᾱ_t·x_0 + √(1−ᾱ_t)·ε, t, c)‖²
+ *   7: until converged
+ *
+ * With Adam, the mean over the batch and the dimensions (L_simple, `'mean'`), optional gradient
+ * clipping by global norm (the DDPM code clips at 1) and an EMA of the weights. Progress goes
+ * through `train.trainLoop` (its progress callback and tensor-leak check).
+ *
+ * @see notebooks/08-diffusion-ddpm
+ * @see notebooks/09-ddim-guidance
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../random';
+import { Progress, trainLoop } from '../train/loop';
+import { ExponentialMovingAverage } from './ema';
+import { qSample } from './forward';
+import { simpleLoss } from './losses';
+import { DiffusionNetwork } from './network';
+import { NoiseSchedule } from './schedule';
+
+/** One mini-batch of data: x_0 [B, …] and (for a conditional network) one label per example. */
+export interface DiffusionBatch {
+  x0: tf.Tensor;
+  labels?: ArrayLike<number>;
+}
+
+/** Draws a mini-batch; the trainer disposes `x0`. */
+export type DiffusionBatchSource = (rng: Rng, batchSize: number) => DiffusionBatch;
+
+/**
+ * A batch source over row-major examples (e.g. MNIST pixels): `rowShape` is one example's shape,
+ * `transform` maps the values (e.g. [0, 1] → [−1, 1]). Sampling is with replacement.
+ */
+export function arrayBatches(
+  rows: Float32Array,
+  rowShape: readonly number[],
+  labels?: ArrayLike<number>,
+  transform?: (x: tf.Tensor) => tf.Tensor,
+): DiffusionBatchSource {
+  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  if (rows.length % rowSize !== 0) throw new RangeError(`rows.length (${rows.length}) must be a multiple of the row size ${rowSize}`);
+  const count = rows.length / rowSize;
+  if (labels && labels.length !== count) throw new RangeError(`labels must have one entry per row (${count}); got ${labels.length}`);
+  return (rng, batchSize) => {
+    const batch = new Float32Array(batchSize * rowSize);
+    const ys = labels ? new Int32Array(batchSize) : undefined;
+    for (let i = 0; i < batchSize; i++) {
+      const k = rng.int(0, count);
+      batch.set(rows.subarray(k * rowSize, (k + 1) * rowSize), i * rowSize);
+      if (ys && labels) ys[i] = labels[k];
+    }
+    const x = tf.tensor(batch, [batchSize, ...rowShape]);
+    if (!transform) return { x0: x, labels: ys };
+    const y = tf.tidy(() => transform(x));
+    x.dispose();
+    return { x0: y, labels: ys };
+  };
+}
+
+export interface TrainDiffusionOptions {
+  network: DiffusionNetwork;
+  schedule: NoiseSchedule;
+  data: DiffusionBatchSource;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  /** Adam's learning rate. Default 2e-4 (DDPM CIFAR-10). */
+  learningRate?: number;
+  /** CFG Algorithm 1's p_uncond: the probability that a label is replaced by ∅. Default 0.1 for a conditional network (0 otherwise). */
+  pUncond?: number;
+  /** EMA decay (0 turns it off). Default 0.999. */
+  emaDecay?: number;
+  /** Clip gradients to this global norm (0 = off). Default 1, as the DDPM code. */
+  gradClipNorm?: number;
+  /** Reported every `reportEvery` steps (progress bars in notebooks). */
+  onProgress?: (progress: Progress) => void;
+  reportEvery?: number;
+  /** Called every `checkpointEvery` steps and at the end (e.g. save the EMA weights). */
+  onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null) => void | Promise<void>;
+  checkpointEvery?: number;
+}
+
+export interface TrainDiffusionResult {
+  /** L_simple per step. */
+  losses: number[];
+  seconds: number;
+  /** The EMA of the weights (null when off); the caller disposes it. */
+  ema: ExponentialMovingAverage | null;
+}
+
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const total = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(total, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return out;
+  });
+}
+
+/** Train ε_θ with L_simple (Algorithm 1; CFG Algorithm 1 when the network is conditional). */
+export async function trainDiffusion(options: TrainDiffusionOptions): Promise<TrainDiffusionResult> {
+  const { network, schedule, data, steps, batchSize, seed } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer; got ${batchSize}`);
+  const conditional = network.numClasses > 0;
+  const pUncond = options.pUncond ?? (conditional ? 0.1 : 0);
+  if (!(pUncond >= 0 && pUncond <= 1)) throw new RangeError(`pUncond must be in [0, 1]; got ${pUncond}`);
+  if (pUncond > 0 && !conditional) throw new RangeError('pUncond > 0 needs a conditional network (numClasses > 0)');
+  const emaDecay = options.emaDecay ?? 0.999;
+  const clip = options.gradClipNorm ?? 1;
+  const rng = new Rng(seed);
+  const optimizer = tf.train.adam(options.learningRate ?? 2e-4);
+  const variables = network.variables();
+  const ema = emaDecay > 0 ? new ExponentialMovingAverage(variables, emaDecay) : null;
+  const checkpointEvery = options.checkpointEvery ?? 0;
+  const losses: number[] = [];
+  try {
+    const result = await trainLoop({
+      steps,
+      onProgress: options.onProgress,
+      reportEvery: options.reportEvery,
+      step: async (index) => {
+        const batch = data(rng, batchSize); // line 2
+        const b = batch.x0.shape[0];
+        let labels: number[] | null = null;
+        if (conditional) {
+          if (!batch.labels || batch.labels.length !== b) throw new RangeError(`a conditional network needs one label per example (${b})`);
+          labels = Array.from(batch.labels, (y) => (rng.uniform() < pUncond ? network.nullLabel : y)); // line 3
+        }
+        const t = Array.from({ length: b }, () => rng.int(1, schedule.T + 1)); // line 4
+        const value = tf.tidy(() => {
+          const eps = rng.normalTensor(batch.x0.shape); // line 5
+          const xt = qSample(schedule, batch.x0, t, eps);
+          const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
+          optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
+          return loss.dataSync()[0];
+        });
+        batch.x0.dispose();
+        ema?.update();
+        losses.push(value);
+        if (options.onCheckpoint && checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < steps) {
+          await options.onCheckpoint(index + 1, ema);
+        }
+        return { loss: value };
+      },
+    });
+    if (options.onCheckpoint) await options.onCheckpoint(steps, ema);
+    return { losses, seconds: result.seconds, ema };
+  } catch (e) {
+    ema?.dispose();
+    throw e;
+  } finally {
+    optimizer.dispose();
+  }
+}
