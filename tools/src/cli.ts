@@ -5,6 +5,7 @@
  */
 import { kernelCommand } from './commands/kernel';
 import { startCommand } from './commands/start';
+import { notebooksCommand } from './commands/notebooks';
 import { UsageError } from './util/flags';
 
 type Command = { run: (args: string[]) => number | Promise<number>; help: string };
@@ -12,6 +13,7 @@ type Command = { run: (args: string[]) => number | Promise<number>; help: string
 const commands: Record<string, Command> = {
   start: { run: startCommand, help: 'register the kernel and open the course in Jupyter' },
   kernel: { run: kernelCommand, help: 'register the "TypeScript (genbook)" Jupyter kernel' },
+  notebooks: { run: (a) => notebooksCommand(a), help: 'execute notebooks headless into build/notebooks/ ([paths…] [--inplace] [--timeout S] [--jobs N] [--quick])' },
 };
 
 function usage(): string {
