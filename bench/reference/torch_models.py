@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""PyTorch reference of the four genbook benchmark models (bench/models.ts), one CPU thread.
+
+The same layers, shapes, losses and optimisers as bench/models.ts, on fixed random batches of
+MNIST shape, channels-first as PyTorch prefers. Used by `npm run bench` (bench/run.ts) through a
+line protocol on stdin/stdout so its steps can interleave with the TensorFlow.js ones:
+
+    > build <model>        < {"model": ..., "parameters": N, "batch": B}
+    > steps <n>            < {"wall": [ms...], "cpu": [ms...], "loss": x}
+    > quit
+
+Run alone for a quick look: /usr/bin/python3 bench/reference/torch_models.py --model dcgan --steps 20
+(needs Debian's python3-torch; `python3` from a pyenv usually lacks torch).
+"""
+import argparse
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+
+def count(*modules):
+    return sum(p.numel() for m in modules for p in m.parameters() if p.requires_grad)
+
+
+class MlpAutoencoder:
+    batch = 128
+
+    def __init__(self):
+        self.net = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 64), nn.ReLU(),
+            nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 784), nn.Sigmoid())
+        self.opt = torch.optim.Adam(self.net.parameters(), 1e-3)
+        self.x = torch.rand(self.batch, 784)
+        self.parameters = count(self.net)
+
+    def step(self):
+        self.opt.zero_grad()
+        loss = F.mse_loss(self.net(self.x), self.x)
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+class Dcgan:
+    batch = 64
+    latent = 100
+
+    def __init__(self):
+        # padding=1 with k4 s2 gives the same 7→14→28 and 28→14→7 shapes as tfjs 'same'.
+        self.g = nn.Sequential(
+            nn.Linear(self.latent, 7 * 7 * 128), nn.BatchNorm1d(7 * 7 * 128, momentum=0.1), nn.ReLU(),
+            nn.Unflatten(1, (128, 7, 7)),
+            nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64, momentum=0.1), nn.ReLU(),
+            nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+        self.d = nn.Sequential(
+            nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128, momentum=0.1), nn.LeakyReLU(0.2),
+            nn.Flatten(), nn.Linear(7 * 7 * 128, 1))
+        self.opt_g = torch.optim.Adam(self.g.parameters(), 2e-4, betas=(0.5, 0.999))
+        self.opt_d = torch.optim.Adam(self.d.parameters(), 2e-4, betas=(0.5, 0.999))
+        self.real = torch.rand(self.batch, 1, 28, 28) * 2 - 1
+        self.ones = torch.ones(self.batch, 1)
+        self.zeros = torch.zeros(self.batch, 1)
+        self.parameters = count(self.g, self.d)
+
+    def step(self):
+        z = torch.randn(self.batch, self.latent)
+        self.opt_d.zero_grad()
+        fake = self.g(z).detach()
+        loss_d = (F.binary_cross_entropy_with_logits(self.d(self.real), self.ones)
+                  + F.binary_cross_entropy_with_logits(self.d(fake), self.zeros))
+        loss_d.backward()
+        self.opt_d.step()
+        self.opt_g.zero_grad()
+        loss_g = F.binary_cross_entropy_with_logits(self.d(self.g(z)), self.ones)
+        loss_g.backward()
+        self.opt_g.step()
+        return loss_d.item() + loss_g.item()
+
+
+class ConvVae:
+    batch = 128
+    latent = 16
+
+    def __init__(self):
+        self.enc = nn.Sequential(
+            nn.Conv2d(1, 32, 3, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(7 * 7 * 64, 2 * self.latent))
+        # output_padding=1 gives tfjs 'same' shapes 7→14→28 for k3 s2.
+        self.dec = nn.Sequential(
+            nn.Linear(self.latent, 7 * 7 * 64), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
+            nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, 3, 2, 1, output_padding=1))
+        self.opt = torch.optim.Adam(list(self.enc.parameters()) + list(self.dec.parameters()), 1e-3)
+        self.x = torch.rand(self.batch, 1, 28, 28)
+        self.parameters = count(self.enc, self.dec)
+
+    def step(self):
+        self.opt.zero_grad()
+        stats = self.enc(self.x)
+        mu, log_var = stats[:, :self.latent], stats[:, self.latent:]
+        z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
+        logits = self.dec(z)
+        rec = F.binary_cross_entropy_with_logits(logits, self.x, reduction='sum') / self.batch
+        kl = -0.5 * torch.sum(1 + log_var - mu.pow(2) - log_var.exp()) / self.batch
+        loss = rec + kl
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin, cout, temb=128):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(8, cin, eps=1e-5)
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.temb = nn.Linear(temb, cout)
+        self.norm2 = nn.GroupNorm(8, cout, eps=1e-5)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+
+    def forward(self, x, temb):
+        h = self.conv1(F.silu(self.norm1(x))) + self.temb(F.silu(temb))[:, :, None, None]
+        h = self.conv2(F.silu(self.norm2(h)))
+        return h + self.skip(x)
+
+
+class DdpmUnet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.t1 = nn.Linear(32, 128)
+        self.t2 = nn.Linear(128, 128)
+        self.stem = nn.Conv2d(1, 32, 3, padding=1)
+        self.r1 = ResBlock(32, 32)
+        self.down1 = nn.Conv2d(32, 64, 3, 2, padding=1)
+        self.r2 = ResBlock(64, 64)
+        self.down2 = nn.Conv2d(64, 64, 3, 2, padding=1)
+        self.mid = ResBlock(64, 64)
+        self.u2 = ResBlock(128, 64)
+        self.u1 = ResBlock(96, 32)
+        self.norm = nn.GroupNorm(8, 32)
+        self.out = nn.Conv2d(32, 1, 3, padding=1)
+
+    def forward(self, x, temb):
+        temb = self.t2(F.silu(self.t1(temb)))
+        s1 = self.r1(self.stem(x), temb)
+        s2 = self.r2(self.down1(s1), temb)
+        h = self.mid(self.down2(s2), temb)
+        h = self.u2(torch.cat([F.interpolate(h, scale_factor=2, mode='nearest'), s2], 1), temb)
+        h = self.u1(torch.cat([F.interpolate(h, scale_factor=2, mode='nearest'), s1], 1), temb)
+        return self.out(F.silu(self.norm(h)))
+
+
+def timestep_embedding(t, dim=32):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32) / (half - 1))
+    args = t[:, None].float() * freqs[None]
+    return torch.cat([torch.sin(args), torch.cos(args)], 1)
+
+
+class UnetDdpm:
+    batch = 64
+    steps_t = 1000
+
+    def __init__(self):
+        self.net = DdpmUnet()
+        self.opt = torch.optim.Adam(self.net.parameters(), 2e-4)
+        self.x0 = torch.rand(self.batch, 1, 28, 28) * 2 - 1
+        betas = torch.linspace(1e-4, 0.02, self.steps_t)
+        self.alpha_bar = torch.cumprod(1 - betas, 0)
+        self.parameters = count(self.net)
+
+    def step(self):
+        t = torch.randint(0, self.steps_t, (self.batch,))
+        ab = self.alpha_bar[t][:, None, None, None]
+        eps = torch.randn_like(self.x0)
+        xt = ab.sqrt() * self.x0 + (1 - ab).sqrt() * eps
+        self.opt.zero_grad()
+        loss = F.mse_loss(self.net(xt, timestep_embedding(t)), eps)
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+MODELS = {'mlp-ae': MlpAutoencoder, 'dcgan': Dcgan, 'conv-vae': ConvVae, 'unet-ddpm': UnetDdpm}
+
+
+def run_steps(model, n):
+    wall, cpu, loss = [], [], 0.0
+    for _ in range(n):
+        w0, c0 = time.perf_counter(), time.process_time()
+        loss = model.step()
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+    return {'wall': wall, 'cpu': cpu, 'loss': loss}
+
+
+def serve():
+    model = None
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == 'build':
+            model = MODELS[words[1]]()
+            reply = {'model': words[1], 'parameters': model.parameters, 'batch': model.batch,
+                     'torch': torch.__version__, 'threads': torch.get_num_threads()}
+        elif words[0] == 'steps':
+            reply = run_steps(model, int(words[1]))
+        elif words[0] == 'quit':
+            break
+        else:
+            reply = {'error': f'unknown command {words[0]}'}
+        print(json.dumps(reply), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--serve', action='store_true', help='line protocol on stdin/stdout')
+    parser.add_argument('--model', choices=sorted(MODELS), default='mlp-ae')
+    parser.add_argument('--steps', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=3)
+    args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
+    model = MODELS[args.model]()
+    run_steps(model, args.warmup)
+    result = run_steps(model, args.steps)
+    wall = sorted(result['wall'])
+    cpu = sorted(result['cpu'])
+    print(f'{args.model}: {model.parameters} parameters, median {wall[len(wall) // 2]:.2f} ms '
+          f'(min {wall[0]:.2f}, max {wall[-1]:.2f}), CPU median {cpu[len(cpu) // 2]:.2f} ms')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,322 @@
+/**
+ * `npm run bench`: training-step time of the four benchmark models (bench/models.ts) on every
+ * TensorFlow.js backend that is available, and of the same models in PyTorch (one thread), in one
+ * run. Prints a table and writes bench/results/step-times.json.
+ *
+ * Each backend runs in its own worker process (bench/worker.ts; the PyTorch reference is
+ * bench/reference/torch_models.py). After warm-up steps, the workers of a model take turns in
+ * rounds of a few steps, so a change in machine load affects all of them alike. Reported: median,
+ * min and max over the timed steps, in wall-clock and in process-CPU milliseconds (CPU time is
+ * less sensitive to other processes on a busy machine).
+ *
+ * Options: --models a,b  --backends cpu,wasm-stock,wasm,tensorflow,torch  --steps N (20)
+ *          --warmup N (3)  --cpu-steps N (conv models on cpu; 3)  --round N (5)  --out FILE
+ *          --quick (steps 5, warm-up 1, cpu conv steps 1)  --profile (per-kernel profile instead)
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import { MODEL_NAMES, type ModelName } from './models';
+
+type Backend = 'cpu' | 'wasm-stock' | 'wasm' | 'tensorflow' | 'torch';
+const ALL_BACKENDS: Backend[] = ['cpu', 'wasm-stock', 'wasm', 'tensorflow', 'torch'];
+const LABEL: Record<Backend, string> = {
+  cpu: 'tfjs cpu',
+  'wasm-stock': 'tfjs wasm (stock)',
+  wasm: 'genbook wasm',
+  tensorflow: 'tfjs tensorflow',
+  torch: 'PyTorch 1 thread',
+};
+
+interface Options {
+  models: ModelName[];
+  backends: Backend[];
+  steps: number;
+  warmup: number;
+  cpuSteps: number;
+  round: number;
+  out: string;
+}
+
+interface Stats {
+  median: number;
+  min: number;
+  max: number;
+}
+
+interface Cell {
+  backend: Backend;
+  status: 'ok' | 'failed' | 'unavailable';
+  error?: string;
+  detail?: string;
+  parameters?: number;
+  batch?: number;
+  steps?: number;
+  warmup?: number;
+  wall?: Stats;
+  cpu?: Stats;
+  wallSamples?: number[];
+  cpuSamples?: number[];
+  /** tf.memory().numTensors after the warm-up and after the last step (flat = no leak). */
+  tensors?: [number, number];
+  loss?: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const positive = (flag: string, fallback: number): number => {
+    const raw = value(flag);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${flag} must be a positive integer; got ${raw}`);
+    return n;
+  };
+  const list = <T extends string>(flag: string, allowed: readonly T[], fallback: T[]): T[] => {
+    const raw = value(flag);
+    if (raw === undefined) return fallback;
+    const items = raw.split(',').map((s) => s.trim());
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) throw new RangeError(`${flag}: unknown ${item}; use ${allowed.join(', ')}`);
+    }
+    return items as T[];
+  };
+  return {
+    models: list('--models', MODEL_NAMES, [...MODEL_NAMES]),
+    backends: list('--backends', ALL_BACKENDS, ALL_BACKENDS),
+    steps: positive('--steps', quick ? 5 : 20),
+    warmup: positive('--warmup', quick ? 1 : 3),
+    cpuSteps: positive('--cpu-steps', quick ? 1 : 3),
+    round: positive('--round', 5),
+    out: value('--out') ?? path.join(__dirname, 'results', 'step-times.json'),
+  };
+}
+
+/** A worker process answering one JSON line per command. */
+class Worker {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly replies: string[] = [];
+  private waiting: ((line: string) => void) | undefined;
+  private stderr = '';
+
+  constructor(command: string, args: string[]) {
+    this.child = spawn(command, args, { cwd: path.join(__dirname, '..'), stdio: 'pipe' });
+    readline.createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      if (this.waiting) {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve(line);
+      } else this.replies.push(line);
+    });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-2000);
+    });
+    this.child.on('exit', () => {
+      if (this.waiting) {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve(JSON.stringify({ error: `worker exited: ${this.stderr.trim().split('\n').pop() ?? ''}` }));
+      }
+    });
+    this.child.on('error', (e) => {
+      this.stderr += String(e);
+    });
+  }
+
+  async ask(command: string): Promise<Record<string, unknown>> {
+    if (this.child.exitCode !== null) return { error: `worker exited: ${this.stderr.trim().split('\n').pop() ?? ''}` };
+    const line = new Promise<string>((resolve) => {
+      const queued = this.replies.shift();
+      if (queued) resolve(queued);
+      else this.waiting = resolve;
+    });
+    this.child.stdin.write(`${command}\n`);
+    return JSON.parse(await line) as Record<string, unknown>;
+  }
+
+  close(): void {
+    if (this.child.exitCode === null) {
+      this.child.stdin.write('quit\n');
+      this.child.stdin.end();
+    }
+  }
+}
+
+function pythonWithTorch(): string {
+  const fromEnv = process.env.GENBOOK_PYTHON;
+  if (fromEnv) return fromEnv;
+  // Debian's python3-torch lives in the system Python; a pyenv `python3` on PATH usually lacks it.
+  return fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+}
+
+function startWorker(backend: Backend): Worker {
+  if (backend === 'torch') {
+    return new Worker(pythonWithTorch(), [path.join(__dirname, 'reference', 'torch_models.py'), '--serve']);
+  }
+  return new Worker(process.execPath, [...process.execArgv, path.join(__dirname, 'worker.ts'), backend]);
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = samples.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+function stepsFor(backend: Backend, model: ModelName, options: Options): { steps: number; warmup: number } {
+  if (backend === 'cpu' && model !== 'mlp-ae') return { steps: options.cpuSteps, warmup: 1 };
+  return { steps: options.steps, warmup: options.warmup };
+}
+
+async function benchModel(model: ModelName, options: Options, log: (line: string) => void): Promise<Cell[]> {
+  const cells = new Map<Backend, Cell>();
+  const workers = new Map<Backend, Worker>();
+  for (const backend of options.backends) {
+    const worker = startWorker(backend);
+    const built = await worker.ask(`build ${model}`);
+    if (typeof built.error === 'string') {
+      const unavailable = built.error.startsWith('unavailable') || /No module named|not found/i.test(built.error);
+      cells.set(backend, { backend, status: unavailable ? 'unavailable' : 'failed', error: built.error });
+      worker.close();
+      continue;
+    }
+    const { steps, warmup } = stepsFor(backend, model, options);
+    const cell: Cell = {
+      backend,
+      status: 'ok',
+      detail: typeof built.detail === 'string' ? built.detail : typeof built.torch === 'string' ? `torch ${built.torch}, ${built.threads} thread` : undefined,
+      parameters: built.parameters as number,
+      batch: built.batch as number,
+      steps,
+      warmup,
+      wallSamples: [],
+      cpuSamples: [],
+    };
+    const warm = await worker.ask(`steps ${warmup}`);
+    if (typeof warm.error === 'string') {
+      cells.set(backend, { backend, status: 'failed', error: warm.error, parameters: cell.parameters, batch: cell.batch });
+      worker.close();
+      continue;
+    }
+    cell.tensors = [warm.tensors as number, warm.tensors as number];
+    cells.set(backend, cell);
+    workers.set(backend, worker);
+    log(`  ${model}: ${LABEL[backend]} ready (${cell.parameters} parameters, batch ${cell.batch})`);
+  }
+  // Rounds: every worker with steps left runs up to `round` steps in turn.
+  let pending = [...workers.keys()];
+  while (pending.length > 0) {
+    for (const backend of pending) {
+      const cell = cells.get(backend) as Cell;
+      const left = (cell.steps as number) - (cell.wallSamples as number[]).length;
+      const reply = await (workers.get(backend) as Worker).ask(`steps ${Math.min(options.round, left)}`);
+      if (typeof reply.error === 'string') {
+        cells.set(backend, { ...cell, status: 'failed', error: reply.error });
+        continue;
+      }
+      cell.wallSamples?.push(...(reply.wall as number[]));
+      cell.cpuSamples?.push(...(reply.cpu as number[]));
+      cell.loss = reply.loss as number;
+      if (typeof reply.tensors === 'number' && cell.tensors) cell.tensors[1] = reply.tensors;
+    }
+    pending = pending.filter((b) => {
+      const cell = cells.get(b) as Cell;
+      return cell.status === 'ok' && (cell.wallSamples as number[]).length < (cell.steps as number);
+    });
+  }
+  for (const worker of workers.values()) worker.close();
+  const out: Cell[] = [];
+  for (const backend of options.backends) {
+    const cell = cells.get(backend) as Cell;
+    if (cell.status === 'ok') {
+      cell.wall = stats(cell.wallSamples as number[]);
+      cell.cpu = stats(cell.cpuSamples as number[]);
+    }
+    out.push(cell);
+  }
+  return out;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function describeCell(cell: Cell | undefined, field: 'wall' | 'cpu'): string {
+  if (!cell) return '—';
+  if (cell.status === 'unavailable') return 'unavailable';
+  if (cell.status === 'failed') {
+    const kernel = /Kernel '(\w+)' not registered/.exec(cell.error ?? '');
+    return kernel ? `fails: no ${kernel[1]}` : 'fails';
+  }
+  const s = cell[field] as Stats;
+  const few = (cell.steps as number) < 20 ? ` [${cell.steps} steps]` : '';
+  return `${formatMs(s.median)} (${formatMs(s.min)}–${formatMs(s.max)})${few}`;
+}
+
+function ratio(a: Cell | undefined, b: Cell | undefined, field: 'wall' | 'cpu'): string {
+  if (!a?.[field] || !b?.[field]) return '—';
+  return `${(a[field] as Stats).median / (b[field] as Stats).median >= 10 ? ((a[field] as Stats).median / (b[field] as Stats).median).toFixed(0) : ((a[field] as Stats).median / (b[field] as Stats).median).toFixed(2)}×`;
+}
+
+export function table(results: Record<string, Cell[]>, backends: Backend[], field: 'wall' | 'cpu'): string {
+  const header = ['model', ...backends.map((b) => LABEL[b]), 'genbook wasm ÷ PyTorch', 'cpu ÷ genbook wasm'];
+  const rows = Object.entries(results).map(([model, cells]) => {
+    const find = (b: Backend) => cells.find((c) => c.backend === b);
+    return [model, ...backends.map((b) => describeCell(find(b), field)), ratio(find('wasm'), find('torch'), field), ratio(find('cpu'), find('wasm'), field)];
+  });
+  const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--profile')) {
+    const { main: profile } = await import('./profile');
+    await profile(argv.filter((a) => a !== '--profile'));
+    return;
+  }
+  const options = parseOptions(argv);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const results: Record<string, Cell[]> = {};
+  for (const model of options.models) {
+    log(`${model} …`);
+    results[model] = await benchModel(model, options, log);
+  }
+  const loadAfter = os.loadavg();
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const report = {
+    command,
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      node: process.version,
+      loadAverage1m: { before: loadBefore[0], after: loadAfter[0] },
+    },
+    options: { ...options, out: path.relative(path.join(__dirname, '..'), options.out) },
+    note: 'milliseconds per training step; median (min–max) over the timed steps after warm-up; "cpu" conv models use fewer steps (--cpu-steps)',
+    results,
+  };
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  fs.writeFileSync(options.out, `${JSON.stringify(report, null, 1)}\n`);
+  console.log(`\nTraining step, wall-clock ms, median (min–max); ${command}`);
+  console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${process.version}, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}\n`);
+  console.log(table(results, options.backends, 'wall'));
+  console.log('\nSame steps, process CPU ms:\n');
+  console.log(table(results, options.backends, 'cpu'));
+  console.log(`\nwritten: ${path.relative(process.cwd(), options.out)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
