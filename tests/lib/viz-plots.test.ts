@@ -80,3 +80,15 @@ describe('viz charts', () => {
     expect(html.match(/<\/script>/g)).to.have.length(1);
   });
 });
+
+describe('viz.overlay', () => {
+  it('puts the traces of several figures on the first one\'s axes', () => {
+    const h = viz.histogram({ values: [0, 1, 1], density: true, name: 'samples' }, { title: 'H' });
+    const f = viz.overlay(h, viz.line({ x: [0, 1], y: [0.5, 0.5], name: 'pdf' }));
+    const fig = json(f);
+    expect(fig.data.map((t) => [t.type, t.name])).to.deep.equal([['histogram', 'samples'], ['scatter', 'pdf']]);
+    expect(fig.layout.title).to.deep.equal({ text: 'H' });
+    expect(fig.layout.showlegend).to.equal(true);
+    expect(() => viz.overlay()).to.throw(RangeError);
+  });
+});

@@ -17,6 +17,7 @@ export type { PlotOptions, PlotlyTrace, PlotlyLayout, PlotlyConfig } from './plo
 export { line, scatter, histogram, heatmap, surface } from './charts';
 export type { LineTrace, ScatterTrace, HistogramTrace, HeatmapTrace, SurfaceTrace } from './charts';
 export { subplots } from './subplots';
+export { overlay } from './overlay';
 export type { SubplotOptions } from './subplots';
 export { table, Table, isDataFrameLike, isSeriesLike, isRecordArray } from './table';
 export type { TableOptions, TableSource, TableRecord, DataFrameLike, SeriesLike } from './table';
