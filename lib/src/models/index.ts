@@ -55,3 +55,16 @@ export { LatentAutoencoder, trainLatentAutoencoder } from './diffusion-autoencod
 export type { LatentAutoencoderConfig } from './diffusion-autoencoder';
 export { saveDiffusionCheckpoint, loadDiffusionCheckpoint } from './diffusion-checkpoint';
 export type { DiffusionCheckpointNetwork } from './diffusion-checkpoint';
+export {
+  AE_MNIST_VARIANTS,
+  AE_MNIST_CODE_SIZE,
+  AE_MNIST_STEPS,
+  DAE_MNIST_NOISE,
+  aeMnistModel,
+  trainAeMnist,
+  saveAutoencoderCheckpoint,
+  loadAutoencoderCheckpoint,
+} from './autoencoder-mnist';
+export type { AeMnistVariant, AeMnistOptions, AeMnistRun } from './autoencoder-mnist';
+export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, loadAaeCheckpoint } from './aae-mnist';
+export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, loadVqVaeCheckpoint } from './vq-mnist';
