@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { installKernelSpec, kernelSpec } from '../../tools/src/kernel/spec';
+import { startKernel, type KernelProcess } from '../../tools/src/runner/kernel-manager';
 
 interface Output {
   output_type: string;
@@ -184,5 +185,62 @@ describe('genbook kernel: rich display through the Jupyter protocol (nbclient)',
     expect(Object.keys(only(tslabCells, 'show-markdown').data!)).to.deep.equal(['text/markdown']);
     const bar = only(tslabCells, 'progress');
     expect(join(bar.data!['text/html'])).to.contain('2/2 (100%)');
+  });
+});
+
+describe('genbook kernel: what tslab does still works (completion, inspection, interrupt)', function () {
+  this.timeout(180_000);
+  // The runner's Jupyter client (tools/src/runner), speaking the protocol over ZeroMQ.
+  let kernel: KernelProcess;
+
+  before(async () => {
+    ({ kernel } = await startKernel({ spec: kernelSpec(), kernelName: 'genbook', cwd: FIXTURES }));
+  });
+
+  after(async () => {
+    if (kernel) await kernel.shutdown();
+  });
+
+  /** Execute `code`; resolve with the reply status and the iopub messages of this request. */
+  async function run(code: string, options: { stopOnError?: boolean; whileRunning?: () => void } = {}): Promise<{ status: string; iopub: { msg_type: string; content: Record<string, unknown> }[] }> {
+    const iopub: { msg_type: string; content: Record<string, unknown> }[] = [];
+    let id = '';
+    let idle: () => void = () => undefined;
+    const gotIdle = new Promise<void>((resolve) => (idle = resolve));
+    const stop = kernel.client.onIopub((m) => {
+      if (m.parent_header.msg_id !== id) return;
+      iopub.push({ msg_type: m.header.msg_type, content: m.content as Record<string, unknown> });
+      if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') idle();
+    });
+    const req = kernel.client.request('shell', 'execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: options.stopOnError ?? true });
+    id = req.msgId;
+    options.whileRunning?.();
+    const reply = await req.reply;
+    await gotIdle;
+    stop();
+    return { status: String(reply.content.status), iopub };
+  }
+
+  it('completes and inspects the global display()', async () => {
+    const completion = await kernel.client.request('shell', 'complete_request', { code: 'displ', cursor_pos: 5 }).reply;
+    expect(completion.content.matches as string[]).to.include('display');
+    const inspection = await kernel.client.request('shell', 'inspect_request', { code: 'display', cursor_pos: 3, detail_level: 0 }).reply;
+    expect(inspection.content.found).to.equal(true);
+    expect(String((inspection.content.data as Record<string, string>)['text/plain'])).to.contain('function display(value: unknown');
+  });
+
+  it('interrupts a running cell with SIGINT and, with stop_on_error false, runs the next one at once', async () => {
+    // stop_on_error: false (what nbclient's --allow-errors sends) lets the very next request run;
+    // tslab alone aborts every request arriving in the 200 ms after a failure.
+    const interrupted = await run('await new Promise((resolve) => setTimeout(resolve, 60_000));', {
+      stopOnError: false,
+      whileRunning: () => setTimeout(() => void kernel.interrupt(), 1500),
+    });
+    expect(interrupted.status).to.equal('error');
+    const stderr = interrupted.iopub.filter((m) => m.msg_type === 'stream').map((m) => String(m.content.text)).join('');
+    expect(stderr).to.contain('Interrupted asynchronously');
+    const next = await run('1 + 1');
+    expect(next.status).to.equal('ok');
+    expect(next.iopub.filter((m) => m.msg_type === 'stream').map((m) => m.content.text)).to.deep.equal(['2\n']);
   });
 });
