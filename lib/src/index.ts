@@ -14,6 +14,7 @@ export * as info from './info';
 export * as linalg from './linalg';
 export * as diffusion from './diffusion';
 export * as viz from './viz';
+export * as metrics from './metrics';
 export { tf };
 
 export { projectRoot, projectPath } from './paths';

@@ -6,6 +6,7 @@
 import { kernelCommand } from './commands/kernel';
 import { startCommand } from './commands/start';
 import { notebooksCommand } from './commands/notebooks';
+import { trainCommand } from './commands/train';
 import { UsageError } from './util/flags';
 
 type Command = { run: (args: string[]) => number | Promise<number>; help: string };
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   start: { run: startCommand, help: 'register the kernel and open the course in Jupyter' },
   kernel: { run: kernelCommand, help: 'register the "TypeScript (genbook)" Jupyter kernel' },
   notebooks: { run: (a) => notebooksCommand(a), help: 'execute notebooks headless into build/notebooks/ ([paths…] [--inplace] [--timeout S] [--jobs N] [--quick])' },
+  train: { run: trainCommand, help: 'train a shipped course model into data/checkpoints/<name>/ (<name> [--seed N] [--quick]; --help lists the models)' },
 };
 
 function usage(): string {

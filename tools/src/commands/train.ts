@@ -1,0 +1,57 @@
+/**
+ * `genbook train <name> [--seed N] [--quick]` (`npm run train -- <name>`): train one of the course's
+ * shipped models from scratch and save its checkpoint in `data/checkpoints/<name>/` (with
+ * `--quick` or GENBOOK_QUICK=1: a few steps, saved under `build/checkpoints/`). Each trainer is a
+ * library function, so a notebook can run the same code; add yours as one line in `trainers`.
+ */
+import { parseFlags, UsageError } from '../util/flags';
+
+interface TrainerOptions {
+  seed?: number;
+  quick?: boolean;
+  onProgress: (p: { step: number; steps: number; losses: Record<string, number>; elapsedSeconds: number; etaSeconds: number }) => void;
+}
+
+type Trainer = { help: string; run: (options: TrainerOptions) => Promise<Record<string, unknown>> };
+
+// The library is loaded lazily: `genbook --help` must not pay for TensorFlow.js.
+type Genbook = typeof import('genbook');
+const lib = (): Genbook => require('genbook') as Genbook; // eslint-disable-line @typescript-eslint/no-require-imports
+
+export const trainers: Record<string, Trainer> = {
+  'mnist-classifier': { help: 'the MNIST CNN behind MNIST-FID / MNIST-IS (notebook 11)', run: (o) => lib().metrics.makeMnistClassifierCheckpoint(o) },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(trainers).map((n) => n.length));
+  return ['usage: genbook train <name> [--seed N] [--quick]', '', ...Object.entries(trainers).map(([n, t]) => `  ${n.padEnd(width)}  ${t.help}`)].join('\n');
+}
+
+export async function trainCommand(args: string[]): Promise<number> {
+  const flags = parseFlags(args, { seed: 'number', quick: 'boolean', help: 'boolean' });
+  const [name, ...extra] = flags._;
+  if (flags.help || !name) {
+    console.log(usage());
+    return name || flags.help ? 0 : 2;
+  }
+  if (extra.length) throw new UsageError(`one model at a time; got ${flags._.join(' ')}`);
+  const trainer = trainers[name];
+  if (!trainer) throw new UsageError(`unknown model "${name}"\n\n${usage()}`);
+  const { backend } = lib();
+  const setup = await backend.setup(undefined, { log: null });
+  console.log(setup.message);
+  let lastLine = 0;
+  const summary = await trainer.run({
+    seed: flags.seed as number | undefined,
+    quick: flags.quick === true ? true : undefined,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - lastLine < 10000 && p.step !== p.steps) return;
+      lastLine = now;
+      const losses = Object.entries(p.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+      console.log(`${name}: step ${p.step}/${p.steps}  ${losses}  ${p.elapsedSeconds.toFixed(0)} s elapsed, ~${p.etaSeconds.toFixed(0)} s left`);
+    },
+  });
+  console.log(`${name}: done ${JSON.stringify(summary)}`);
+  return 0;
+}
