@@ -12,6 +12,7 @@ import * as path from 'path';
 import { PNG } from 'pngjs';
 import { installKernelSpec, kernelSpec } from '../../tools/src/kernel/spec';
 import { startKernel, type KernelProcess } from '../../tools/src/runner/kernel-manager';
+import { installedTslabVersion, TSLAB_VERSION } from '../../tools/src/kernel/tslab-internals';
 
 interface Output {
   output_type: string;
@@ -220,6 +221,10 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
     stop();
     return { status: String(reply.content.status), iopub };
   }
+
+  it('runs on the tslab version its internals hooks were written for', () => {
+    expect(installedTslabVersion()).to.equal(TSLAB_VERSION);
+  });
 
   it('completes and inspects the global display()', async () => {
     const completion = await kernel.client.request('shell', 'complete_request', { code: 'displ', cursor_pos: 5 }).reply;
