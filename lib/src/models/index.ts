@@ -68,3 +68,7 @@ export {
 export type { AeMnistVariant, AeMnistOptions, AeMnistRun } from './autoencoder-mnist';
 export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, loadAaeCheckpoint } from './aae-mnist';
 export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, loadVqVaeCheckpoint } from './vq-mnist';
+export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn } from './pixelcnn';
+export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions } from './pixelcnn';
+export { RealNvp2d, trainFlow, standardization } from './flow';
+export type { RealNvpConfig, TrainFlowOptions } from './flow';
