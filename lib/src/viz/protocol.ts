@@ -47,7 +47,8 @@ export function displayIdOf(value: unknown): string | undefined {
 
 /**
  * Check a bundle returned by a display method: a plain object whose keys look like MIME types
- * (`type/subtype`), with `text/plain` added (from `fallbackText`) when missing. Uint8Array values
+ * (`type/subtype`), with `text/plain` added when missing (the Markdown or LaTeX source, else
+ * `fallbackText()`). Uint8Array values
  * (PNG bytes) become base64 strings, as the Jupyter wire format requires. Throws a TypeError that
  * says what arrived otherwise.
  */
@@ -63,7 +64,11 @@ export function normalizeBundle(bundle: unknown, fallbackText: () => string): Mi
     if (data === undefined) continue;
     out[mime] = data instanceof Uint8Array ? Buffer.from(data).toString('base64') : data;
   }
-  if (typeof out['text/plain'] !== 'string') out['text/plain'] = fallbackText();
+  if (typeof out['text/plain'] !== 'string') {
+    // Without text, a bundle's Markdown or LaTeX source reads better than the object's inspection.
+    const source = out['text/markdown'] ?? out['text/latex'];
+    out['text/plain'] = typeof source === 'string' ? source : fallbackText();
+  }
   return out;
 }
 
