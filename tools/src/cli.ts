@@ -7,6 +7,10 @@ import { kernelCommand } from './commands/kernel';
 import { startCommand } from './commands/start';
 import { notebooksCommand } from './commands/notebooks';
 import { trainCommand } from './commands/train';
+import { checkCommand } from './commands/check';
+import { gradeCommand } from './commands/grade';
+import { validateCommand } from './commands/validate';
+import { releaseCommand } from './commands/release';
 import { UsageError } from './util/flags';
 
 type Command = { run: (args: string[]) => number | Promise<number>; help: string };
@@ -16,6 +20,10 @@ const commands: Record<string, Command> = {
   kernel: { run: kernelCommand, help: 'register the "TypeScript (genbook)" Jupyter kernel' },
   notebooks: { run: (a) => notebooksCommand(a), help: 'execute notebooks headless into build/notebooks/ ([paths…] [--inplace] [--timeout S] [--jobs N] [--quick])' },
   train: { run: trainCommand, help: 'train a shipped course model into data/checkpoints/<name>/ (<name> [--seed N] [--quick]; --help lists the models)' },
+  check: { run: checkCommand, help: 'self-check a homework week: its public tests on notebooks/homework/hwNN.ts (hwNN [--target DIR])' },
+  grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S])' },
+  validate: { run: validateCommand, help: 'check the homework: solutions 100%, stubs 0, no drift, notebooks run ([--update-stubs])' },
+  release: { run: releaseCommand, help: 'write the student edition: no solutions or hidden tests (--out DIR [--force])' },
 };
 
 function usage(): string {
