@@ -15,6 +15,7 @@ export * as linalg from './linalg';
 export * as diffusion from './diffusion';
 export * as viz from './viz';
 export * as metrics from './metrics';
+export * as systems from './systems';
 export { tf };
 
 export { projectRoot, projectPath } from './paths';

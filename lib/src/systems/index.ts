@@ -1,0 +1,10 @@
+/**
+ * Systems the lectures name in passing, each at MNIST / toy scale on a CPU: ControlNet, BigGAN's
+ * truncation trick and class-conditional batch norm, SDXL's base + refiner, a two-level
+ * hierarchical VAE (NVAE's idea).
+ *
+ * @see notebooks/12-systems-in-practice
+ */
+export { ControlNetMlp, trainControlNet } from './controlnet';
+export type { ControlNetMlpConfig, TrainControlNetOptions } from './controlnet';
+export { averagePool2, upsampleNearest2, edgeMaps, intersectionOverUnion } from './images';
