@@ -29,5 +29,5 @@ export { modeCoverage } from './modes';
 export type { ModeCoverage } from './modes';
 export { GanTrainer, createTrainer, GAN_OBJECTIVES } from './trainer';
 export type { GanNetwork, GanObjective, GanTrainerOptions, GanTrainOptions, GanSnapshot, RealBatch } from './trainer';
-export { mnistGanTrainer, mnistSampler, MNIST_GAN_VARIANTS } from './mnist';
-export type { MnistGanVariant, MnistGanOptions } from './mnist';
+export { mnistGanTrainer, mnistSampler, makeMnistGanCheckpoint, MNIST_GAN_VARIANTS, MNIST_GAN_ITERATIONS, MNIST_GAN_SEED } from './mnist';
+export type { MnistGanVariant, MnistGanOptions, MakeMnistGanCheckpointOptions } from './mnist';

@@ -21,6 +21,10 @@ import { gatherRows } from '../data/batches';
 import { Rng } from '../random/rng';
 import { dcganDiscriminator, dcganGenerator } from '../models/gan-dcgan';
 import { GanObjective, GanTrainer, RealBatch } from './trainer';
+import { Progress } from '../train/loop';
+import { checkpointDir, saveModel } from '../train/checkpoint';
+import { quickModeEnv } from '../train/mode';
+import { projectPath } from '../paths';
 
 export type MnistGanVariant = 'dcgan' | 'cgan' | 'wgan' | 'wgan-gp';
 export const MNIST_GAN_VARIANTS: readonly MnistGanVariant[] = ['dcgan', 'cgan', 'wgan', 'wgan-gp'];
@@ -86,4 +90,86 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
     batchSize,
     seed: rng.tfSeed(),
   });
+}
+
+/** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
+export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 3000, cgan: 2000, wgan: 1500, 'wgan-gp': 1000 };
+/** Seed of the shipped checkpoints. */
+export const MNIST_GAN_SEED = 2014;
+
+export interface MakeMnistGanCheckpointOptions {
+  seed?: number;
+  /** Quick mode: 6 iterations on 2000 images, saved under build/checkpoints/. */
+  quick?: boolean;
+  /** Override the variant's iteration count. */
+  iterations?: number;
+  /** Override k. */
+  k?: number;
+  /** Where to save (default data/checkpoints/<variant>, or build/checkpoints/<variant> in quick mode). */
+  dir?: string;
+  /** The command recorded in meta.json. Default `npm run train -- <variant>`. */
+  command?: string;
+  /** Save every this many iterations (a long run stopped early still leaves a checkpoint). Default 250. */
+  saveEvery?: number;
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * Train one of the MNIST GANs and save its generator with `train.saveModel` (meta.json: command,
+ * seed, iterations, wall time, backend, hyper-parameters, the last losses and a loss history
+ * thinned to every 10th iteration). Used by `npm run train -- <variant>` and
+ * `tools/scripts/train-gan.ts`.
+ */
+export async function makeMnistGanCheckpoint(
+  variant: MnistGanVariant,
+  options: MakeMnistGanCheckpointOptions = {},
+): Promise<{ dir: string; iterations: number; seconds: number; lastLosses: Record<string, number> }> {
+  if (!MNIST_GAN_VARIANTS.includes(variant)) {
+    throw new RangeError(`variant must be one of ${MNIST_GAN_VARIANTS.join(', ')}; got ${JSON.stringify(variant)}`);
+  }
+  const quick = options.quick ?? quickModeEnv();
+  const seed = options.seed ?? MNIST_GAN_SEED;
+  const iterations = options.iterations ?? (quick ? 6 : MNIST_GAN_ITERATIONS[variant]);
+  const saveEvery = options.saveEvery ?? 250;
+  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointDir(variant));
+  const command = options.command ?? `npm run train -- ${variant}`;
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, limit: quick ? 2000 : undefined });
+  const save = async () => {
+    const history = trainer.history
+      .map((h, i) => ({ iteration: i + 1, ...h }))
+      .filter((h) => h.iteration % 10 === 0 || h.iteration === trainer.history.length);
+    await saveModel(trainer.generator as tf.LayersModel, dir, {
+      name: variant,
+      command,
+      seed,
+      steps: trainer.iteration,
+      trainSeconds: Math.round(trainer.seconds),
+      backend: tf.getBackend(),
+      mode: quick ? 'quick' : 'full',
+      variant,
+      objective: trainer.objective,
+      k: trainer.k,
+      batchSize: trainer.batchSize,
+      latentDim: trainer.latentDim,
+      numClasses: trainer.numClasses ?? null,
+      lastLosses: trainer.history.at(-1) ?? {},
+      history,
+    });
+  };
+  try {
+    while (trainer.iteration < iterations) {
+      const offset = trainer.iteration;
+      const n = Math.min(saveEvery, iterations - offset);
+      await trainer.train(n, {
+        reportEvery: Math.max(1, Math.min(50, n)),
+        onProgress: options.onProgress
+          ? (p) => options.onProgress!({ ...p, step: offset + p.step, steps: iterations, etaSeconds: (trainer.seconds + p.elapsedSeconds) / (offset + p.step) * (iterations - offset - p.step) })
+          : undefined,
+      });
+      await save();
+    }
+    return { dir, iterations: trainer.iteration, seconds: trainer.seconds, lastLosses: trainer.history.at(-1) ?? {} };
+  } finally {
+    trainer.dispose();
+  }
 }

@@ -20,6 +20,9 @@ const lib = (): Genbook => require('genbook') as Genbook; // eslint-disable-line
 
 export const trainers: Record<string, Trainer> = {
   'mnist-classifier': { help: 'the MNIST CNN behind MNIST-FID / MNIST-IS (notebook 11)', run: (o) => lib().metrics.makeMnistClassifierCheckpoint(o) },
+  dcgan: { help: 'DCGAN generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('dcgan', o) },
+  'wgan-gp': { help: 'WGAN-GP generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('wgan-gp', o) },
+  cgan: { help: 'conditional DCGAN generator on MNIST (notebook 06)', run: (o) => lib().gan.makeMnistGanCheckpoint('cgan', o) },
 };
 
 function usage(): string {
