@@ -47,23 +47,17 @@ export function symmetricEigen(A: MatrixLike, options: SymmetricEigenOptions = {
       }
     }
   }
-  // V starts as the symmetric part of A (rows as Float64Arrays).
-  const V: Float64Array[] = [];
+  // W starts as the symmetric part of A (rows as Float64Arrays); tred2 and tql2 keep the
+  // eigenvector matrix transposed in it (W[i] = column i), so the rotations touch contiguous rows.
+  const W: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const row = new Float64Array(n);
     for (let j = 0; j < n; j++) row[j] = 0.5 * (M.data[i * n + j] + M.data[j * n + i]);
-    V.push(row);
+    W.push(row);
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  tred2(V, d, e, n);
-  // tql2 rotates columns of V; work on its transpose so the rotations touch contiguous rows.
-  const W: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const col = new Float64Array(n);
-    for (let k = 0; k < n; k++) col[k] = V[k][i];
-    W.push(col);
-  }
+  tred2(W, d, e, n);
   tql2(W, d, e, n);
 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[b] - d[a] || a - b);
@@ -91,10 +85,11 @@ export function eigenvectorMatrix(result: SymmetricEigenResult): Matrix {
   return out;
 }
 
-/** Householder tridiagonalisation (EISPACK tred2): on exit V holds the orthogonal transform,
- * d the diagonal and e the sub-diagonal (e[0] = 0). */
-function tred2(V: Float64Array[], d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = V[n - 1][j];
+/** Householder tridiagonalisation (EISPACK tred2), written on the transpose W = Vᵀ so every inner
+ * loop runs along a row: on entry W holds the symmetric matrix; on exit W[i] is column i of the
+ * orthogonal transform, d the diagonal and e the sub-diagonal (e[0] = 0). */
+function tred2(W: Float64Array[], d: Float64Array, e: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) d[j] = W[j][n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -102,9 +97,9 @@ function tred2(V: Float64Array[], d: Float64Array, e: Float64Array, n: number): 
     if (scale === 0) {
       e[i] = d[i - 1];
       for (let j = 0; j < i; j++) {
-        d[j] = V[i - 1][j];
-        V[i][j] = 0;
-        V[j][i] = 0;
+        d[j] = W[j][i - 1];
+        W[j][i] = 0;
+        W[i][j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -120,11 +115,12 @@ function tred2(V: Float64Array[], d: Float64Array, e: Float64Array, n: number): 
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j];
-        V[j][i] = f;
-        g = e[j] + V[j][j] * f;
+        W[i][j] = f;
+        const wj = W[j];
+        g = e[j] + wj[j] * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += V[k][j] * d[k];
-          e[k] += V[k][j] * f;
+          g += wj[k] * d[k];
+          e[k] += wj[k] * f;
         }
         e[j] = g;
       }
@@ -138,33 +134,36 @@ function tred2(V: Float64Array[], d: Float64Array, e: Float64Array, n: number): 
       for (let j = 0; j < i; j++) {
         f = d[j];
         g = e[j];
-        for (let k = j; k <= i - 1; k++) V[k][j] -= f * e[k] + g * d[k];
-        d[j] = V[i - 1][j];
-        V[i][j] = 0;
+        const wj = W[j];
+        for (let k = j; k <= i - 1; k++) wj[k] -= f * e[k] + g * d[k];
+        d[j] = wj[i - 1];
+        wj[i] = 0;
       }
     }
     d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    V[n - 1][i] = V[i][i];
-    V[i][i] = 1;
+    W[i][n - 1] = W[i][i];
+    W[i][i] = 1;
     const h = d[i + 1];
+    const wi1 = W[i + 1];
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = V[k][i + 1] / h;
+      for (let k = 0; k <= i; k++) d[k] = wi1[k] / h;
       for (let j = 0; j <= i; j++) {
+        const wj = W[j];
         let g = 0;
-        for (let k = 0; k <= i; k++) g += V[k][i + 1] * V[k][j];
-        for (let k = 0; k <= i; k++) V[k][j] -= g * d[k];
+        for (let k = 0; k <= i; k++) g += wi1[k] * wj[k];
+        for (let k = 0; k <= i; k++) wj[k] -= g * d[k];
       }
     }
-    for (let k = 0; k <= i; k++) V[k][i + 1] = 0;
+    for (let k = 0; k <= i; k++) wi1[k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = V[n - 1][j];
-    V[n - 1][j] = 0;
+    d[j] = W[j][n - 1];
+    W[j][n - 1] = 0;
   }
-  V[n - 1][n - 1] = 1;
+  W[n - 1][n - 1] = 1;
   e[0] = 0;
 }
 
