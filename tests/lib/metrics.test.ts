@@ -6,7 +6,7 @@
  * directly; the MNIST classifier's outputs and MNIST-FID(A, A) = 0 on an untrained network.
  */
 import { expect } from 'chai';
-import { backend, linalg, metrics, random, tf } from 'genbook';
+import { backend, data, linalg, metrics, random, tf } from 'genbook';
 
 type Mat = number[][];
 
@@ -211,6 +211,20 @@ describe('metrics: MNIST classifier, MNIST-FID, conditional accuracy, timing', (
       () => expect.fail('expected a RangeError'),
       (e: Error) => expect(e).to.be.instanceOf(RangeError),
     );
+    classifier.dispose();
+  });
+
+  it('evaluateSamples: a set against its own statistics has MNIST-FID 0, IS = S × D, conditional accuracy of predicted labels 1', async () => {
+    const classifier = new metrics.MnistClassifier(metrics.buildMnistClassifier({ seed: 2 }));
+    const test = data.mnist({ split: 'test', limit: 300 });
+    const reference = await metrics.featureStatistics(test, classifier);
+    const e = await metrics.evaluateSamples(test, { classifier, labels: classifier.predictLabels(test), reference });
+    expect(e.mnistFid).to.be.closeTo(0, 1e-6);
+    expect(e.fidSamples).to.equal(300);
+    expect(e.conditionalAccuracy).to.equal(1);
+    const is = metrics.inceptionScore(classifier.probabilities(test), 10);
+    expect(e.mnistIs).to.be.closeTo(is.mean, 1e-9);
+    expect(e.mnistIsSharpness * e.mnistIsDiversity).to.be.closeTo(is.score, 1e-9);
     classifier.dispose();
   });
 

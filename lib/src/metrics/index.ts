@@ -28,7 +28,8 @@ export {
   featureStatistics,
   mnistTestStatistics,
   statisticsOf,
+  evaluateSamples,
 } from './mnist-metrics';
-export type { FeatureStatistics, MnistFidOptions, MnistFidResult } from './mnist-metrics';
+export type { FeatureStatistics, MnistFidOptions, MnistFidResult, SampleEvaluation } from './mnist-metrics';
 export { timeSampling, secondsPerSample } from './speed';
 export type { Sampler, TimeSamplingOptions, SamplingTime } from './speed';

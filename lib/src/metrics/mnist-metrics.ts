@@ -109,3 +109,51 @@ export async function conditionalAccuracy(samples: MnistImages, labels: ArrayLik
   const net = classifier ?? (await loadMnistClassifier());
   return net.accuracy(samples, labels);
 }
+
+/** The standard evaluation of a set of generated MNIST samples (what the leaderboard reads). */
+export interface SampleEvaluation {
+  /** MNIST-FID of the samples against the full MNIST test set (10 000 images). */
+  mnistFid: number;
+  /** MNIST-IS (mean over 10 splits), its std, and its two factors over all samples. */
+  mnistIs: number;
+  mnistIsStd: number;
+  mnistIsSharpness: number;
+  mnistIsDiversity: number;
+  /** How many samples were evaluated (FID is biased upwards for small counts: compare equal counts). */
+  fidSamples: number;
+  /** For class-conditional samples: conditional accuracy (given `labels`). */
+  conditionalAccuracy?: number;
+}
+
+/**
+ * MNIST-FID (against the full test set), MNIST-IS with S and D, and (given the requested `labels`)
+ * conditional accuracy of a set of samples in [0, 1]. Record the result with
+ * `train.writeResult({ ..., metrics: { ...evaluation } })` so the leaderboard of notebook 11 shows it.
+ * Use at least 1 000 samples for numbers you report (10 000 is the usual FID convention).
+ */
+export async function evaluateSamples(
+  samples: MnistImages,
+  options: {
+    labels?: ArrayLike<number>;
+    classifier?: MnistClassifier;
+    splits?: number;
+    /** Reference statistics; default the full MNIST test set (`mnistTestStatistics()`). */
+    reference?: FeatureStatistics;
+  } = {},
+): Promise<SampleEvaluation> {
+  const net = options.classifier ?? (await loadMnistClassifier());
+  const reference = options.reference ?? (await mnistTestStatistics({ classifier: net }));
+  const stats = statisticsOf(net.features(samples));
+  const fid = frechetTerms(stats.mean, stats.covariance, reference.mean, reference.covariance).distance;
+  const is = inceptionScore(net.probabilities(samples), Math.min(options.splits ?? 10, stats.count));
+  const out: SampleEvaluation = {
+    mnistFid: fid,
+    mnistIs: is.mean,
+    mnistIsStd: is.std,
+    mnistIsSharpness: is.sharpness,
+    mnistIsDiversity: is.diversity,
+    fidSamples: stats.count,
+  };
+  if (options.labels) out.conditionalAccuracy = await conditionalAccuracy(samples, options.labels, net);
+  return out;
+}
