@@ -246,3 +246,59 @@ describe('diffusion: guidance', () => {
     tf.dispose([x, atZero, conditional]);
   });
 });
+
+describe('diffusion: the exact ε of a Gaussian mixture', () => {
+  const sched = diffusion.noiseSchedule('linear', 1000);
+  const spec = { means: [[-2, 0], [2, 1], [0, -2]], stds: [0.3, 0.5, 0.2], weights: [0.5, 0.3, 0.2] };
+
+  it('equals −√(1−ᾱ_t)·∇ log q(x_t), the gradient taken by tf.grad of the mixture log-density', () => {
+    const eps = diffusion.gaussianMixtureEpsilon(sched, spec);
+    const x = random.rng(1).normalTensor([5, 2]).mul(2);
+    for (const t of [5, 200, 800]) {
+      const ab = sched.alphaBar(t);
+      const logq = (z: tf.Tensor) =>
+        tf.sum(
+          tf.logSumExp(
+            tf.stack(
+              spec.means.map((m, k) => {
+                const v = ab * spec.stds[k] ** 2 + 1 - ab;
+                const d = tf.sub(z, tf.mul(tf.tensor1d(m), Math.sqrt(ab)));
+                return tf.sub(tf.mul(tf.sum(tf.square(d), 1), -1 / (2 * v)), Math.log(2 * Math.PI * v) - Math.log(spec.weights[k]));
+              }),
+              1,
+            ),
+            1,
+          ),
+        );
+      const score = tf.grad(logq)(x);
+      const expected = tf.mul(score, -Math.sqrt(1 - ab));
+      expect(maxAbsDiff(eps(x, t), expected)).to.be.below(1e-4);
+    }
+  });
+
+  it('a single component reduces to the Gaussian formula; the conditional oracle restricts to the class', () => {
+    const one = diffusion.gaussianMixtureEpsilon(sched, { means: [[1.5]], stds: 0.5 });
+    const x = tf.tensor2d([[0.3], [-2], [4]]);
+    expect(maxAbsDiff(one(x, 321), gaussianOracle(sched, 1.5, 0.5)(x, 321))).to.be.below(1e-5);
+    const cond = diffusion.gaussianMixtureConditionalEpsilon(sched, spec);
+    const x2 = random.rng(2).normalTensor([3, 2]);
+    const onlyFirst = diffusion.gaussianMixtureEpsilon(sched, { means: [spec.means[0]], stds: spec.stds[0] });
+    const got = cond(x2, 100, tf.tensor1d([0, 0, 0], 'int32'));
+    expect(maxAbsDiff(got, onlyFirst(x2, 100))).to.be.below(1e-5);
+    const unconditional = cond(x2, 100, tf.tensor1d([3, 3, 3], 'int32'));
+    expect(maxAbsDiff(unconditional, diffusion.gaussianMixtureEpsilon(sched, spec)(x2, 100))).to.be.below(1e-5);
+  });
+
+  it('DDPM with the exact ε reproduces the mixture weights', async () => {
+    const n = 3000;
+    const x = await diffusion.ddpmSample(diffusion.noiseSchedule('linear', 200, { betaEnd: 0.1 }), diffusion.gaussianMixtureEpsilon(diffusion.noiseSchedule('linear', 200, { betaEnd: 0.1 }), spec), { shape: [n, 2], seed: 3 });
+    const pts = x.arraySync() as number[][];
+    const counts = [0, 0, 0];
+    for (const p of pts) {
+      const d = spec.means.map((m) => (p[0] - m[0]) ** 2 + (p[1] - m[1]) ** 2);
+      counts[d.indexOf(Math.min(...d))]++;
+    }
+    counts.forEach((c, k) => expect(c / n).to.be.closeTo(spec.weights[k], 0.04));
+    x.dispose();
+  });
+});

@@ -41,3 +41,5 @@ export type { DiffusionNetwork } from './network';
 export { ExponentialMovingAverage } from './ema';
 export { trainDiffusion, arrayBatches } from './trainer';
 export type { TrainDiffusionOptions, TrainDiffusionResult, DiffusionBatch, DiffusionBatchSource } from './trainer';
+export { gaussianMixtureEpsilon, gaussianMixtureConditionalEpsilon } from './oracle';
+export type { GaussianMixtureSpec } from './oracle';

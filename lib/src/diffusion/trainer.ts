@@ -83,8 +83,8 @@ export interface TrainDiffusionOptions {
   /** Reported every `reportEvery` steps (progress bars in notebooks). */
   onProgress?: (progress: Progress) => void;
   reportEvery?: number;
-  /** Called every `checkpointEvery` steps and at the end (e.g. save the EMA weights). */
-  onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null) => void | Promise<void>;
+  /** Called every `checkpointEvery` steps and at the end with the losses so far (e.g. save the EMA weights). */
+  onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null, losses: readonly number[]) => void | Promise<void>;
   checkpointEvery?: number;
 }
 
@@ -148,12 +148,12 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
         ema?.update();
         losses.push(value);
         if (options.onCheckpoint && checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < steps) {
-          await options.onCheckpoint(index + 1, ema);
+          await options.onCheckpoint(index + 1, ema, losses);
         }
         return { loss: value };
       },
     });
-    if (options.onCheckpoint) await options.onCheckpoint(steps, ema);
+    if (options.onCheckpoint) await options.onCheckpoint(steps, ema, losses);
     return { losses, seconds: result.seconds, ema };
   } catch (e) {
     ema?.dispose();

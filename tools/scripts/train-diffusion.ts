@@ -1,0 +1,195 @@
+/**
+ * Train the course's diffusion checkpoints (notebooks 08–10 load them in full mode):
+ *
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S]   U-Net ε_θ(x_t, t, c), CFG-trained (p_uncond 0.2)
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-noisy-classifier [--steps N]          p_φ(y | x_t, t) for classifier guidance
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-autoencoder [--steps N]        E, D of latent diffusion (7×7×4)
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-cfg   [--steps N]              U-Net with cross-attention on the latents
+ *
+ * Everything is seeded. The MNIST U-Net is one network for notebooks 08 and 09: trained with
+ * classifier-free guidance's Algorithm 1 (labels dropped with p_uncond = 0.2), so ε_θ(x_t, t, ∅) is
+ * the unconditional DDPM of notebook 08 and of classifier guidance, and ε_θ(x_t, t, c) the
+ * conditional model of CFG. Checkpoints hold the EMA weights and are saved every 500 steps (a long
+ * run can be stopped and still leaves one); meta.json records the command, seed, steps, seconds,
+ * backend and the loss curve.
+ */
+import { backend, data, diffusion, models, tf, train } from 'genbook';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value)) throw new RangeError(`--${name} needs a number; got ${process.argv[i + 1]}`);
+  return value;
+}
+
+const VARIANTS = ['ddpm-mnist', 'ddpm-noisy-classifier', 'ddpm-latent-autoencoder', 'ddpm-latent-cfg'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** Thin a loss curve to ~200 points (means over windows) for meta.json. */
+function thin(losses: number[], points = 200): { step: number; loss: number }[] {
+  const w = Math.max(1, Math.floor(losses.length / points));
+  const out: { step: number; loss: number }[] = [];
+  for (let i = 0; i + w <= losses.length; i += w) {
+    out.push({ step: i + w, loss: losses.slice(i, i + w).reduce((s, v) => s + v, 0) / w });
+  }
+  return out;
+}
+
+/** MNIST training images scaled to [−1, 1] (DDPM §4: "data scaled linearly to [−1, 1]"). */
+function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8Array } {
+  const set = data.mnist({ split: 'train', limit, seed: limit ? 0 : undefined });
+  return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
+}
+
+async function main(): Promise<void> {
+  const variant = process.argv[2] as Variant;
+  if (!VARIANTS.includes(variant)) {
+    console.error(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S]`);
+    process.exit(2);
+  }
+  const seed = flag('seed', 2020);
+  const setup = await backend.setup(undefined, { log: null });
+  const dir = train.checkpointDir(variant);
+  const command = `npx tsx tools/scripts/train-diffusion.ts ${process.argv.slice(2).join(' ')}`.trim();
+  const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+  const progress = (p: train.Progress) =>
+    log(`${variant} ${p.step}/${p.steps} ${Object.entries(p.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')} elapsed ${p.elapsedSeconds.toFixed(0)} s eta ${p.etaSeconds.toFixed(0)} s`);
+  const schedule = diffusion.noiseSchedule('linear', 1000);
+
+  if (variant === 'ddpm-mnist' || variant === 'ddpm-latent-cfg') {
+    const steps = flag('steps', variant === 'ddpm-mnist' ? 4000 : 6000);
+    const batchSize = flag('batch', 64);
+    const learningRate = flag('lr', variant === 'ddpm-mnist' ? 5e-4 : 1e-3);
+    const pUncond = 0.2;
+    let net: models.DiffusionUNet;
+    let source: diffusion.DiffusionBatchSource;
+    let extra: Record<string, unknown> = {};
+    if (variant === 'ddpm-mnist') {
+      const { images, labels } = mnistMinusOneOne();
+      net = new models.DiffusionUNet({ seed, numClasses: 10 });
+      source = diffusion.arrayBatches(images, [28, 28, 1], labels);
+    } else {
+      const { network: ae } = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-latent-autoencoder'));
+      const autoencoder = ae as models.LatentAutoencoder;
+      const set = data.mnist({ split: 'train' });
+      log(`encoding ${set.count} images to latents [7, 7, ${autoencoder.config.latentChannels}] (scale ${autoencoder.config.latentScale.toFixed(4)})`);
+      const latentSize = 49 * autoencoder.config.latentChannels;
+      const latents = new Float32Array(set.count * latentSize);
+      for (let start = 0; start < set.count; start += 1000) {
+        const n = Math.min(1000, set.count - start);
+        const z = tf.tidy(() => autoencoder.encode(tf.tensor4d(set.images.subarray(start * 784, (start + n) * 784), [n, 28, 28, 1])));
+        latents.set(z.dataSync(), start * latentSize);
+        z.dispose();
+      }
+      autoencoder.dispose();
+      net = new models.DiffusionUNet({
+        seed,
+        imageSize: 7,
+        channels: autoencoder.config.latentChannels,
+        patchSize: 1,
+        levelChannels: [64],
+        middleBlocks: 1,
+        numClasses: 10,
+        crossAttention: { dim: 32, contextTokens: 2 },
+      });
+      source = diffusion.arrayBatches(latents, [7, 7, autoencoder.config.latentChannels], set.labels);
+      extra = { autoencoder: 'ddpm-latent-autoencoder' };
+    }
+    log(`${variant}: ${net.parameterCount()} parameters, ${steps} steps, batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
+    const start = performance.now();
+    const result = await diffusion.trainDiffusion({
+      network: net,
+      schedule,
+      data: source,
+      steps,
+      batchSize,
+      seed: seed + 1,
+      learningRate,
+      pUncond,
+      emaDecay: 0.999,
+      reportEvery: 50,
+      onProgress: progress,
+      checkpointEvery: 500,
+      onCheckpoint: async (step, ema, losses) => {
+        const save = () =>
+          models.saveDiffusionCheckpoint(net, dir, {
+            name: variant,
+            command,
+            seed,
+            steps: step,
+            trainSeconds: Math.round((performance.now() - start) / 1000),
+            backend: setup.name,
+            schedule: { kind: 'linear', T: 1000 },
+            batchSize,
+            learningRate,
+            pUncond,
+            emaDecay: 0.999,
+            weights: 'EMA',
+            lossHistory: thin([...losses]),
+            ...extra,
+          });
+        if (ema) await ema.withAveraged(save);
+        else await save();
+        log(`saved ${dir} at step ${step}`);
+      },
+    });
+    result.ema?.dispose();
+    net.dispose();
+    return;
+  }
+
+  if (variant === 'ddpm-noisy-classifier') {
+    const steps = flag('steps', 1500);
+    const { images, labels } = mnistMinusOneOne();
+    const classifier = new models.NoisyClassifier({ seed });
+    log(`${variant}: ${classifier.parameterCount()} parameters, ${steps} steps, backend ${setup.name} → ${dir}`);
+    const res = await models.trainNoisyClassifier({ classifier, schedule, images, labels, steps, batchSize: 64, learningRate: 1e-3, seed: seed + 1, onProgress: progress });
+    // accuracy on held-out test images at a few noise levels
+    const test = data.mnist({ split: 'test', limit: 1000, seed: 1 });
+    const testImages = test.images.map((v) => 2 * v - 1);
+    const accuracyAt: Record<string, number> = {};
+    for (const t of [1, 250, 500, 750, 1000]) {
+      accuracyAt[`t${t}`] = tf.tidy(() => {
+        const x0 = tf.tensor4d(testImages, [test.count, 28, 28, 1]);
+        const xt = diffusion.qSample(schedule, x0, t, tf.randomNormal(x0.shape, 0, 1, 'float32', t));
+        const pred = tf.argMax(classifier.logits(xt, new Array<number>(test.count).fill(t)), 1);
+        return tf.mean(tf.equal(pred, tf.tensor1d(Array.from(test.labels), 'int32')).toFloat()).dataSync()[0];
+      });
+    }
+    log(`test accuracy by t: ${JSON.stringify(accuracyAt)}`);
+    await models.saveDiffusionCheckpoint(classifier, dir, {
+      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name,
+      schedule: { kind: 'linear', T: 1000 }, testAccuracyByT: accuracyAt, lossHistory: thin(res.losses),
+    });
+    log(`saved ${dir}`);
+    classifier.dispose();
+    return;
+  }
+
+  if (variant === 'ddpm-latent-autoencoder') {
+    const steps = flag('steps', 2000);
+    const set = data.mnist({ split: 'train' });
+    const autoencoder = new models.LatentAutoencoder({ seed });
+    log(`${variant}: ${autoencoder.parameterCount()} parameters, ${steps} steps, backend ${setup.name} → ${dir}`);
+    const res = await models.trainLatentAutoencoder({ autoencoder, images: set.images, steps, batchSize: 64, learningRate: 2e-3, seed: seed + 1, onProgress: progress });
+    const scale = tf.tidy(() => autoencoder.fitLatentScale(tf.tensor4d(set.images.subarray(0, 2000 * 784), [2000, 28, 28, 1])));
+    const test = data.mnist({ split: 'test', limit: 1000, seed: 1 });
+    const testMse = tf.tidy(() => {
+      const x = tf.tensor4d(test.images, [test.count, 28, 28, 1]);
+      return tf.mean(tf.squaredDifference(autoencoder.decode(autoencoder.encode(x)), x)).dataSync()[0];
+    });
+    log(`latent scale ${scale.toFixed(4)}, test reconstruction MSE ${testMse.toFixed(5)}`);
+    await models.saveDiffusionCheckpoint(autoencoder, dir, {
+      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name,
+      latentScale: scale, testMse, lossHistory: thin(res.losses),
+    });
+    log(`saved ${dir}`);
+    autoencoder.dispose();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
