@@ -14,7 +14,8 @@ function values(t: tf.Tensor): number[] {
 
 before(ready);
 
-describe('VAE (hidden)', () => {
+describe('VAE (hidden)', function () {
+  this.timeout(60_000);
   it('the closed-form KL agrees with a Monte Carlo estimate E_q[log q − log p] [2 pts]', () => {
     const mu = [0.7, -1.2];
     const logVar = [Math.log(0.5), Math.log(1.8)];

@@ -14,7 +14,8 @@ function values(t: tf.Tensor): number[] {
 
 before(ready);
 
-describe('schedules (hidden)', () => {
+describe('schedules (hidden)', function () {
+  this.timeout(60_000);
   it('cosine betas lie in (0, 0.999] and ᾱ decreases [1 pt]', () => {
     const betas = hw().cosineBetaSchedule(200);
     betas.forEach((b) => expect(b).to.be.within(1e-12, 0.999));

@@ -75,23 +75,40 @@ export function workerScript(root: string): string {
 }
 
 /**
- * The folders the sandbox may read: every real package folder in node_modules (not node_modules
- * itself and not the workspace links `genbook` → ../lib and `genbook-tools` → ../tools: under the
- * permission model `node_modules/genbook/../solutions` would otherwise reach the project root, since
- * the check is lexical and the open follows the link), lib/dist, tools/dist/grading, the scratch.
+ * The paths the sandbox may read: each package folder in node_modules (not node_modules itself,
+ * and not the workspace links `genbook` → ../lib and `genbook-tools` → ../tools: the permission
+ * model checks paths lexically but the open follows links, so with node_modules allowed,
+ * `node_modules/genbook/../solutions` would reach the project's solutions), the real folder
+ * behind a linked package, lib/dist, tools/dist/grading and the scratch folder.
  */
 export function readablePaths(root: string, scratchDir: string): string[] {
   const out: string[] = [];
   const nodeModules = path.join(root, 'node_modules');
+  const realRoot = fs.realpathSync(root);
+  const add = (full: string) => {
+    const stat = fs.lstatSync(full);
+    if (!stat.isSymbolicLink()) {
+      if (stat.isDirectory()) out.push(full);
+      return;
+    }
+    let real: string;
+    try {
+      real = fs.realpathSync(full);
+    } catch {
+      return;
+    }
+    const inProject = !path.relative(realRoot, real).startsWith('..');
+    const inNodeModules = !path.relative(fs.realpathSync(nodeModules), real).startsWith('..');
+    if (inProject && !inNodeModules) return; // a workspace link into the project
+    if (fs.statSync(real).isDirectory()) out.push(full, real);
+  };
   for (const entry of fs.readdirSync(nodeModules, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.isSymbolicLink() || !entry.isDirectory()) continue;
+    if (entry.name.startsWith('.')) continue;
     const full = path.join(nodeModules, entry.name);
-    if (entry.name.startsWith('@')) {
-      for (const scoped of fs.readdirSync(full, { withFileTypes: true })) {
-        if (scoped.isDirectory() && !scoped.isSymbolicLink()) out.push(path.join(full, scoped.name));
-      }
+    if (entry.name.startsWith('@') && entry.isDirectory()) {
+      for (const scoped of fs.readdirSync(full)) add(path.join(full, scoped));
     } else {
-      out.push(full);
+      add(full);
     }
   }
   out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist', 'grading'), scratchDir);
