@@ -6,6 +6,7 @@
  * @see notebooks/04-vae-elbo
  */
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
 import { mnist } from '../data/mnist';
 import { Progress, Losses } from '../train/loop';
 import { saveModel, loadModel, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
@@ -40,16 +41,20 @@ export async function trainAaeMnist(options: { steps?: number; trainLimit?: numb
   return { aae, history, trainSeconds: seconds, steps };
 }
 
-/** Saves encoder, decoder and discriminator under data/checkpoints/<name>/. */
-export async function saveAaeCheckpoint(aae: AdversarialAutoencoder, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  const dir = checkpointDir(name);
-  await saveModel(aae.encoder, path.join(dir, 'encoder'), { ...meta, name });
-  await saveModel(aae.decoder, path.join(dir, 'decoder'), { ...meta, name });
+/** Saves the encoder and decoder under <dir>/ (the discriminator is only needed for training). */
+export async function saveAaeCheckpointIn(aae: AdversarialAutoencoder, dir: string, meta: CheckpointMeta): Promise<string> {
+  await saveModel(aae.encoder, path.join(dir, 'encoder'), meta);
+  await saveModel(aae.decoder, path.join(dir, 'decoder'), meta);
   return dir;
 }
 
+/** Saves the encoder and decoder under data/checkpoints/<name>/. */
+export async function saveAaeCheckpoint(aae: AdversarialAutoencoder, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
+  return saveAaeCheckpointIn(aae, checkpointDir(name), { ...meta, name });
+}
+
 /** The encoder and decoder of a saved AAE (the discriminator is not needed after training). */
-export async function loadAaeCheckpoint(name: string): Promise<{ encoder: import('@tensorflow/tfjs').LayersModel; decoder: import('@tensorflow/tfjs').LayersModel; meta: CheckpointMeta | undefined } | undefined> {
+export async function loadAaeCheckpoint(name: string): Promise<{ encoder: tf.LayersModel; decoder: tf.LayersModel; meta: CheckpointMeta | undefined } | undefined> {
   const dir = checkpointDir(name);
   if (!hasCheckpoint(path.join(dir, 'encoder'))) return undefined;
   return { encoder: await loadModel(path.join(dir, 'encoder')), decoder: await loadModel(path.join(dir, 'decoder')), meta: readMeta(path.join(dir, 'encoder')) };

@@ -100,12 +100,16 @@ export async function trainAeMnist(variant: AeMnistVariant, options: AeMnistOpti
   return { model, history, trainSeconds: seconds, testMse, steps };
 }
 
+/** Saves an autoencoder as <dir>/{encoder,decoder}, each with meta.json. */
+export async function saveAutoencoderCheckpointIn(model: Autoencoder, dir: string, meta: CheckpointMeta): Promise<string> {
+  await saveModel(model.encoder, path.join(dir, 'encoder'), meta);
+  await saveModel(model.decoder, path.join(dir, 'decoder'), meta);
+  return dir;
+}
+
 /** Saves an autoencoder as data/checkpoints/<name>/{encoder,decoder} with meta.json. */
 export async function saveAutoencoderCheckpoint(model: Autoencoder, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  const dir = checkpointDir(name);
-  await saveModel(model.encoder, path.join(dir, 'encoder'), { ...meta, name });
-  await saveModel(model.decoder, path.join(dir, 'decoder'), { ...meta, name });
-  return dir;
+  return saveAutoencoderCheckpointIn(model, checkpointDir(name), { ...meta, name });
 }
 
 /** Loads an autoencoder saved by saveAutoencoderCheckpoint; undefined when there is none. */

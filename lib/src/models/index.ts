@@ -32,7 +32,7 @@ export type { AdversarialAutoencoderConfig, PriorSampler, TrainAaeOptions } from
 export { VectorQuantizer, VqVae, trainVqVae, stopGradient, straightThrough, codebookPerplexity } from './vq';
 export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
-export { trainVaeMnist, saveVaeCheckpoint, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './vae-mnist';
+export { trainVaeMnist, saveVaeCheckpoint, saveVaeCheckpointIn, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './vae-mnist';
 export type { VaeMnistOptions, VaeMnistRun } from './vae-mnist';
 export { DiffusionUNet, DDPM_UNET_CONFIG } from './diffusion-unet';
 export type { DiffusionUNetConfig } from './diffusion-unet';
@@ -63,12 +63,15 @@ export {
   aeMnistModel,
   trainAeMnist,
   saveAutoencoderCheckpoint,
+  saveAutoencoderCheckpointIn,
   loadAutoencoderCheckpoint,
 } from './autoencoder-mnist';
 export type { AeMnistVariant, AeMnistOptions, AeMnistRun } from './autoencoder-mnist';
-export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, loadAaeCheckpoint } from './aae-mnist';
-export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, loadVqVaeCheckpoint } from './vq-mnist';
-export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn } from './pixelcnn';
-export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions } from './pixelcnn';
+export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, saveAaeCheckpointIn, loadAaeCheckpoint } from './aae-mnist';
+export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, saveVqVaeCheckpointIn, loadVqVaeCheckpoint } from './vq-mnist';
+export { AUTOENCODER_CHECKPOINTS, AUTOENCODER_CHECKPOINT_STEPS, makeAutoencoderCheckpoint } from './autoencoder-checkpoints';
+export type { AutoencoderCheckpointName, MakeAutoencoderCheckpointOptions } from './autoencoder-checkpoints';
+export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn, makePixelCnnCheckpoint, loadPixelCnn, binarizedMnistTest, PIXELCNN_CHECKPOINT, PIXELCNN_COMMAND, PIXELCNN_RECIPE } from './pixelcnn';
+export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions, PixelCnnRun } from './pixelcnn';
 export { RealNvp2d, trainFlow, standardization } from './flow';
 export type { RealNvpConfig, TrainFlowOptions } from './flow';

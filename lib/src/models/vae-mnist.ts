@@ -70,12 +70,16 @@ export async function trainVaeMnist(options: VaeMnistOptions): Promise<VaeMnistR
   return { vae, history, trainSeconds: seconds, test, config };
 }
 
-/** Saves a VAE as `data/checkpoints/<name>/{encoder,decoder}` plus meta.json in the folder. */
-export async function saveVaeCheckpoint(vae: Vae, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  const dir = checkpointDir(name);
-  await saveModel(vae.encoder, path.join(dir, 'encoder'), { ...meta, name });
-  await saveModel(vae.decoder, path.join(dir, 'decoder'), { ...meta, name });
+/** Saves a VAE as <dir>/{encoder,decoder}, each with meta.json. */
+export async function saveVaeCheckpointIn(vae: Vae, dir: string, meta: CheckpointMeta): Promise<string> {
+  await saveModel(vae.encoder, path.join(dir, 'encoder'), meta);
+  await saveModel(vae.decoder, path.join(dir, 'decoder'), meta);
   return dir;
+}
+
+/** Saves a VAE as `data/checkpoints/<name>/{encoder,decoder}` plus meta.json in each folder. */
+export async function saveVaeCheckpoint(vae: Vae, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
+  return saveVaeCheckpointIn(vae, checkpointDir(name), { ...meta, name });
 }
 
 /** Loads a VAE saved by saveVaeCheckpoint, with its meta data; undefined when absent. */

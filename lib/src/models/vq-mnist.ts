@@ -30,13 +30,17 @@ export async function trainVqVaeMnist(options: { steps?: number; trainLimit?: nu
   return { model, history, trainSeconds: seconds, steps };
 }
 
+/** Saves encoder, decoder and codebook under <dir>/. */
+export async function saveVqVaeCheckpointIn(model: VqVae, dir: string, meta: CheckpointMeta): Promise<string> {
+  await saveModel(model.encoder, path.join(dir, 'encoder'), meta);
+  await saveModel(model.decoder, path.join(dir, 'decoder'), meta);
+  await saveVariables({ codebook: model.quantizer.codebook }, path.join(dir, 'codebook'), meta);
+  return dir;
+}
+
 /** Saves encoder, decoder and codebook under data/checkpoints/<name>/. */
 export async function saveVqVaeCheckpoint(model: VqVae, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  const dir = checkpointDir(name);
-  await saveModel(model.encoder, path.join(dir, 'encoder'), { ...meta, name });
-  await saveModel(model.decoder, path.join(dir, 'decoder'), { ...meta, name });
-  await saveVariables({ codebook: model.quantizer.codebook }, path.join(dir, 'codebook'), { ...meta, name });
-  return dir;
+  return saveVqVaeCheckpointIn(model, checkpointDir(name), { ...meta, name });
 }
 
 /** Rebuilds the recipe's VQ-VAE from a checkpoint; undefined when there is none. */

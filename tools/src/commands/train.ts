@@ -23,6 +23,14 @@ export const trainers: Record<string, Trainer> = {
   dcgan: { help: 'DCGAN generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('dcgan', o) },
   'wgan-gp': { help: 'WGAN-GP generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('wgan-gp', o) },
   cgan: { help: 'conditional DCGAN generator on MNIST (notebook 06)', run: (o) => lib().gan.makeMnistGanCheckpoint('cgan', o) },
+  'ae-mnist-linear': { help: 'linear autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-linear', o) },
+  'ae-mnist-dense': { help: 'dense ReLU autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-dense', o) },
+  'ae-mnist-conv': { help: 'convolutional autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-conv', o) },
+  'dae-mnist': { help: 'denoising dense autoencoder, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('dae-mnist', o) },
+  'vae-mnist': { help: 'VAE with a 20-D latent on binarised MNIST (notebook 04)', run: (o) => lib().models.makeAutoencoderCheckpoint('vae-mnist', o) },
+  'vae-mnist-2d': { help: 'VAE with a 2-D latent on binarised MNIST (notebook 04)', run: (o) => lib().models.makeAutoencoderCheckpoint('vae-mnist-2d', o) },
+  'aae-mnist': { help: 'adversarial autoencoder, 2-D ring prior, MNIST (notebook 04)', run: (o) => lib().models.makeAutoencoderCheckpoint('aae-mnist', o) },
+  'vqvae-mnist': { help: 'dense VQ-VAE, K = 64, binarised MNIST (notebook 04)', run: (o) => lib().models.makeAutoencoderCheckpoint('vqvae-mnist', o) },
 };
 
 function usage(): string {
