@@ -108,12 +108,12 @@ function silu(x: SymbolicTensor, name: string): SymbolicTensor {
 
 // ---- mlp-ae -------------------------------------------------------------------------------------
 
-function mlpAutoencoder(batch: number): BenchModel {
+function mlpAutoencoder(batch: number, width: Width): BenchModel {
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ inputShape: [784], units: width(256), activation: 'relu' }),
+      tf.layers.dense({ units: width(64), activation: 'relu' }),
+      tf.layers.dense({ units: width(256), activation: 'relu' }),
       tf.layers.dense({ units: 784, activation: 'sigmoid' }),
     ],
   });
@@ -135,21 +135,21 @@ function mlpAutoencoder(batch: number): BenchModel {
 
 // ---- dcgan --------------------------------------------------------------------------------------
 
-function dcgan(batch: number): BenchModel {
+function dcgan(batch: number, width: Width): BenchModel {
   const latent = 100;
   const z = tf.input({ shape: [latent] });
-  let g = apply(tf.layers.dense({ units: 7 * 7 * 128 }), z);
+  let g = apply(tf.layers.dense({ units: 7 * 7 * width(128) }), z);
   g = apply(tf.layers.reLU(), apply(tf.layers.batchNormalization({ momentum: 0.9 }), g));
-  g = apply(tf.layers.reshape({ targetShape: [7, 7, 128] }), g);
-  g = apply(tf.layers.conv2dTranspose({ filters: 64, kernelSize: 4, strides: 2, padding: 'same' }), g);
+  g = apply(tf.layers.reshape({ targetShape: [7, 7, width(128)] }), g);
+  g = apply(tf.layers.conv2dTranspose({ filters: width(64), kernelSize: 4, strides: 2, padding: 'same' }), g);
   g = apply(tf.layers.reLU(), apply(tf.layers.batchNormalization({ momentum: 0.9 }), g));
   g = apply(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' }), g);
   const generator = tf.model({ inputs: z, outputs: g });
 
   const image = tf.input({ shape: [28, 28, 1] });
-  let d = apply(tf.layers.conv2d({ filters: 64, kernelSize: 4, strides: 2, padding: 'same' }), image);
+  let d = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 4, strides: 2, padding: 'same' }), image);
   d = apply(tf.layers.leakyReLU({ alpha: 0.2 }), d);
-  d = apply(tf.layers.conv2d({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }), d);
+  d = apply(tf.layers.conv2d({ filters: width(128), kernelSize: 4, strides: 2, padding: 'same' }), d);
   d = apply(tf.layers.leakyReLU({ alpha: 0.2 }), apply(tf.layers.batchNormalization({ momentum: 0.9 }), d));
   d = apply(tf.layers.dense({ units: 1 }), apply(tf.layers.flatten(), d));
   const discriminator = tf.model({ inputs: image, outputs: d });
@@ -199,17 +199,17 @@ function dcgan(batch: number): BenchModel {
 
 // ---- conv-vae -----------------------------------------------------------------------------------
 
-function convVae(batch: number): BenchModel {
+function convVae(batch: number, width: Width): BenchModel {
   const latent = 16;
   const x = tf.input({ shape: [28, 28, 1] });
-  let e = apply(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), x);
-  e = apply(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), e);
+  let e = apply(tf.layers.conv2d({ filters: width(32), kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), x);
+  e = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), e);
   e = apply(tf.layers.dense({ units: 2 * latent }), apply(tf.layers.flatten(), e));
   const encoder = tf.model({ inputs: x, outputs: e });
   const zIn = tf.input({ shape: [latent] });
-  let h = apply(tf.layers.dense({ units: 7 * 7 * 64, activation: 'relu' }), zIn);
-  h = apply(tf.layers.reshape({ targetShape: [7, 7, 64] }), h);
-  h = apply(tf.layers.conv2dTranspose({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), h);
+  let h = apply(tf.layers.dense({ units: 7 * 7 * width(64), activation: 'relu' }), zIn);
+  h = apply(tf.layers.reshape({ targetShape: [7, 7, width(64)] }), h);
+  h = apply(tf.layers.conv2dTranspose({ filters: width(32), kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), h);
   h = apply(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same' }), h);
   const decoder = tf.model({ inputs: zIn, outputs: h });
   const optimizer = tf.train.adam(1e-3);
@@ -287,28 +287,28 @@ function resBlock(x: SymbolicTensor, temb: SymbolicTensor, channels: number): Sy
 }
 
 /** The DDPM U-Net of the header comment: (x_t [B,28,28,1], sinusoidal t [B,32]) → ε̂ [B,28,28,1]. */
-export function ddpmUnet(): tf.LayersModel {
+export function ddpmUnet(width: Width = (n) => n): tf.LayersModel {
   const x = tf.input({ shape: [28, 28, 1] });
   const tIn = tf.input({ shape: [TIME_EMBEDDING] });
-  let temb = apply(tf.layers.dense({ units: 128 }), tIn);
-  temb = apply(tf.layers.dense({ units: 128 }), silu(temb, unique('silu')));
-  const h0 = apply(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' }), x);
-  const s1 = resBlock(h0, temb, 32); // 28×28×32
-  let h = apply(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }), s1);
-  const s2 = resBlock(h, temb, 64); // 14×14×64
-  h = apply(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }), s2);
-  h = resBlock(h, temb, 64); // 7×7×64
+  let temb = apply(tf.layers.dense({ units: width(128) }), tIn);
+  temb = apply(tf.layers.dense({ units: width(128) }), silu(temb, unique('silu')));
+  const h0 = apply(tf.layers.conv2d({ filters: width(32), kernelSize: 3, padding: 'same' }), x);
+  const s1 = resBlock(h0, temb, width(32)); // 28×28×32
+  let h = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 3, strides: 2, padding: 'same' }), s1);
+  const s2 = resBlock(h, temb, width(64)); // 14×14×64
+  h = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 3, strides: 2, padding: 'same' }), s2);
+  h = resBlock(h, temb, width(64)); // 7×7×64
   h = apply(tf.layers.upSampling2d({ size: [2, 2] }), h);
-  h = resBlock(apply(tf.layers.concatenate(), [h, s2]), temb, 64); // 14×14×64
+  h = resBlock(apply(tf.layers.concatenate(), [h, s2]), temb, width(64)); // 14×14×64
   h = apply(tf.layers.upSampling2d({ size: [2, 2] }), h);
-  h = resBlock(apply(tf.layers.concatenate(), [h, s1]), temb, 32); // 28×28×32
+  h = resBlock(apply(tf.layers.concatenate(), [h, s1]), temb, width(32)); // 28×28×32
   h = silu(apply(new GroupNormalization({ groups: 8, name: unique('gn') }), h), unique('silu'));
   const out = apply(tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same' }), h);
   return tf.model({ inputs: [x, tIn], outputs: out });
 }
 
-function unetDdpm(batch: number): BenchModel {
-  const model = ddpmUnet();
+function unetDdpm(batch: number, width: Width): BenchModel {
+  const model = ddpmUnet(width);
   const optimizer = tf.train.adam(2e-4);
   const x0 = tf.randomUniform([batch, 28, 28, 1], -1, 1, 'float32', 4);
   // Linear β schedule 1e-4 … 0.02 (DDPM §4), ᾱ_t = Π (1 − β_s).
@@ -358,22 +358,32 @@ function unetDdpm(batch: number): BenchModel {
 export interface BuildOptions {
   /** Override the benchmark batch size (the leak test trains small batches). */
   batch?: number;
+  /**
+   * Scale every channel count and hidden width (default 1, the benchmark models). Widths are
+   * rounded to multiples of 8 (group normalisation uses 8 groups), at least 8.
+   */
+  width?: number;
 }
+
+/** Channel count n scaled by the width option. */
+type Width = (n: number) => number;
 
 /** Build a benchmark model on the active backend. */
 export function buildModel(name: ModelName, options: BuildOptions = {}): BenchModel {
-  const { batch } = options;
+  const { batch, width: scale = 1 } = options;
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) {
     throw new RangeError(`batch must be a positive integer; got ${batch}`);
   }
+  if (!(scale > 0) || scale > 1) throw new RangeError(`width must be in (0, 1]; got ${scale}`);
+  const width: Width = (n) => (scale === 1 ? n : Math.max(8, 8 * Math.round((n * scale) / 8)));
   switch (name) {
     case 'mlp-ae':
-      return mlpAutoencoder(batch ?? 128);
+      return mlpAutoencoder(batch ?? 128, width);
     case 'dcgan':
-      return dcgan(batch ?? 64);
+      return dcgan(batch ?? 64, width);
     case 'conv-vae':
-      return convVae(batch ?? 128);
+      return convVae(batch ?? 128, width);
     case 'unet-ddpm':
-      return unetDdpm(batch ?? 64);
+      return unetDdpm(batch ?? 64, width);
   }
 }

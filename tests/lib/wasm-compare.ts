@@ -33,7 +33,7 @@ export async function runOn(name: 'wasm' | 'cpu', fn: () => tf.Tensor | tf.Tenso
  */
 export const RELATIVE_TOLERANCE = 1e-4;
 
-export function expectClose(actual: Float32Array, expected: Float32Array, what: string): void {
+export function expectClose(actual: Float32Array, expected: Float32Array, what: string, tolerance = RELATIVE_TOLERANCE): void {
   expect(actual.length, `${what}: length`).to.equal(expected.length);
   let scale = 1;
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
@@ -49,7 +49,7 @@ export function expectClose(actual: Float32Array, expected: Float32Array, what: 
   expect(
     worst,
     `${what}: max |wasm − cpu| = ${worst} at ${worstAt} (wasm ${actual[worstAt]}, cpu ${expected[worstAt]}), scale ${scale}`,
-  ).to.be.at.most(RELATIVE_TOLERANCE * scale);
+  ).to.be.at.most(tolerance * scale);
 }
 
 /** Seeded standard-normal data of a shape, as a plain array (fed to both backends). */

@@ -279,6 +279,33 @@ describe('wasm training kernels (against cpu)', function () {
     tf.dispose([y, z, w]);
   });
 
+  it('ResizeNearestNeighborGrad and ResizeBilinearGrad are the adjoints of the resizes: <resize(x), dy> = <x, grad(dy)>', async () => {
+    await useWasm();
+    const rng = random.rng(309);
+    for (const [shape, size, alignCorners, halfPixelCenters] of [
+      [[3, 4, 4, 8], [8, 8], false, false],
+      [[2, 3, 5, 3], [7, 4], true, false],
+      [[2, 3, 5, 3], [7, 4], false, true],
+      [[1, 6, 4, 2], [3, 9], false, false],
+    ] as [[number, number, number, number], [number, number], boolean, boolean][]) {
+      for (const kind of ['nearest', 'bilinear']) {
+        const x = tf.tensor4d(normalData(rng, shape), shape);
+        const outShape = [shape[0], size[0], size[1], shape[3]];
+        const dy = tf.tensor(normalData(rng, outShape), outShape);
+        const resize = (input: tf.Tensor4D) =>
+          kind === 'nearest'
+            ? tf.image.resizeNearestNeighbor(input, size, alignCorners, halfPixelCenters)
+            : tf.image.resizeBilinear(input, size, alignCorners, halfPixelCenters);
+        const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(resize(input as tf.Tensor4D), dy)))(x);
+        expect(grad.shape, `${kind} gradient shape`).to.deep.equal(shape);
+        const lhs = tf.sum(tf.mul(resize(x), dy)).dataSync()[0];
+        const rhs = tf.sum(tf.mul(x, grad)).dataSync()[0];
+        expect(Math.abs(lhs - rhs), `${kind} ${JSON.stringify([shape, size, alignCorners, halfPixelCenters])}: ${lhs} vs ${rhs}`).to.be.at.most(1e-4 * Math.max(1, Math.abs(lhs)));
+        tf.dispose([x, dy, grad]);
+      }
+    }
+  });
+
   it('Conv2DBackpropFilter matches cpu on 30 random shapes (stride 1–3, same/valid/explicit, channels 1–64)', async () => {
     const rng = random.rng(301);
     for (let i = 0; i < 30; i++) {

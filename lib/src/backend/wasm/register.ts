@@ -16,6 +16,7 @@ import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { cast, concat, identity, slice, splitV, tile } from './data-movement';
 import { mean, sum } from './reduce';
+import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -36,6 +37,8 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['Tile', tile as GenbookKernel],
   ['Sum', sum as GenbookKernel],
   ['Mean', mean as GenbookKernel],
+  ['ResizeNearestNeighborGrad', resizeNearestNeighborGrad as GenbookKernel],
+  ['ResizeBilinearGrad', resizeBilinearGrad as GenbookKernel],
 ];
 
 /** Names of the kernels genbook registers (or replaces) for the wasm backend. */
