@@ -8,3 +8,17 @@
 export { ControlNetMlp, trainControlNet } from './controlnet';
 export type { ControlNetMlpConfig, TrainControlNetOptions } from './controlnet';
 export { averagePool2, upsampleNearest2, edgeMaps, intersectionOverUnion } from './images';
+export {
+  MNIST14_CHECKPOINT,
+  MNIST14_COMMAND,
+  MNIST14_CONFIG,
+  MNIST14_T,
+  mnist14Schedule,
+  mnist14,
+  trainMnist14Denoiser,
+  saveMnist14Denoiser,
+  loadMnist14Denoiser,
+} from './mnist14';
+export { truncatedNormal, truncatedNormalVariance, CbnMlpGenerator, meanPairwiseDistance } from './biggan';
+export type { CbnGeneratorConfig } from './biggan';
+export { cbnGanTrainer, trainMnist14Classifier, classifierAccuracy } from './mnist14-gan';
