@@ -123,6 +123,11 @@ describe('GAN models (shapes, steps, style mixing)', () => {
   it('ProGAN grows 7 → 14 → 28 and fades a new block in with α', () => {
     const g = new models.ProgressiveGenerator({ latentDim: 8, filters: [8, 4, 4], seed: 1 });
     const d = new models.ProgressiveDiscriminator({ filters: [8, 4, 4], seed: 2 });
+    // Every layer exists before training, so a stage's weight list is complete from the start
+    // (the optimizer's slots are kept by position).
+    const names = (n: { trainableWeights: readonly { read(): tf.Tensor }[] }) => n.trainableWeights.map((w) => (w.read() as tf.Variable).name);
+    expect(names(g)).to.include('pg_to_rgb7/kernel');
+    expect(names(d)).to.include('pd_from_rgb7/kernel');
     const z = tf.randomNormal([2, 8], 0, 1, 'float32', 7);
     for (const stage of [0, 1, 2] as const) {
       g.setStage(stage, 1);

@@ -78,13 +78,13 @@ export class ProgressiveGenerator implements GanNetwork {
     this.project = tf.layers.dense({ units: 7 * 7 * this.filters[0], kernelInitializer: tf.initializers.heNormal({ seed: rng.tfSeed() }), name: 'pg_project' });
     this.blocks = this.filters.map((f, i) => conv(f, 3, rng, `pg_block${PROGRESSIVE_RESOLUTIONS[i]}`));
     this.toRgb = PROGRESSIVE_RESOLUTIONS.map((r) => conv(1, 1, rng, `pg_to_rgb${r}`, 'tanh'));
-    // Build every layer once (weights are created on first use).
+    // Build every layer once (weights are created on first use): every stage, fading.
     tf.tidy(() => {
-      this.stage = 2;
-      this.alpha = 0.5;
-      this.apply(tf.zeros([1, this.latentDim]));
-      this.stage = 0;
-      this.alpha = 1;
+      for (const stage of [0, 1, 2] as const) {
+        this.setStage(stage, 0.5);
+        this.apply(tf.zeros([1, this.latentDim]));
+      }
+      this.setStage(0, 1);
     });
   }
 
@@ -142,11 +142,11 @@ export class ProgressiveDiscriminator implements GanNetwork {
     this.final = conv(filters[0], 3, rng, 'pd_final7');
     this.logit = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.tfSeed() }), name: 'pd_logit' });
     tf.tidy(() => {
-      this.stage = 2;
-      this.alpha = 0.5;
-      this.apply(tf.zeros([1, 28, 28, 1]));
-      this.stage = 0;
-      this.alpha = 1;
+      for (const stage of [0, 1, 2] as const) {
+        this.setStage(stage, 0.5);
+        this.apply(tf.zeros([1, PROGRESSIVE_RESOLUTIONS[stage], PROGRESSIVE_RESOLUTIONS[stage], 1]));
+      }
+      this.setStage(0, 1);
     });
   }
 
