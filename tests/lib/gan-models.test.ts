@@ -165,4 +165,21 @@ describe('GAN models (shapes, steps, style mixing)', () => {
     expect(allA.shape).to.deep.equal([2, 28, 28, 1]);
     expect(() => g.mix(wA, wB, 6)).to.throw(RangeError, /crossover/);
   });
+
+  it('mnistGanTrainer builds the conditional DCGAN with a labelled MNIST sampler; one iteration runs', async () => {
+    const set = { images: new Float32Array(16 * 784).map((_, i) => (i % 7) / 7), labels: Uint8Array.from({ length: 16 }, (_, i) => i % 10), count: 16, height: 28 as const, width: 28 as const };
+    const sample = gan.mnistSampler(set, true)(5, random.rng(1));
+    if (sample instanceof tf.Tensor) throw new Error('expected labels with the images');
+    expect(sample.x.shape).to.deep.equal([5, 28, 28, 1]);
+    expect(tf.min(sample.x).dataSync()[0]).to.be.at.least(-1);
+    expect(tf.max(sample.x).dataSync()[0]).to.be.at.most(1);
+    expect(Array.from(sample.labels).every((y) => y >= 0 && y < 10)).to.equal(true);
+    const trainer = gan.mnistGanTrainer({ variant: 'cgan', seed: 1, set, batchSize: 4, baseFilters: 4, latentDim: 8 });
+    expect(trainer.numClasses).to.equal(10);
+    await trainer.train(1);
+    expect(trainer.history).to.have.length(1);
+    expect(trainer.snapshot().shape).to.deep.equal([100, 28, 28, 1]);
+    trainer.dispose();
+    expect(() => gan.mnistGanTrainer({ variant: 'biggan' as gan.MnistGanVariant, seed: 1, set })).to.throw(RangeError, /variant/);
+  });
 });
