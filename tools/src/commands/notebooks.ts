@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { projectRoot } from '../kernel/spec';
-import { CellReport } from '../runner/executor';
+import { CellReport, errorHeadline } from '../runner/executor';
 import { defaultJobs, expandNotebookPaths, NotebookResult, runNotebooks } from '../runner/run';
 import { parseFlags, UsageError } from '../util/flags';
 
@@ -91,7 +91,7 @@ export async function notebooksCommand(args: string[], io: NotebooksCommandIO = 
       onCell: (file, r) => {
         if (r.status === 'skipped') return;
         const status = r.status === 'ok' ? (r.stderr ? 'ok (stderr)' : 'ok') : r.allowed ? 'error (allowed: raises-exception)' : r.status.toUpperCase();
-        const first = r.message ? `: ${r.message.split('\n').filter((l) => l.trim())[0] ?? ''}` : '';
+        const first = r.message ? `: ${errorHeadline(r.message)}` : '';
         io.log(`${path.basename(file).padEnd(width)}  cell ${String(r.index + 1).padStart(3)}  code ${r.codeNumber}/${r.codeCount}  ${status}  ${r.seconds.toFixed(1)} s${first}`);
       },
       onDone: (r) => {

@@ -67,11 +67,24 @@ function tags(cell: { metadata?: { tags?: unknown } }): string[] {
   return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The last non-empty lines of `text`, shortened for a one-screen report. */
+/**
+ * An error report short enough for a terminal: ANSI colours removed, stack frames outside the
+ * cell's own code (node internals, tslab, the kernel) dropped, at most `maxLines` lines.
+ */
 export function errorSummary(text: string, maxLines = 12): string {
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
-  const kept = lines.length > maxLines ? ['…', ...lines.slice(-maxLines)] : lines;
+  const lines = text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l) || /evalmachine|<anonymous>:\d/.test(l));
+  const kept = lines.length > maxLines ? [...lines.slice(0, maxLines), '…'] : lines;
   return kept.join('\n').trim();
+}
+
+/** The line of an error report that says what went wrong (`Error: …`, a type error `1:7 - …`). */
+export function errorHeadline(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.find((l) => /^([A-Za-z_$][\w$.]*)?(Error|Exception)\b.*:/.test(l) || /^\d+:\d+ - /.test(l)) ?? lines[0] ?? '';
 }
 
 type Outcome = { kind: 'done'; reply: Message } | { kind: 'timeout' } | { kind: 'died' };
