@@ -85,6 +85,28 @@ export class CbnMlpGenerator {
     this.params.freeze();
   }
 
+  /** Parameters and running statistics by name (for `train.saveVariables`). */
+  record(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = { ...this.params.record() };
+    for (const [name, s] of this.running) {
+      out[`${name}/running_mean`] = s.mean;
+      out[`${name}/running_variance`] = s.variance;
+    }
+    return out;
+  }
+
+  /** Assign values saved from `record()`. */
+  assign(values: Record<string, tf.Tensor>): void {
+    this.params.assign(values);
+    for (const [name, s] of this.running) {
+      const m = values[`${name}/running_mean`];
+      const v = values[`${name}/running_variance`];
+      if (!m || !v) throw new RangeError(`checkpoint has no running statistics for ${name}`);
+      s.mean.assign(m);
+      s.variance.assign(v);
+    }
+  }
+
   /** The BN statistics kept for sampling. */
   runningStatistics(): { mean: tf.Variable; variance: tf.Variable }[] {
     return Array.from(this.running.values());
@@ -153,6 +175,50 @@ export class CbnMlpGenerator {
   dispose(): void {
     this.params.dispose();
     for (const s of this.running.values()) tf.dispose([s.mean, s.variance]);
+  }
+}
+
+/**
+ * A projection discriminator (Miyato & Koyama 2018, the discriminator BigGAN uses):
+ *   D(x, y) = w·φ(x) + b + ⟨E·onehot(y), φ(x)⟩,   φ = two LeakyReLU(0.2) dense layers,
+ * so the label enters as an inner product with the features (a class-matching score) instead of
+ * being appended to x. Inputs [x [B, dataDim], onehot(y) [B, K]] → one logit [B, 1].
+ */
+export class ProjectionMlpDiscriminator {
+  readonly params: ParameterStore;
+  readonly hiddenUnits: readonly number[];
+  readonly numClasses: number;
+
+  constructor(config: { dataDim: number; numClasses: number; hiddenUnits?: readonly number[]; seed: number }) {
+    this.hiddenUnits = config.hiddenUnits ?? [256, 128];
+    this.numClasses = config.numClasses;
+    this.params = new ParameterStore(config.seed);
+    tf.tidy(() => {
+      this.apply([tf.zeros([1, config.dataDim]), tf.oneHot(tf.tensor1d([0], 'int32'), config.numClasses).toFloat()]);
+    });
+    this.params.freeze();
+  }
+
+  get trainableWeights(): { read(): tf.Tensor; write(value: tf.Tensor): unknown }[] {
+    return this.params.variables().map((v) => ({ read: () => v, write: (x: tf.Tensor) => v.assign(x) }));
+  }
+
+  apply(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    if (!Array.isArray(inputs) || inputs.length !== 2) throw new RangeError('inputs must be [x, onehot(y)]');
+    const [x, y] = inputs;
+    return tf.tidy(() => {
+      let h: tf.Tensor = x;
+      this.hiddenUnits.forEach((units, i) => {
+        h = tf.leakyRelu(dense(this.params, `hidden${i}`, h, units), 0.2);
+      });
+      const units = this.hiddenUnits[this.hiddenUnits.length - 1];
+      const projection = tf.sum(tf.mul(dense(this.params, 'embed', y, units), h), 1, true);
+      return tf.add(dense(this.params, 'out', h, 1), projection);
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
   }
 }
 

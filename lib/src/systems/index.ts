@@ -19,6 +19,7 @@ export {
   saveMnist14Denoiser,
   loadMnist14Denoiser,
 } from './mnist14';
-export { truncatedNormal, truncatedNormalVariance, CbnMlpGenerator, meanPairwiseDistance } from './biggan';
+export { truncatedNormal, truncatedNormalVariance, CbnMlpGenerator, ProjectionMlpDiscriminator, meanPairwiseDistance } from './biggan';
 export type { CbnGeneratorConfig } from './biggan';
-export { cbnGanTrainer, trainMnist14Classifier, classifierAccuracy } from './mnist14-gan';
+export { cbnGanTrainer, trainMnist14Classifier, classifierAccuracy, mnist14Fid } from './mnist14-gan';
+export { refinerSplit, baseRefinerEpsilon, sampleBaseRefiner, trainRefiner } from './refiner';

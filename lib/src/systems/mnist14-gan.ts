@@ -8,9 +8,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GanTrainer } from '../gan/trainer';
-import { mlpDiscriminator } from '../models/gan-mlp';
 import { Rng } from '../random/rng';
-import { CbnMlpGenerator } from './biggan';
+import { Matrix } from '../linalg/matrix';
+import { frechetDistance } from '../metrics/frechet';
+import { statisticsOf } from '../metrics/mnist-metrics';
+import { CbnMlpGenerator, ProjectionMlpDiscriminator } from './biggan';
 
 /** A GanTrainer for the conditional 14×14 GAN on rows `x0` ([N·196] in [−1, 1]) with `labels`. */
 export function cbnGanTrainer(options: { x0: Float32Array; labels: ArrayLike<number>; seed: number; latentDim?: number; batchSize?: number }): {
@@ -22,7 +24,7 @@ export function cbnGanTrainer(options: { x0: Float32Array; labels: ArrayLike<num
   if (!Number.isInteger(n) || options.labels.length !== n) throw new RangeError(`x0 must hold one 196-row per label; got ${options.x0.length} values, ${options.labels.length} labels`);
   const rng = new Rng(options.seed);
   const generator = new CbnMlpGenerator({ latentDim, numClasses: 10, dataDim: 196, seed: rng.tfSeed() });
-  const discriminator = mlpDiscriminator({ dataDim: 196, hiddenUnits: [256, 128], conditionDim: 10, seed: rng.tfSeed() });
+  const discriminator = new ProjectionMlpDiscriminator({ dataDim: 196, numClasses: 10, seed: rng.tfSeed() });
   const trainer = new GanTrainer({
     generator,
     discriminator,
@@ -76,4 +78,21 @@ export function classifierAccuracy(model: tf.LayersModel, pixels: Float32Array, 
   let right = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) right++;
   return right / n;
+}
+
+/**
+ * A Fréchet distance on 14×14 digits ("MNIST14-FID"): μ, Σ of the classifier's 128 hidden ReLU
+ * features for two sets of [0, 1] pixel rows, then metrics.frechetDistance (Heusel et al. 2017
+ * eq. 6). Lower is closer. Only comparable between runs that use the same classifier.
+ */
+export function mnist14Fid(model: tf.LayersModel, pixelsA: Float32Array, pixelsB: Float32Array): number {
+  const features = (pixels: Float32Array): Matrix => {
+    const n = pixels.length / 196;
+    if (!Number.isInteger(n) || n < 2) throw new RangeError(`pixels must hold at least two rows of 196; got ${pixels.length} values`);
+    const hidden = tf.tidy(() => (model.layers[0].apply(tf.tensor2d(pixels, [n, 196])) as tf.Tensor).dataSync());
+    return new Matrix(n, hidden.length / n, Float64Array.from(hidden));
+  };
+  const a = statisticsOf(features(pixelsA));
+  const b = statisticsOf(features(pixelsB));
+  return frechetDistance(a.mean, a.covariance, b.mean, b.covariance);
 }
