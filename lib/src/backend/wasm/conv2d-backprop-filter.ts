@@ -8,7 +8,7 @@
  * images of `b` channels ([ci, h, w, b]) and dy as a filter of size oh × ow mapping `b` channels
  * to `co` ([oh, ow, b, co]), dilated by the forward stride, the stride-1 convolution gives
  * [ci, kh, kw, co]. So the work runs in the backend's own XNNPACK convolution (the fast path);
- * only transposes surround it.
+ * only transposes surround it. Layers with few input channels take conv-few-channels.ts instead.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -21,6 +21,7 @@ import {
   runStock,
   transpose,
 } from './kernel-utils';
+import { filterGradientFewChannels, usesFewChannels } from './conv-few-channels';
 
 interface Attrs {
   strides: number | [number, number];
@@ -38,6 +39,7 @@ export function conv2DBackpropFilter(args: WasmKernelArgs<Attrs>): TensorInfo {
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
   );
+  if (usesFewChannels(info)) return filterGradientFewChannels(backend, x, dy, info);
   return filterGradientByConvolution(backend, x, dy, info);
 }
 

@@ -23,6 +23,8 @@ import {
   requireChannelsLast,
   runStock,
 } from './kernel-utils';
+import { copyWords, heapWords, wordOffset } from './heap';
+import { inputGradientFewChannels, usesFewChannels } from './conv-few-channels';
 
 interface Attrs {
   strides: number | [number, number];
@@ -32,36 +34,29 @@ interface Attrs {
   inputShape: Shape4;
 }
 
-/** How the output rows (or columns) of one axis map onto the phase convolution. */
-interface AxisPlan {
-  stride: number;
-  /** Sub-filter taps per phase, ⌈k / s⌉. */
+/** Rows (or columns) of one output phase r: dx index i = q·s + r − pad for q = firstQ, firstQ + 1, … */
+interface PhaseAxis {
+  /** Filter taps of this phase (filter rows r, r + s, r + 2s, … below the filter size); 0 = no taps. */
   taps: number;
-  /** Index q of the phase convolution's first output row. */
+  /** q of the phase convolution's first output row. */
   firstQ: number;
-  /** Zero rows added before and after dy. */
+  /** Zero rows before and after dy in the phase convolution (never negative). */
   padBefore: number;
   padAfter: number;
-  /** Forward padding before the input (padTop or padLeft). */
-  forwardPad: number;
-  /** Size of dx along this axis. */
-  size: number;
+  /** Output rows of the phase convolution (rows outside dx are dropped when interleaving). */
+  count: number;
 }
 
-function planAxis(size: number, outSize: number, filterSize: number, stride: number, forwardPad: number): AxisPlan {
-  const taps = Math.ceil(filterSize / stride);
-  // q ranges over ⌊pt / s⌋ … ⌊(size − 1 + pt) / s⌋; start early enough that no padding is negative.
-  const firstQ = Math.min(Math.floor(forwardPad / stride), taps - 1);
-  const lastQ = Math.floor((size - 1 + forwardPad) / stride);
-  return {
-    stride,
-    taps,
-    firstQ,
-    padBefore: taps - 1 - firstQ,
-    padAfter: Math.max(0, lastQ + 1 - outSize),
-    forwardPad,
-    size,
-  };
+function phaseAxis(r: number, size: number, outSize: number, filterSize: number, stride: number, forwardPad: number): PhaseAxis {
+  const taps = r < filterSize ? Math.ceil((filterSize - r) / stride) : 0;
+  // q with 0 ≤ q·s + r − pad < size.
+  const firstNeeded = Math.ceil((forwardPad - r) / stride);
+  const lastNeeded = Math.floor((size - 1 + forwardPad - r) / stride);
+  // Start no later than taps − 1 so that no padding is negative (extra rows are dropped).
+  const firstQ = Math.min(firstNeeded, taps - 1);
+  const padBefore = taps - 1 - firstQ;
+  const padAfter = Math.max(0, lastNeeded + 1 - outSize);
+  return { taps, firstQ, padBefore, padAfter, count: outSize + padBefore + padAfter - taps + 1 };
 }
 
 export function conv2DBackpropInput(args: WasmKernelArgs<Attrs>): TensorInfo {
@@ -72,7 +67,24 @@ export function conv2DBackpropInput(args: WasmKernelArgs<Attrs>): TensorInfo {
   const info = tf.backend_util.computeConv2DInfo(
     inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
   );
+  if (usesFewChannels(info)) return inputGradientFewChannels(backend, dy, filter, info);
+  if (!phasesCover(info)) return runStock('Conv2DBackpropInput', backend, args.inputs, attrs);
   return inputGradientByPhases(backend, dy, filter, info);
+}
+
+/** Whether every phase convolution has at least one output row and column (false only for padding
+ * far larger than the filter, which the stock kernel then handles). */
+function phasesCover(info: tf.backend_util.Conv2DInfo): boolean {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  for (let r = 0; r < strideHeight; r++) {
+    const a = phaseAxis(r, inHeight, outHeight, filterHeight, strideHeight, info.padInfo.top);
+    if (a.taps > 0 && a.count <= 0) return false;
+  }
+  for (let r = 0; r < strideWidth; r++) {
+    const a = phaseAxis(r, inWidth, outWidth, filterWidth, strideWidth, info.padInfo.left);
+    if (a.taps > 0 && a.count <= 0) return false;
+  }
+  return true;
 }
 
 /** dx for a dense (not depthwise), dilation-1 convolution described by `info`. */
@@ -84,71 +96,86 @@ export function inputGradientByPhases(
 ): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const rows = planAxis(inHeight, outHeight, filterHeight, strideHeight, info.padInfo.top);
-  const cols = planAxis(inWidth, outWidth, filterWidth, strideWidth, info.padInfo.left);
-  const phases = strideHeight * strideWidth;
-  const phaseChannels = phases * inChannels;
+  const { top, left } = info.padInfo;
+  const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+  if (strideHeight * strideWidth > 1) heapF32(backend, dx).fill(0); // phases without taps stay zero
 
-  // Stacked sub-filters [tapsH, tapsW, co, phase·ci], flipped: tap j holds filter row r + (taps−1−j)·s.
-  const stacked = backend.makeOutput([rows.taps, cols.taps, outChannels, phaseChannels], 'float32');
-  {
-    const w = heapF32(backend, filter);
-    const out = heapF32(backend, stacked);
-    out.fill(0);
-    for (let rh = 0; rh < strideHeight; rh++) {
-      for (let jh = 0; jh < rows.taps; jh++) {
-        const kh = rh + (rows.taps - 1 - jh) * strideHeight;
-        if (kh >= filterHeight) continue;
-        for (let rw = 0; rw < strideWidth; rw++) {
-          const phaseOffset = (rh * strideWidth + rw) * inChannels;
+  for (let rh = 0; rh < strideHeight; rh++) {
+    const rows = phaseAxis(rh, inHeight, outHeight, filterHeight, strideHeight, top);
+    if (rows.taps === 0) continue;
+    for (let rw = 0; rw < strideWidth; rw++) {
+      const cols = phaseAxis(rw, inWidth, outWidth, filterWidth, strideWidth, left);
+      if (cols.taps === 0) continue;
+      // Sub-filter [tapsH, tapsW, co, ci], flipped: tap j holds filter row r + (taps − 1 − j)·s.
+      const sub = backend.makeOutput([rows.taps, cols.taps, outChannels, inChannels], 'float32');
+      {
+        const w = heapF32(backend, filter);
+        const out = heapF32(backend, sub);
+        for (let jh = 0; jh < rows.taps; jh++) {
+          const kh = rh + (rows.taps - 1 - jh) * strideHeight;
           for (let jw = 0; jw < cols.taps; jw++) {
             const kw = rw + (cols.taps - 1 - jw) * strideWidth;
-            if (kw >= filterWidth) continue;
             const src = (kh * filterWidth + kw) * inChannels * outChannels;
-            const dst = (jh * cols.taps + jw) * outChannels * phaseChannels + phaseOffset;
+            const dst = (jh * cols.taps + jw) * outChannels * inChannels;
             for (let ci = 0; ci < inChannels; ci++) {
               const s = src + ci * outChannels;
-              for (let co = 0; co < outChannels; co++) out[dst + co * phaseChannels + ci] = w[s + co];
+              for (let co = 0; co < outChannels; co++) out[dst + co * inChannels + ci] = w[s + co];
             }
           }
         }
       }
+      const phase = runStock('Conv2D', backend, { x: dy, filter: sub }, {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+        dataFormat: 'NHWC',
+      }); // [b, rows.count, cols.count, ci]
+      release(backend, sub);
+      const exact =
+        strideHeight * strideWidth === 1 &&
+        rows.firstQ === top && cols.firstQ === left && rows.count === inHeight && cols.count === inWidth;
+      if (exact) {
+        release(backend, dx);
+        return phase; // stride 1: the one phase is dx itself
+      }
+      interleave(backend, phase, dx, rows, cols, rh, rw, info);
+      release(backend, phase);
     }
   }
-  const phased = runStock('Conv2D', backend, { x: dy, filter: stacked }, {
-    strides: [1, 1],
-    dilations: [1, 1],
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-  }); // [b, qh, qw, phase·ci]
-  release(backend, stacked);
+  return dx;
+}
 
-  const [, qRows, qCols] = phased.shape;
-  if (phases === 1 && rows.firstQ === rows.forwardPad && cols.firstQ === cols.forwardPad && qRows === inHeight && qCols === inWidth) {
-    return phased; // stride 1: the single phase is dx itself
-  }
-  const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
-  const src = heapF32(backend, phased);
-  const dst = heapF32(backend, dx);
+/** Write phase (rh, rw)'s rows and columns into their places in dx, dropping those outside. */
+function interleave(
+  backend: BackendWasm,
+  phase: TensorInfo,
+  dx: TensorInfo,
+  rows: PhaseAxis,
+  cols: PhaseAxis,
+  rh: number,
+  rw: number,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const heap = heapWords(backend);
+  const src0 = wordOffset(backend, phase);
+  const dst0 = wordOffset(backend, dx);
+  // Column range of this phase that lands inside dx.
+  let qjStart = 0;
+  while (qjStart < cols.count && (cols.firstQ + qjStart) * strideWidth + rw - left < 0) qjStart++;
+  let qjEnd = cols.count;
+  while (qjEnd > qjStart && (cols.firstQ + qjEnd - 1) * strideWidth + rw - left >= inWidth) qjEnd--;
   for (let b = 0; b < batchSize; b++) {
-    for (let qi = 0; qi < qRows; qi++) {
-      for (let rh = 0; rh < strideHeight; rh++) {
-        const i = (rows.firstQ + qi) * strideHeight + rh - rows.forwardPad;
-        if (i < 0 || i >= inHeight) continue;
-        const dstRow = (b * inHeight + i) * inWidth;
-        const srcRow = (b * qRows + qi) * qCols;
-        for (let qj = 0; qj < qCols; qj++) {
-          for (let rw = 0; rw < strideWidth; rw++) {
-            const j = (cols.firstQ + qj) * strideWidth + rw - cols.forwardPad;
-            if (j < 0 || j >= inWidth) continue;
-            const d = (dstRow + j) * inChannels;
-            const s = (srcRow + qj) * phaseChannels + (rh * strideWidth + rw) * inChannels;
-            for (let c = 0; c < inChannels; c++) dst[d + c] = src[s + c];
-          }
-        }
+    for (let qi = 0; qi < rows.count; qi++) {
+      const i = (rows.firstQ + qi) * strideHeight + rh - top;
+      if (i < 0 || i >= inHeight) continue;
+      const srcRow = src0 + ((b * rows.count + qi) * cols.count) * inChannels;
+      const dstRow = dst0 + (b * inHeight + i) * inWidth * inChannels;
+      for (let qj = qjStart; qj < qjEnd; qj++) {
+        const j = (cols.firstQ + qj) * strideWidth + rw - left;
+        copyWords(heap, dstRow + j * inChannels, srcRow + qj * inChannels, inChannels);
       }
     }
   }
-  release(backend, phased);
-  return dx;
 }

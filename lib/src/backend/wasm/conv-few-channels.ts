@@ -1,0 +1,110 @@
+/**
+ * Convolution gradients for layers with few input channels (the first layer of an encoder or
+ * discriminator, the last layer of a decoder or generator: 1 channel for MNIST), where the
+ * general paths waste XNNPACK's vector lanes (a convolution with 1 output channel, or with only
+ * k_h·k_w·c_in output pixels). Here each is one matrix product with many rows plus a cheap loop:
+ *
+ * - filter gradient: dW [k_h·k_w·c_in, c_out] = Pᵀ · dy, with Pᵀ[(kh, kw, ci), p] the input pixel
+ *   that filter tap (kh, kw, ci) sees at output position p (im2col, transposed; k_h·k_w·c_in rows);
+ * - input gradient: C = dy · Wᵀ [positions, k_h·k_w·c_in], then each column is added back to the
+ *   input pixel it came from (col2im).
+ *
+ * Used when k_h·k_w·c_in ≤ FEW_CHANNELS_LIMIT.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type BackendWasm, type TensorInfo, heapF32, release, reshape, runStock, transpose } from './kernel-utils';
+
+/** Largest k_h·k_w·c_in for which the im2col/col2im paths are used. */
+export const FEW_CHANNELS_LIMIT = 64;
+
+export function usesFewChannels(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight * info.filterWidth * info.inChannels <= FEW_CHANNELS_LIMIT && info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
+/** a [m, k] · b [k, n] through XNNPACK (the stock BatchMatMul's fast path), as [m, n]. */
+function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const a3 = reshape(backend, a, [1, a.shape[0], a.shape[1]]);
+  const b3 = reshape(backend, b, [1, b.shape[0], b.shape[1]]);
+  const out = runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+  release(backend, a3, b3);
+  out.shape = [a.shape[0], b.shape[1]];
+  return out;
+}
+
+export function filterGradientFewChannels(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const taps = filterHeight * filterWidth * inChannels;
+  const positions = batchSize * outHeight * outWidth;
+  const patchesT = backend.makeOutput([taps, positions], 'float32');
+  {
+    const src = heapF32(backend, x);
+    const dst = heapF32(backend, patchesT);
+    let o = 0;
+    for (let kh = 0; kh < filterHeight; kh++) {
+      for (let kw = 0; kw < filterWidth; kw++) {
+        for (let ci = 0; ci < inChannels; ci++) {
+          for (let b = 0; b < batchSize; b++) {
+            for (let oh = 0; oh < outHeight; oh++) {
+              const ih = oh * strideHeight + kh - top;
+              if (ih < 0 || ih >= inHeight) {
+                dst.fill(0, o, o + outWidth);
+                o += outWidth;
+                continue;
+              }
+              const rowBase = (b * inHeight + ih) * inWidth;
+              for (let ow = 0; ow < outWidth; ow++) {
+                const iw = ow * strideWidth + kw - left;
+                dst[o++] = iw >= 0 && iw < inWidth ? src[(rowBase + iw) * inChannels + ci] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const dy2 = reshape(backend, dy, [positions, outChannels]);
+  const dW = product(backend, patchesT, dy2); // [taps, co]
+  release(backend, patchesT, dy2);
+  dW.shape = [filterHeight, filterWidth, inChannels, outChannels];
+  return dW;
+}
+
+export function inputGradientFewChannels(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const taps = filterHeight * filterWidth * inChannels;
+  const positions = batchSize * outHeight * outWidth;
+  const w2 = reshape(backend, filter, [taps, outChannels]);
+  const wT = transpose(backend, w2, [1, 0]); // [co, taps]
+  const dy2 = reshape(backend, dy, [positions, outChannels]);
+  const columns = product(backend, dy2, wT); // [positions, taps]
+  release(backend, w2, wT, dy2);
+  const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+  const cols = heapF32(backend, columns);
+  const out = heapF32(backend, dx);
+  out.fill(0);
+  let p = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++, p++) {
+        const c0 = p * taps;
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight + kh - top;
+          if (ih < 0 || ih >= inHeight) continue;
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const iw = ow * strideWidth + kw - left;
+            if (iw < 0 || iw >= inWidth) continue;
+            const d = ((b * inHeight + ih) * inWidth + iw) * inChannels;
+            const c = c0 + (kh * filterWidth + kw) * inChannels;
+            for (let ci = 0; ci < inChannels; ci++) out[d + ci] += cols[c + ci];
+          }
+        }
+      }
+    }
+  }
+  release(backend, columns);
+  return dx;
+}
