@@ -23,3 +23,5 @@ export { truncatedNormal, truncatedNormalVariance, CbnMlpGenerator, ProjectionMl
 export type { CbnGeneratorConfig } from './biggan';
 export { cbnGanTrainer, trainMnist14Classifier, classifierAccuracy, mnist14Fid } from './mnist14-gan';
 export { refinerSplit, baseRefinerEpsilon, sampleBaseRefiner, trainRefiner } from './refiner';
+export { HierarchicalVae, trainHierarchicalVae, residualNormalKl } from './hvae';
+export type { HierarchicalVaeConfig, HierarchicalElbo } from './hvae';
