@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const schedule = diffusion.noiseSchedule('linear', 1000);
 
   if (variant === 'ddpm-mnist' || variant === 'ddpm-latent-cfg') {
-    const steps = flag('steps', variant === 'ddpm-mnist' ? 4000 : 6000);
+    const steps = flag('steps', 4000);
     const batchSize = flag('batch', 64);
     const learningRate = flag('lr', variant === 'ddpm-mnist' ? 5e-4 : 1e-3);
     const pUncond = 0.2;
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         imageSize: 7,
         channels: autoencoder.config.latentChannels,
         patchSize: 1,
-        levelChannels: [64],
+        levelChannels: [32],
         middleBlocks: 1,
         numClasses: 10,
         crossAttention: { dim: 32, contextTokens: 2 },
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   }
 
   if (variant === 'ddpm-latent-autoencoder') {
-    const steps = flag('steps', 2000);
+    const steps = flag('steps', 1500);
     const set = data.mnist({ split: 'train' });
     const autoencoder = new models.LatentAutoencoder({ seed });
     log(`${variant}: ${autoencoder.parameterCount()} parameters, ${steps} steps, backend ${setup.name} → ${dir}`);

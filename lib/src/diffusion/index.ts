@@ -43,3 +43,5 @@ export { trainDiffusion, arrayBatches } from './trainer';
 export type { TrainDiffusionOptions, TrainDiffusionResult, DiffusionBatch, DiffusionBatchSource } from './trainer';
 export { gaussianMixtureEpsilon, gaussianMixtureConditionalEpsilon } from './oracle';
 export type { GaussianMixtureSpec } from './oracle';
+export { generate, toUnitRange } from './generate';
+export type { GenerateOptions } from './generate';

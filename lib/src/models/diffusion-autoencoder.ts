@@ -5,9 +5,9 @@
  * Like Stable Diffusion's VAE, latents are multiplied by a scale factor 1/std(z) (SD's 0.18215) so
  * that they have unit variance before the noise schedule is applied.
  *
- *   E: x [B,28,28,1] → space-to-depth 2 [B,14,14,4] → conv 3×3 → 32 → SiLU → conv 3×3 s2 → 64
- *      [B,7,7,64] → SiLU → conv 3×3 → 64 → SiLU → conv 1×1 → latentChannels   z [B,7,7,4]
- *   D: z → conv 3×3 → 64 → SiLU → conv 3×3 → 64 → SiLU → nearest ×2 + conv 3×3 → 32 → SiLU
+ *   E: x [B,28,28,1] → space-to-depth 2 [B,14,14,4] → conv 3×3 → 16 → SiLU → conv 3×3 s2 → 32
+ *      [B,7,7,32] → SiLU → conv 3×3 → 32 → SiLU → conv 1×1 → latentChannels   z [B,7,7,4]
+ *   D: z → conv 3×3 → 32 → SiLU → conv 3×3 → 32 → SiLU → nearest ×2 + conv 3×3 → 16 → SiLU
  *      → conv 3×3 → 4 → depth-to-space [B,28,28,1] → sigmoid
  *
  * @see notebooks/10-latent-diffusion
@@ -20,7 +20,7 @@ import { ParameterStore, conv, depthToSpace2, silu, spaceToDepth2, upsample } fr
 export interface LatentAutoencoderConfig {
   /** Channels of the 7×7 latent. Default 4. */
   latentChannels?: number;
-  /** Width of the convolutions. Default [32, 64]. */
+  /** Width of the convolutions (14×14 level, 7×7 level). Default [16, 32]. */
   channels?: readonly [number, number];
   /** Multiplies E(x) to give unit-variance latents (set after training by `fitLatentScale`). Default 1. */
   latentScale?: number;
@@ -35,7 +35,7 @@ export class LatentAutoencoder {
   constructor(config: LatentAutoencoderConfig) {
     this.config = {
       latentChannels: config.latentChannels ?? 4,
-      channels: config.channels ?? [32, 64],
+      channels: config.channels ?? [16, 32],
       latentScale: config.latentScale ?? 1,
       seed: config.seed,
     };
@@ -73,8 +73,7 @@ export class LatentAutoencoder {
     let h = silu(conv(p, 'dec/conv0', z, c1)) as tf.Tensor4D;
     h = silu(conv(p, 'dec/conv1', h, c1)) as tf.Tensor4D;
     h = silu(upsample(p, 'dec/up', h, c0)) as tf.Tensor4D; // [B,14,14,c0]
-    const out = depthToSpace2(conv(p, 'dec/out', h, 4)); // [B,28,28,1]
-    return tf.sigmoid(out) as tf.Tensor4D;
+    return depthToSpace2(conv(p, 'dec/out', h, 4)); // logits [B,28,28,1]
   }
 
   /** z = scale·E(x): images in [0, 1], [B, 28, 28, 1] or [B, 784] → latents [B, 7, 7, c]. */
@@ -82,9 +81,14 @@ export class LatentAutoencoder {
     return tf.tidy(() => tf.mul(this.encodeRaw(x), this.config.latentScale) as tf.Tensor4D);
   }
 
-  /** x̂ = D(z/scale) in [0, 1], [B, 28, 28, 1]. */
-  decode(z: tf.Tensor): tf.Tensor4D {
+  /** The decoder's logits (pre-sigmoid) [B, 28, 28, 1] for latents z. */
+  decodeLogits(z: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => this.decodeRaw(tf.div(z, this.config.latentScale) as tf.Tensor4D));
+  }
+
+  /** x̂ = D(z/scale) = sigmoid(logits) in [0, 1], [B, 28, 28, 1]. */
+  decode(z: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)) as tf.Tensor4D);
   }
 
   /** Set the scale so that encoded latents of `x` have unit standard deviation; returns it. */
@@ -99,7 +103,12 @@ export class LatentAutoencoder {
   }
 }
 
-/** Train E and D on the mean squared reconstruction error of images in [0, 1]. */
+/**
+ * Train E and D on the Bernoulli reconstruction loss (binary cross-entropy on the decoder's logits,
+ * per pixel) of images in [0, 1]; the mean squared error is reported too. (With a sigmoid output
+ * and a squared error, the decoder here got stuck drawing all-black images: the sigmoid saturates
+ * and its gradient vanishes. Cross-entropy on logits has gradient p − x and does not stall.)
+ */
 export async function trainLatentAutoencoder(options: {
   autoencoder: LatentAutoencoder;
   images: Float32Array;
@@ -126,13 +135,20 @@ export async function trainLatentAutoencoder(options: {
           const k = rng.int(0, count);
           batch.set(images.subarray(k * 784, (k + 1) * 784), i * 784);
         }
-        const loss = tf.tidy(() => {
+        const [loss, mse] = tf.tidy(() => {
           const x = tf.tensor4d(batch, [batchSize, 28, 28, 1]);
-          const cost = optimizer.minimize(() => tf.mean(tf.squaredDifference(autoencoder.decode(autoencoder.encode(x)), x)) as tf.Scalar, true, autoencoder.variables())!;
-          return cost.dataSync()[0];
+          let logits: tf.Tensor | null = null;
+          const cost = optimizer.minimize(() => {
+            logits = tf.keep(autoencoder.decodeLogits(autoencoder.encode(x)));
+            return tf.losses.sigmoidCrossEntropy(x, logits) as tf.Scalar;
+          }, true, autoencoder.variables())!;
+          const kept = logits! as tf.Tensor;
+          const out = [cost.dataSync()[0], tf.mean(tf.squaredDifference(tf.sigmoid(kept), x)).dataSync()[0]];
+          kept.dispose();
+          return out;
         });
         losses.push(loss);
-        return { loss };
+        return { loss, mse };
       },
     });
     return { losses, seconds: res.seconds };
