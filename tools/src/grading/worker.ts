@@ -417,6 +417,13 @@ async function main(): Promise<void> {
     ready: async () => {},
   };
 
+  // Complete assertion messages (chai shortens long values to 40 characters by default).
+  try {
+    (require('chai') as { config: { truncateThreshold: number } }).config.truncateThreshold = 0;
+  } catch {
+    /* the tests do not use chai */
+  }
+
   // Register the tests.
   const registry = new Registry(job.defaultTimeoutMs);
   const globals = registry.globals();
