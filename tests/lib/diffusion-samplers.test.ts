@@ -302,3 +302,36 @@ describe('diffusion: the exact ε of a Gaussian mixture', () => {
     x.dispose();
   });
 });
+
+describe('diffusion: img2img and inpainting from a noised x_0', () => {
+  const sched = diffusion.noiseSchedule('linear', 1000);
+
+  it('strength 0 returns the input, t₀ = round(strength·T), and the known region survives inpainting exactly', async () => {
+    const oracle = gaussianOracle(sched, 0, 1);
+    const x0 = tf.tensor2d([[0.5, -0.5, 2, 1]]);
+    const same = await diffusion.img2img(sched, oracle, { x0, strength: 0, seed: 1 });
+    expect(maxAbsDiff(same, x0)).to.equal(0);
+    expect(diffusion.strengthToStep(sched, 0.35)).to.equal(350);
+    expect(() => diffusion.strengthToStep(sched, 1.5)).to.throw(RangeError, /strength must be in \[0, 1\]/);
+    const visited: number[] = [];
+    const mask = tf.tensor2d([[1, 1, 0, 0]]);
+    const out = await diffusion.img2img(sched, oracle, { x0, strength: 0.6, seed: 2, steps: 10, keepMask: mask, onStep: (s) => { visited.push(s.t); } });
+    expect(visited[0]).to.equal(600);
+    const v = out.arraySync() as number[][];
+    expect(v[0][0]).to.be.closeTo(0.5, 1e-6);
+    expect(v[0][1]).to.be.closeTo(-0.5, 1e-6);
+    expect(Math.abs(v[0][2] - 2) + Math.abs(v[0][3] - 1)).to.be.above(1e-3);
+    tf.dispose([x0, same, mask, out]);
+  });
+
+  it('with the exact ε of a point mass, img2img at any strength returns the point', async () => {
+    const c = tf.tensor2d([[0.3, -0.8]]);
+    const oracle: diffusion.EpsilonPredictor = (xt, t) => tf.tidy(() => diffusion.epsFromX0(sched, xt, t, tf.tile(c, [xt.shape[0], 1])));
+    for (const strength of [0.3, 1]) {
+      const out = await diffusion.img2img(sched, oracle, { x0: tf.tensor2d([[5, 5]]), strength, seed: 3, steps: 20 });
+      expect(maxAbsDiff(out, c)).to.be.below(1e-3);
+      out.dispose();
+    }
+    c.dispose();
+  });
+});

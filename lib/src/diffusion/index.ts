@@ -45,3 +45,5 @@ export { gaussianMixtureEpsilon, gaussianMixtureConditionalEpsilon } from './ora
 export type { GaussianMixtureSpec } from './oracle';
 export { generate, toUnitRange } from './generate';
 export type { GenerateOptions } from './generate';
+export { img2img, strengthToStep } from './img2img';
+export type { Img2ImgOptions } from './img2img';

@@ -3,8 +3,8 @@
  * "we train a classifier p_φ(y | x_t, t) on noisy images x_t"): the encoder half of a small U-Net
  * with the same time embedding, global average pooling and a linear head.
  *
- *   x_t [B, 28, 28, 1] → space-to-depth 2 [B, 14, 14, 4] → conv 3×3 → 32 → ResBlock(32)
- *   → conv 3×3 stride 2 → 64 [B, 7, 7, 64] → ResBlock(64) → GroupNorm → SiLU → mean over H, W
+ *   x_t [B, 28, 28, 1] → space-to-depth 2 [B, 14, 14, 4] → conv 3×3 → 16 → ResBlock(16)
+ *   → conv 3×3 stride 2 → 32 [B, 7, 7, 32] → ResBlock(32) → GroupNorm → SiLU → mean over H, W
  *   → Dense numClasses (logits)
  *
  * @see notebooks/09-ddim-guidance
@@ -21,7 +21,7 @@ export interface NoisyClassifierConfig {
   imageSize?: number;
   channels?: number;
   numClasses?: number;
-  /** Channels of the two levels. Default [32, 64]. */
+  /** Channels of the two levels (14×14, 7×7). Default [16, 32]. */
   levelChannels?: readonly [number, number];
   timeEmbeddingDim?: number;
   embeddingDim?: number;
@@ -38,7 +38,7 @@ export class NoisyClassifier {
       imageSize: config.imageSize ?? 28,
       channels: config.channels ?? 1,
       numClasses: config.numClasses ?? 10,
-      levelChannels: config.levelChannels ?? [32, 64],
+      levelChannels: config.levelChannels ?? [16, 32],
       timeEmbeddingDim: config.timeEmbeddingDim ?? 32,
       embeddingDim: config.embeddingDim ?? 64,
       groups: config.groups ?? 8,
