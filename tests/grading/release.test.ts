@@ -83,7 +83,8 @@ describe('genbook release: the student edition', function () {
     }
     fs.symlinkSync('../lib', path.join(modules, 'genbook'));
     fs.symlinkSync('../tools', path.join(modules, 'genbook-tools'));
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'lib', 'tools'], { cwd: out, stdio: 'pipe' });
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'lib', 'tools'], { cwd: out, encoding: 'utf8' });
+    expect(build.status, `the edition does not build:\n${build.stdout}${build.stderr}`).to.equal(0);
     const check = spawnSync(process.execPath, [path.join(out, 'tools', 'dist', 'cli.js'), 'check', 'hw01'], { cwd: out, encoding: 'utf8' });
     expect(check.status, check.stderr).to.equal(0);
     expect(check.stdout).to.match(/hw01: 0 \/ 21 points on the public tests/);
