@@ -51,6 +51,29 @@ describe('models: PixelCNN', () => {
     net.dispose();
   });
 
+  it('the stored top-rows kernels give the same logits as full k×k masked convolutions with same padding', () => {
+    const net = new models.PixelCnn({ channels: 5, layers: 2, firstKernelSize: 5, kernelSize: 3, height: 7, width: 6, seed: 12 });
+    const x = tf.tensor4d(Float32Array.from(random.rng(3).uniforms(2 * 42), (u) => (u < 0.5 ? 1 : 0)), [2, 7, 6, 1]);
+    const reference = tf.tidy(() => {
+      const v = net.variables;
+      /** the full k×k kernel: stored rows on top, zeros below, times the full mask */
+      const full = (kernel: tf.Tensor, type: 'A' | 'B') => {
+        const [rows, k, cin, cout] = kernel.shape as number[];
+        const padded = tf.concat([kernel, tf.zeros([k - rows, k, cin, cout])], 0);
+        return tf.mul(padded, models.pixelCnnMask(type, k, cin, cout)) as tf.Tensor4D;
+      };
+      const conv = (h: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor) => tf.add(tf.conv2d(h, kernel, 1, 'same'), bias) as tf.Tensor4D;
+      let h = tf.relu(conv(x, full(v['a.kernel'], 'A'), v['a.bias']));
+      for (let l = 0; l < 2; l++) h = tf.add(h, tf.relu(conv(h, full(v[`b${l}.kernel`], 'B'), v[`b${l}.bias`]))) as tf.Tensor4D;
+      h = tf.relu(conv(tf.relu(h), v['out1.kernel'] as tf.Tensor4D, v['out1.bias']));
+      return conv(h, v['out2.kernel'] as tf.Tensor4D, v['out2.bias']).dataSync();
+    });
+    const got = net.logits(x).dataSync();
+    reference.forEach((r, i) => expect(got[i]).to.be.closeTo(r, 1e-4));
+    x.dispose();
+    net.dispose();
+  });
+
   it('NLL equals Σ −[x log σ(ℓ) + (1−x) log(1−σ(ℓ))] in Float64, and bits/dim = nats/(HW ln 2)', () => {
     const net = new models.PixelCnn({ channels: 4, layers: 1, height: 4, width: 4, seed: 2 });
     const rng = random.rng(9);

@@ -24,10 +24,15 @@
  * masks leave a "blind spot" above-right of each pixel (van den Oord et al. 2016b, "Conditional Image
  * Generation with PixelCNN Decoders", Figure 1); the notebook shows it with input gradients.
  *
- * Network (all convs 'same'):
+ * Network (every conv keeps H × W):
  *   x [N,H,W,1] → mask-A conv k₀×k₀ (C) → ReLU
  *     → L × residual block: h + ReLU(mask-B conv k×k (C)(h))
  *     → ReLU → 1×1 conv (C) → ReLU → 1×1 conv (1) → logits [N,H,W,1]
+ *
+ * A masked k×k kernel is zero below its centre row, so only its top (k+1)/2 rows are stored and
+ * computed: the input is padded by (k−1)/2 rows on top only and convolved 'valid' with the
+ * ((k+1)/2)×k kernel (times the same rows of the mask). The output is the same as the full masked
+ * k×k 'same' convolution, at about (k+1)/(2k) of the cost.
  *
  * @see notebooks/07-autoregressive-and-flows
  */
@@ -35,6 +40,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { gatherRows } from '../data/batches';
+import { mnist } from '../data/mnist';
+import { saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, CheckpointMeta } from '../train/checkpoint';
+import { writeResult } from '../train/results';
+import { quickModeEnv } from '../train/mode';
+import { projectPath } from '../paths';
 
 export type PixelCnnMaskType = 'A' | 'B';
 
@@ -55,6 +65,11 @@ export function pixelCnnMask(type: PixelCnnMaskType, kernelSize: number, inChann
     values.fill(1, p * inChannels * outChannels, (p + 1) * inChannels * outChannels);
   }
   return tf.tensor4d(values, [kernelSize, kernelSize, inChannels, outChannels]);
+}
+
+/** The top (k+1)/2 rows of a mask (the rows that can be non-zero), [(k+1)/2, k, in, out]. */
+function maskTopRows(type: PixelCnnMaskType, k: number, inChannels: number, outChannels: number): tf.Tensor4D {
+  return tf.tidy(() => pixelCnnMask(type, k, inChannels, outChannels).slice([0, 0, 0, 0], [(k + 1) / 2, k, inChannels, outChannels]));
 }
 
 /** The k×k mask as a flat 0/1 array (row-major), for tables and plots. */
@@ -81,13 +96,16 @@ export interface PixelCnnConfig {
   /** Image height and width. Default 28 × 28. */
   height?: number;
   width?: number;
+  /** Initial bias of the output logit (e.g. the logit of the mean pixel, so training starts at the marginal). Default 0. */
+  outputBias?: number;
   seed: number;
 }
 
 type Resolved = Required<PixelCnnConfig>;
 
 function resolve(config: PixelCnnConfig): Resolved {
-  const c: Resolved = { channels: 32, layers: 5, firstKernelSize: 7, kernelSize: 3, height: 28, width: 28, ...config };
+  const c: Resolved = { channels: 32, layers: 5, firstKernelSize: 7, kernelSize: 3, height: 28, width: 28, outputBias: 0, ...config };
+  if (!Number.isFinite(c.outputBias)) throw new RangeError(`outputBias must be finite; got ${c.outputBias}`);
   for (const key of ['channels', 'firstKernelSize', 'kernelSize', 'height', 'width'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) throw new RangeError(`${key} must be a positive integer; got ${c[key]}`);
   }
@@ -109,9 +127,10 @@ export class PixelCnn {
     this.config = resolve(config);
     const { channels: C, layers: L, firstKernelSize: k0, kernelSize: k } = this.config;
     const rng = new Rng(this.config.seed);
-    const shapes: Record<string, number[]> = { 'a.kernel': [k0, k0, 1, C], 'a.bias': [C] };
+    // masked kernels: only the top (k+1)/2 rows (see the file comment)
+    const shapes: Record<string, number[]> = { 'a.kernel': [(k0 + 1) / 2, k0, 1, C], 'a.bias': [C] };
     for (let l = 0; l < L; l++) {
-      shapes[`b${l}.kernel`] = [k, k, C, C];
+      shapes[`b${l}.kernel`] = [(k + 1) / 2, k, C, C];
       shapes[`b${l}.bias`] = [C];
     }
     Object.assign(shapes, { 'out1.kernel': [1, 1, C, C], 'out1.bias': [C], 'out2.kernel': [1, 1, C, 1], 'out2.bias': [1] });
@@ -122,13 +141,15 @@ export class PixelCnn {
       if (given && given.shape.join() !== shape.join()) throw new RangeError(`weights['${name}'] must have shape [${shape}]; got [${given.shape}]`);
       const init = given
         ? given.clone()
-        : name.endsWith('.bias')
+        : name === 'out2.bias'
+          ? tf.fill(shape, this.config.outputBias)
+          : name.endsWith('.bias')
           ? tf.zeros(shape)
           : tf.initializers.heNormal({ seed: rng.tfSeed() }).apply(shape) as tf.Tensor; // fan-in of the full kernel
       this.variables[name] = tf.variable(init, true); // unnamed: tfjs variable names must be globally unique
       if (init !== given) init.dispose();
     }
-    this.masks = { a: pixelCnnMask('A', k0, 1, C), b: pixelCnnMask('B', k, C, C) };
+    this.masks = { a: maskTopRows('A', k0, 1, C), b: maskTopRows('B', k, C, C) };
   }
 
   /** How many rows above a pixel its conditional can see: (k₀−1)/2 + L·(k−1)/2. */
@@ -142,9 +163,15 @@ export class PixelCnn {
     return tf.tidy(() => {
       const v = this.variables;
       const conv = (h: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor) => tf.add(tf.conv2d(h, kernel, 1, 'same'), bias) as tf.Tensor4D;
-      let h = tf.relu(conv(x, tf.mul(v['a.kernel'], this.masks.a) as tf.Tensor4D, v['a.bias']));
+      /** A masked k×k conv from its top rows: pad (k−1)/2 rows on top and (k−1)/2 columns each side, then 'valid'. */
+      const maskedConv = (h: tf.Tensor4D, kernel: tf.Tensor, mask: tf.Tensor4D, bias: tf.Tensor) => {
+        const half = (kernel.shape[1]! - 1) / 2;
+        const padded = tf.pad(h, [[0, 0], [half, 0], [half, half], [0, 0]]) as tf.Tensor4D;
+        return tf.add(tf.conv2d(padded, tf.mul(kernel, mask) as tf.Tensor4D, 1, 'valid'), bias) as tf.Tensor4D;
+      };
+      let h = tf.relu(maskedConv(x, v['a.kernel'], this.masks.a, v['a.bias']));
       for (let l = 0; l < this.config.layers; l++) {
-        h = tf.add(h, tf.relu(conv(h, tf.mul(v[`b${l}.kernel`], this.masks.b) as tf.Tensor4D, v[`b${l}.bias`]))) as tf.Tensor4D;
+        h = tf.add(h, tf.relu(maskedConv(h, v[`b${l}.kernel`], this.masks.b, v[`b${l}.bias`]))) as tf.Tensor4D;
       }
       h = tf.relu(conv(tf.relu(h), v['out1.kernel'] as tf.Tensor4D, v['out1.bias']));
       return conv(h, v['out2.kernel'] as tf.Tensor4D, v['out2.bias']);
@@ -276,5 +303,111 @@ export async function trainPixelCnn(model: PixelCnn, options: TrainPixelCnnOptio
     });
   } finally {
     optimizer.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped checkpoint: `npm run train -- pixelcnn`.
+
+
+/** Name of the shipped checkpoint: `data/checkpoints/pixelcnn/`. */
+export const PIXELCNN_CHECKPOINT = 'pixelcnn';
+export const PIXELCNN_COMMAND = 'npm run train -- pixelcnn';
+
+/** The recipe of the shipped checkpoint (full) and of the quick-mode smoke run. */
+export const PIXELCNN_RECIPE = {
+  full: { config: { channels: 32, layers: 5, firstKernelSize: 7, kernelSize: 3 }, steps: 6000, batchSize: 32, learningRate: 3e-3 },
+  quick: { config: { channels: 8, layers: 2, firstKernelSize: 7, kernelSize: 3 }, steps: 20, batchSize: 16, learningRate: 3e-3 },
+} as const;
+
+/** The binarised MNIST test set the NLL is reported on: each pixel ~ Bernoulli(intensity), seed 0 (fixed). */
+export function binarizedMnistTest(limit?: number): Float32Array {
+  return mnist({ split: 'test', binarize: 'stochastic', seed: 0, limit }).images;
+}
+
+export interface PixelCnnRun {
+  dir: string;
+  testNats: number;
+  testBitsPerDim: number;
+  testCount: number;
+  seconds: number;
+  steps: number;
+}
+
+/**
+ * What `npm run train -- pixelcnn` does: train the PixelCNN on dynamically binarised MNIST
+ * (training set, pixels resampled each batch), measure the exact NLL on the stochastically binarised
+ * test set (seed 0), save the weights and meta data (with a thinned loss curve), and write the
+ * result to the registry.
+ */
+export async function makePixelCnnCheckpoint(
+  options: { seed?: number; quick?: boolean; dir?: string; onProgress?: (p: Progress) => void } = {},
+): Promise<PixelCnnRun> {
+  const seed = options.seed ?? 0;
+  const quick = options.quick ?? quickModeEnv();
+  const recipe = quick ? PIXELCNN_RECIPE.quick : PIXELCNN_RECIPE.full;
+  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', PIXELCNN_CHECKPOINT) : checkpointDir(PIXELCNN_CHECKPOINT));
+  const train = mnist({ split: 'train', seed, limit: quick ? 500 : undefined });
+  let mean = 0;
+  for (const v of train.images) mean += v / train.images.length;
+  // start at the marginal: every pixel ~ Bernoulli(mean intensity), ≈ 784·H(0.13) ≈ 300 nats instead of 784·log 2 ≈ 543
+  const model = new PixelCnn({ ...recipe.config, outputBias: Math.log(mean / (1 - mean)), seed });
+  try {
+    const { history, seconds } = await trainPixelCnn(model, {
+      images: train.images,
+      steps: recipe.steps,
+      batchSize: recipe.batchSize,
+      learningRate: recipe.learningRate,
+      seed: seed + 1,
+      onProgress: options.onProgress,
+    });
+    const test = model.evaluate(binarizedMnistTest(quick ? 200 : undefined));
+    const every = Math.max(1, Math.floor(history.length / 200));
+    const curve = history.filter((_, i) => i % every === 0 || i === history.length - 1).map((h, i) => [Math.min(i * every, history.length - 1) + 1, h.nats]);
+    await saveVariables(model.variables, dir, {
+      name: PIXELCNN_CHECKPOINT,
+      command: PIXELCNN_COMMAND,
+      seed,
+      steps: recipe.steps,
+      trainSeconds: seconds,
+      backend: tf.getBackend(),
+      config: { ...recipe.config, height: 28, width: 28 },
+      batchSize: recipe.batchSize,
+      learningRate: recipe.learningRate,
+      data: 'MNIST train set, dynamically binarised (x ~ Bernoulli(intensity) per batch)',
+      testNats: test.nats,
+      testBitsPerDim: test.bitsPerDim,
+      testCount: test.count,
+      testData: "MNIST test set binarised with data.mnist({ split: 'test', binarize: 'stochastic', seed: 0 })",
+      lossCurve: curve,
+      mode: quick ? 'quick' : 'full',
+    });
+    writeResult({
+      model: PIXELCNN_CHECKPOINT,
+      family: 'Autoregressive',
+      notebook: '07-autoregressive-and-flows',
+      metrics: { nllNats: test.nats, bitsPerDim: test.bitsPerDim },
+      trainSeconds: seconds,
+      command: PIXELCNN_COMMAND,
+      mode: quick ? 'quick' : 'full',
+      notes: `exact test NLL on ${test.count} stochastically binarised MNIST test images; ${recipe.steps} steps of batch ${recipe.batchSize}, backend ${tf.getBackend()}`,
+    });
+    return { dir, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count, seconds, steps: recipe.steps };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The PixelCNN saved in `dir` (default: the shipped checkpoint) and its meta data. */
+export function loadPixelCnn(dir: string = checkpointDir(PIXELCNN_CHECKPOINT)): { model: PixelCnn; meta: CheckpointMeta } {
+  if (!hasCheckpoint(dir)) throw new Error(`no PixelCNN checkpoint in ${dir}; make it with \`${PIXELCNN_COMMAND}\``);
+  const meta = readMeta(dir);
+  const config = meta?.config as PixelCnnConfig | undefined;
+  if (!meta || !config) throw new Error(`${dir}/meta.json has no PixelCNN config`);
+  const weights = loadVariables(dir);
+  try {
+    return { model: new PixelCnn({ ...config, seed: (meta.seed as number | undefined) ?? 0 }, weights), meta };
+  } finally {
+    tf.dispose(Object.values(weights));
   }
 }

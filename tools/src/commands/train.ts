@@ -20,6 +20,7 @@ const lib = (): Genbook => require('genbook') as Genbook; // eslint-disable-line
 
 export const trainers: Record<string, Trainer> = {
   'mnist-classifier': { help: 'the MNIST CNN behind MNIST-FID / MNIST-IS (notebook 11)', run: (o) => lib().metrics.makeMnistClassifierCheckpoint(o) },
+  pixelcnn: { help: 'PixelCNN on binarised MNIST, exact test NLL (notebook 07)', run: async (o) => ({ ...(await lib().models.makePixelCnnCheckpoint(o)) }) },
   dcgan: { help: 'DCGAN generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('dcgan', o) },
   'wgan-gp': { help: 'WGAN-GP generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('wgan-gp', o) },
   cgan: { help: 'conditional DCGAN generator on MNIST (notebook 06)', run: (o) => lib().gan.makeMnistGanCheckpoint('cgan', o) },
