@@ -25,3 +25,5 @@ export { cbnGanTrainer, trainMnist14Classifier, classifierAccuracy, mnist14Fid }
 export { refinerSplit, baseRefinerEpsilon, sampleBaseRefiner, trainRefiner } from './refiner';
 export { HierarchicalVae, trainHierarchicalVae, residualNormalKl } from './hvae';
 export type { HierarchicalVaeConfig, HierarchicalElbo } from './hvae';
+export { SuperResolutionMlp, trainSuperResolution, lowResConsistency } from './super-resolution';
+export type { SuperResolutionMlpConfig } from './super-resolution';
