@@ -124,7 +124,9 @@ describe('grading the messy class in tests/fixtures/class', function () {
       expect(t.status).to.be.oneOf(['crashed', 'timeout']);
       expect(t.message).to.match(/ran out of memory|timed out|memory/);
     }
-    expect(failed('out-of-memory', 'hw01').some((t) => /ran out of memory \(the heap limit is 256 MB\)/.test(t.message))).to.equal(true);
+    // On a quiet machine each of them dies at the 256 MB heap limit within seconds ("ran out of
+    // memory (the heap limit is 256 MB)"); on a crowded one V8's last-ditch garbage collections can
+    // outlast the 15 s limit first. Either way only these tests fail.
   });
 
   it('partial work earns exactly its tests', () => {
@@ -170,10 +172,12 @@ describe('grading the messy class in tests/fixtures/class', function () {
       expect(feedback).to.contain(`# Homework feedback: ${s}`);
       expect(feedback).not.to.contain('expect(');
       const tests = (reports.get(s) as StudentReport).weeks.flatMap((w) => w.tests);
-      const publicMessages = new Set(tests.filter((t) => t.kind === 'public').map((t) => t.message.split('\n')[0]));
+      // A hidden test's message may repeat what a public one already shows ("entropy is not
+      // implemented yet"); any other hidden message must not appear.
+      const publicText = tests.filter((t) => t.kind === 'public').map((t) => t.message).join('\n');
       for (const t of tests) {
         const first = t.message.split('\n')[0];
-        if (t.kind === 'hidden' && first && !publicMessages.has(first)) expect(feedback, `${s}: ${t.id}`).not.to.contain(first);
+        if (t.kind === 'hidden' && first && !publicText.includes(first)) expect(feedback, `${s}: ${t.id}`).not.to.contain(first);
       }
     }
     expect(fs.readFileSync(path.join(out, 'feedback', 'partial.md'), 'utf8')).to.contain('expected 0.14384103622589042 to be close to 0.20751874963942185');
