@@ -9,20 +9,18 @@
  *   batch 64; one D step then one G step (BCE with logits, Adam 2e-4, β1 0.5).
  * - conv-vae: Conv 32 k3 s2 ReLU → Conv 64 k3 s2 ReLU → Flatten → Dense 2·16 (μ, log σ²);
  *   Dense 7·7·64 ReLU → ConvT 32 k3 s2 ReLU → ConvT 1 k3 s2 (logits); batch 128; BCE + KL; Adam.
- * - unet-ddpm: the DDPM U-Net (Ho et al. 2020, Appendix B, scaled to 28×28) below; batch 64;
- *   MSE on ε (DDPM Algorithm 1); Adam 2e-4.
- *
- * DDPM U-Net shape (channels 32/64/64 at 28/14/7, one residual block per level, no attention):
- *   t → sinusoidal embedding 32 → Dense 128 SiLU → Dense 128                        temb [B,128]
- *   x [B,28,28,1] → Conv 32 k3                                                     [B,28,28,32]
- *   ResBlock 32 (skip s1) → Conv 64 k3 s2 → ResBlock 64 (skip s2) → Conv 64 k3 s2 [B,7,7,64]
- *   ResBlock 64 (middle)
- *   UpSampling ×2 → concat s2 → ResBlock 64 → UpSampling ×2 → concat s1 → ResBlock 32
- *   GroupNorm 8, SiLU → Conv 1 k3 → ε̂                                               [B,28,28,1]
- *   ResBlock c: h = Conv c k3(SiLU(GroupNorm8(x))) + Dense c(SiLU(temb)); h = Conv c k3(SiLU(GroupNorm8(h)));
- *   out = h + (x, or Conv c k1(x) when the channel count changes).
+ * - unet-ddpm: the course's DDPM U-Net, `models.DiffusionUNet` with `DDPM_UNET_CONFIG` (what
+ *   notebooks 08–09 train; Ho et al. 2020 Appendix B, scaled down for a CPU); batch 64; MSE on ε
+ *   (DDPM Algorithm 1); Adam 2e-4. Its exact shape (see lib/src/models/diffusion-unet.ts):
+ *     x_t [B,28,28,1] → space-to-depth 2 [B,14,14,4] → conv 3×3 → 24
+ *     ResBlock 24 (skip h0) → conv 3×3 stride 2 [B,7,7,24] → ResBlock 48 (skip h1) → ResBlock 48 (middle)
+ *     concat h1 → ResBlock 48 → nearest ×2 + conv 3×3 → 24 [B,14,14,24] → concat h0 → ResBlock 24
+ *     GroupNorm 8 → SiLU → conv 3×3 → 4 → depth-to-space [B,28,28,1]
+ *     time: sinusoidal 32 → Dense 96 → SiLU → Dense 96, added through a Dense in every block
+ *     ResBlock c: GroupNorm 8 → SiLU → conv 3×3 → + Dense(SiLU(emb)) → GroupNorm 8 → SiLU → conv 3×3
+ *     → + skip (1×1 conv when the channel count changes)
  */
-import { tf } from 'genbook';
+import { models, tf } from 'genbook';
 
 export const MODEL_NAMES = ['mlp-ae', 'dcgan', 'conv-vae', 'unet-ddpm'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -57,53 +55,6 @@ function minimize(optimizer: tf.Optimizer, loss: () => tf.Scalar, variables: tf.
 
 function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-}
-
-/** Group normalisation (Wu & He 2018), as DDPM uses: statistics per sample over (H, W, C/G). */
-export class GroupNormalization extends tf.layers.Layer {
-  static className = 'GenbookBenchGroupNormalization';
-  private readonly groups: number;
-  private gamma!: tf.LayerVariable;
-  private beta!: tf.LayerVariable;
-
-  constructor(config: { groups: number; name?: string }) {
-    super({ name: config.name });
-    this.groups = config.groups;
-  }
-
-  build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
-    const channels = shape[shape.length - 1] as number;
-    if (channels % this.groups !== 0) throw new RangeError(`groups must divide the channels; got ${this.groups} and ${channels}`);
-    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
-    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
-    this.built = true;
-  }
-
-  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const [b, h, w, c] = x.shape;
-      const grouped = tf.reshape(x, [b, h, w, this.groups, c / this.groups]);
-      const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-      const normalised = tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5))), [b, h, w, c]);
-      return tf.add(tf.mul(normalised, this.gamma.read()), this.beta.read());
-    });
-  }
-
-  computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-
-  getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), groups: this.groups };
-  }
-}
-tf.serialization.registerClass(GroupNormalization);
-
-/** SiLU (swish), x·σ(x), as a layer. */
-function silu(x: SymbolicTensor, name: string): SymbolicTensor {
-  return apply(tf.layers.activation({ activation: 'swish', name }), x);
 }
 
 // ---- mlp-ae -------------------------------------------------------------------------------------
@@ -250,65 +201,15 @@ function convVae(batch: number, width: Width): BenchModel {
 
 // ---- unet-ddpm ----------------------------------------------------------------------------------
 
-const TIME_EMBEDDING = 32;
 const TIMESTEPS = 1000;
 
-/** Sinusoidal embedding of integer timesteps (DDPM's get_timestep_embedding), [B, dim]. */
-function timeEmbedding(ts: Int32Array, dim: number): tf.Tensor2D {
-  const half = dim / 2;
-  const out = new Float32Array(ts.length * dim);
-  for (let k = 0; k < ts.length; k++) {
-    for (let i = 0; i < half; i++) {
-      const freq = Math.exp((-Math.log(10000) * i) / (half - 1));
-      out[k * dim + i] = Math.sin(ts[k] * freq);
-      out[k * dim + half + i] = Math.cos(ts[k] * freq);
-    }
-  }
-  return tf.tensor2d(out, [ts.length, dim]);
-}
-
-let layerCount = 0;
-function unique(prefix: string): string {
-  layerCount += 1;
-  return `${prefix}_${layerCount}`;
-}
-
-function resBlock(x: SymbolicTensor, temb: SymbolicTensor, channels: number): SymbolicTensor {
-  const inChannels = x.shape[x.shape.length - 1] as number;
-  let h = silu(apply(new GroupNormalization({ groups: 8, name: unique('gn') }), x), unique('silu'));
-  h = apply(tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same' }), h);
-  let t = apply(tf.layers.dense({ units: channels }), silu(temb, unique('silu')));
-  t = apply(tf.layers.reshape({ targetShape: [1, 1, channels] }), t);
-  h = apply(tf.layers.add(), [h, apply(tf.layers.upSampling2d({ size: [h.shape[1] as number, h.shape[2] as number] }), t)]);
-  h = silu(apply(new GroupNormalization({ groups: 8, name: unique('gn') }), h), unique('silu'));
-  h = apply(tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same' }), h);
-  const skip = inChannels === channels ? x : apply(tf.layers.conv2d({ filters: channels, kernelSize: 1 }), x);
-  return apply(tf.layers.add(), [h, skip]);
-}
-
-/** The DDPM U-Net of the header comment: (x_t [B,28,28,1], sinusoidal t [B,32]) → ε̂ [B,28,28,1]. */
-export function ddpmUnet(width: Width = (n) => n): tf.LayersModel {
-  const x = tf.input({ shape: [28, 28, 1] });
-  const tIn = tf.input({ shape: [TIME_EMBEDDING] });
-  let temb = apply(tf.layers.dense({ units: width(128) }), tIn);
-  temb = apply(tf.layers.dense({ units: width(128) }), silu(temb, unique('silu')));
-  const h0 = apply(tf.layers.conv2d({ filters: width(32), kernelSize: 3, padding: 'same' }), x);
-  const s1 = resBlock(h0, temb, width(32)); // 28×28×32
-  let h = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 3, strides: 2, padding: 'same' }), s1);
-  const s2 = resBlock(h, temb, width(64)); // 14×14×64
-  h = apply(tf.layers.conv2d({ filters: width(64), kernelSize: 3, strides: 2, padding: 'same' }), s2);
-  h = resBlock(h, temb, width(64)); // 7×7×64
-  h = apply(tf.layers.upSampling2d({ size: [2, 2] }), h);
-  h = resBlock(apply(tf.layers.concatenate(), [h, s2]), temb, width(64)); // 14×14×64
-  h = apply(tf.layers.upSampling2d({ size: [2, 2] }), h);
-  h = resBlock(apply(tf.layers.concatenate(), [h, s1]), temb, width(32)); // 28×28×32
-  h = silu(apply(new GroupNormalization({ groups: 8, name: unique('gn') }), h), unique('silu'));
-  const out = apply(tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same' }), h);
-  return tf.model({ inputs: [x, tIn], outputs: out });
-}
-
 function unetDdpm(batch: number, width: Width): BenchModel {
-  const model = ddpmUnet(width);
+  const base = models.DDPM_UNET_CONFIG;
+  const net = new models.DiffusionUNet({
+    seed: 5,
+    levelChannels: base.levelChannels.map(width),
+    embeddingDim: width(base.embeddingDim),
+  });
   const optimizer = tf.train.adam(2e-4);
   const x0 = tf.randomUniform([batch, 28, 28, 1], -1, 1, 'float32', 4);
   // Linear β schedule 1e-4 … 0.02 (DDPM §4), ᾱ_t = Π (1 − β_s).
@@ -323,32 +224,30 @@ function unetDdpm(batch: number, width: Width): BenchModel {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state % n;
   };
-  const variables = trainable(model);
+  const variables = net.variables();
   return {
     name: 'unet-ddpm',
     batch,
-    parameters: countParameters([model]),
+    parameters: net.parameterCount(),
     step: () => {
-      const ts = Int32Array.from({ length: batch }, () => nextInt(TIMESTEPS));
+      const ts = Array.from({ length: batch }, () => nextInt(TIMESTEPS));
       const signal = tf.tensor4d(Float32Array.from(ts, (t) => Math.sqrt(alphaBar[t])), [batch, 1, 1, 1]);
       const noiseScale = tf.tensor4d(Float32Array.from(ts, (t) => Math.sqrt(1 - alphaBar[t])), [batch, 1, 1, 1]);
-      const temb = timeEmbedding(ts, TIME_EMBEDDING);
       const eps = tf.randomNormal([batch, 28, 28, 1]);
       // DDPM Algorithm 1: ∇_θ ‖ε − ε_θ(√ᾱ_t x₀ + √(1 − ᾱ_t) ε, t)‖²
       const loss = minimize(
         optimizer,
         () => {
           const xt = tf.add(tf.mul(signal, x0), tf.mul(noiseScale, eps));
-          const predicted = model.apply([xt, temb], { training: true }) as tf.Tensor;
-          return tf.losses.meanSquaredError(eps, predicted) as tf.Scalar;
+          return tf.losses.meanSquaredError(eps, net.apply(xt, ts)) as tf.Scalar;
         },
         variables,
       );
-      tf.dispose([signal, noiseScale, temb, eps]);
+      tf.dispose([signal, noiseScale, eps]);
       return loss;
     },
     dispose: () => {
-      model.dispose();
+      net.dispose();
       optimizer.dispose();
       x0.dispose();
     },
@@ -360,7 +259,7 @@ export interface BuildOptions {
   batch?: number;
   /**
    * Scale every channel count and hidden width (default 1, the benchmark models). Widths are
-   * rounded to multiples of 8 (group normalisation uses 8 groups), at least 8.
+   * rounded to multiples of 8 (the U-Net's group normalisation uses 8 groups), at least 8.
    */
   width?: number;
 }

@@ -118,45 +118,51 @@ class ConvVae:
 
 
 class ResBlock(nn.Module):
-    def __init__(self, cin, cout, temb=128):
+    """GroupNorm 8 → SiLU → conv 3×3 → + Dense(SiLU(emb)) → GroupNorm 8 → SiLU → conv 3×3 → + skip."""
+
+    def __init__(self, cin, cout, emb=96, groups=8):
         super().__init__()
-        self.norm1 = nn.GroupNorm(8, cin, eps=1e-5)
+        self.norm1 = nn.GroupNorm(min(groups, cin), cin, eps=1e-5)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.temb = nn.Linear(temb, cout)
-        self.norm2 = nn.GroupNorm(8, cout, eps=1e-5)
+        self.emb = nn.Linear(emb, cout)
+        self.norm2 = nn.GroupNorm(groups, cout, eps=1e-5)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
-    def forward(self, x, temb):
-        h = self.conv1(F.silu(self.norm1(x))) + self.temb(F.silu(temb))[:, :, None, None]
+    def forward(self, x, emb):
+        h = self.conv1(F.silu(self.norm1(x))) + self.emb(F.silu(emb))[:, :, None, None]
         h = self.conv2(F.silu(self.norm2(h)))
-        return h + self.skip(x)
+        return self.skip(x) + h
 
 
 class DdpmUnet(nn.Module):
-    def __init__(self):
+    """genbook's models.DiffusionUNet with DDPM_UNET_CONFIG (lib/src/models/diffusion-unet.ts)."""
+
+    def __init__(self, c0=24, c1=48, emb=96):
         super().__init__()
-        self.t1 = nn.Linear(32, 128)
-        self.t2 = nn.Linear(128, 128)
-        self.stem = nn.Conv2d(1, 32, 3, padding=1)
-        self.r1 = ResBlock(32, 32)
-        self.down1 = nn.Conv2d(32, 64, 3, 2, padding=1)
-        self.r2 = ResBlock(64, 64)
-        self.down2 = nn.Conv2d(64, 64, 3, 2, padding=1)
-        self.mid = ResBlock(64, 64)
-        self.u2 = ResBlock(128, 64)
-        self.u1 = ResBlock(96, 32)
-        self.norm = nn.GroupNorm(8, 32)
-        self.out = nn.Conv2d(32, 1, 3, padding=1)
+        self.t1 = nn.Linear(32, emb)
+        self.t2 = nn.Linear(emb, emb)
+        self.conv_in = nn.Conv2d(4, c0, 3, padding=1)
+        self.down0 = ResBlock(c0, c0, emb)
+        self.down = nn.Conv2d(c0, c0, 3, 2, padding=1)
+        self.down1 = ResBlock(c0, c1, emb)
+        self.mid = ResBlock(c1, c1, emb)
+        self.up1 = ResBlock(2 * c1, c1, emb)
+        self.up = nn.Conv2d(c1, c0, 3, padding=1)
+        self.up0 = ResBlock(2 * c0, c0, emb)
+        self.norm_out = nn.GroupNorm(8, c0)
+        self.conv_out = nn.Conv2d(c0, 4, 3, padding=1)
 
     def forward(self, x, temb):
-        temb = self.t2(F.silu(self.t1(temb)))
-        s1 = self.r1(self.stem(x), temb)
-        s2 = self.r2(self.down1(s1), temb)
-        h = self.mid(self.down2(s2), temb)
-        h = self.u2(torch.cat([F.interpolate(h, scale_factor=2, mode='nearest'), s2], 1), temb)
-        h = self.u1(torch.cat([F.interpolate(h, scale_factor=2, mode='nearest'), s1], 1), temb)
-        return self.out(F.silu(self.norm(h)))
+        emb = self.t2(F.silu(self.t1(temb)))
+        h = self.conv_in(F.pixel_unshuffle(x, 2))  # [B, 24, 14, 14]
+        h0 = self.down0(h, emb)
+        h1 = self.down1(self.down(h0), emb)  # [B, 48, 7, 7]
+        h = self.mid(h1, emb)
+        h = self.up1(torch.cat([h, h1], 1), emb)
+        h = self.up(F.interpolate(h, scale_factor=2, mode='nearest'))  # [B, 24, 14, 14]
+        h = self.up0(torch.cat([h, h0], 1), emb)
+        return F.pixel_shuffle(self.conv_out(F.silu(self.norm_out(h))), 2)  # [B, 1, 28, 28]
 
 
 def timestep_embedding(t, dim=32):
