@@ -51,6 +51,13 @@ export class ParameterStore {
     return v;
   }
 
+  /** The existing variable `name` (a RangeError when there is none). */
+  find(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new RangeError(`no parameter named ${name}; have ${this.names().slice(0, 8).join(', ')}${this.vars.size > 8 ? ', …' : ''}`);
+    return v;
+  }
+
   /** Stop creating parameters (after the build pass): a typo in a name becomes an error. */
   freeze(): void {
     this.frozen = true;
