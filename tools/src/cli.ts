@@ -6,6 +6,7 @@
 import { kernelCommand } from './commands/kernel';
 import { startCommand } from './commands/start';
 import { notebooksCommand } from './commands/notebooks';
+import { bookCommand, serveBookCommand } from './commands/book';
 import { trainCommand } from './commands/train';
 import { checkCommand } from './commands/check';
 import { gradeCommand } from './commands/grade';
@@ -19,6 +20,8 @@ const commands: Record<string, Command> = {
   start: { run: startCommand, help: 'register the kernel and open the course in Jupyter' },
   kernel: { run: kernelCommand, help: 'register the "TypeScript (genbook)" Jupyter kernel' },
   notebooks: { run: (a) => notebooksCommand(a), help: 'execute notebooks headless into build/notebooks/ ([paths…] [--inplace] [--timeout S] [--jobs N] [--quick])' },
+  book: { run: bookCommand, help: 'render the executed notebooks as a static site in build/book/ ([--quick] [--force] [--jobs N] [--serve] [--port P])' },
+  'serve-book': { run: serveBookCommand, help: 'serve build/book/ on localhost ([--port P])' },
   train: { run: trainCommand, help: 'train a shipped course model into data/checkpoints/<name>/ (<name> [--seed N] [--quick]; --help lists the models)' },
   check: { run: checkCommand, help: 'self-check a homework week: its public tests on notebooks/homework/hwNN.ts (hwNN [--target DIR])' },
   grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S])' },

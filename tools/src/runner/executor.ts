@@ -41,6 +41,8 @@ export interface ExecuteOptions {
   extraEnv?: Record<string, string>;
   /** Per-cell timeout in seconds (default 600). */
   timeoutSeconds?: number;
+  /** How long the kernel may take to start (default 300 s). */
+  startupTimeoutSeconds?: number;
   /** After an interrupt, how long the cell may take to stop before the kernel is killed (default 10 s). */
   interruptGraceSeconds?: number;
   /** Record nbclient's cell timing metadata (metadata.execution); default true. */
@@ -101,7 +103,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
 
   let kernel: KernelProcess;
   try {
-    const started = await startKernel({ spec: options.spec, kernelName: options.kernelName, cwd: options.cwd, extraEnv: options.extraEnv });
+    const started = await startKernel({ spec: options.spec, kernelName: options.kernelName, cwd: options.cwd, extraEnv: options.extraEnv, startupTimeoutSeconds: options.startupTimeoutSeconds });
     kernel = started.kernel;
     const languageInfo = started.kernelInfo.language_info;
     if (languageInfo && typeof languageInfo === 'object') (nb.metadata as INotebookMetadata).language_info = languageInfo as INotebookMetadata['language_info'];

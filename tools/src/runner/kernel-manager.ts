@@ -25,7 +25,7 @@ export interface StartKernelOptions {
   cwd: string;
   /** Added to the environment after the runner's own and the spec's. */
   extraEnv?: Record<string, string>;
-  /** How long the kernel may take to answer kernel_info (default 120 s). */
+  /** How long the kernel may take to answer kernel_info (default 300 s: tslab loads TypeScript, slow on a busy machine). */
   startupTimeoutSeconds?: number;
 }
 
@@ -200,7 +200,7 @@ export async function raceTimeout<T, U>(promises: readonly Promise<unknown>[], m
 /** Start a kernel and wait until it answers; retries twice if its ports were taken meanwhile. */
 export async function startKernel(options: StartKernelOptions): Promise<{ kernel: KernelProcess; kernelInfo: JsonObject }> {
   installExitHook();
-  const timeout = options.startupTimeoutSeconds ?? 120;
+  const timeout = options.startupTimeoutSeconds ?? 300;
   for (let attempt = 1; ; attempt++) {
     const info = await newConnectionInfo(options.kernelName);
     const file = writeConnectionFile(info);

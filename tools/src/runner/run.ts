@@ -23,6 +23,8 @@ export interface RunOptions {
   root?: string;
   spec?: KernelSpec;
   interruptGraceSeconds?: number;
+  /** How long a kernel may take to start (default 300 s). */
+  startupTimeoutSeconds?: number;
   onCell?: (file: string, report: CellReport) => void;
   onStart?: (file: string) => void;
   onDone?: (result: NotebookResult) => void;
@@ -109,6 +111,7 @@ async function runOne(file: string, options: RunOptions, root: string, outDir: s
     extraEnv,
     timeoutSeconds: options.timeoutSeconds,
     interruptGraceSeconds: options.interruptGraceSeconds,
+    startupTimeoutSeconds: options.startupTimeoutSeconds,
     onCell: (r) => options.onCell?.(file, r),
   });
   const seconds = (Date.now() - started) / 1000;
