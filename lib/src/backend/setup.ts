@@ -132,6 +132,9 @@ function silenceCpuBanner(): void {
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
+// Also before any setup(): code that uses tf before choosing a backend runs on cpu, and the banner
+// would land in its output. findBackend initialises the cpu backend without activating it.
+silenceCpuBanner();
 
 async function activate(name: BackendName, packages: readonly string[]): Promise<string> {
   switch (name) {
