@@ -132,9 +132,19 @@ function silenceCpuBanner(): void {
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
-// Also before any setup(): code that uses tf before choosing a backend runs on cpu, and the banner
-// would land in its output. findBackend initialises the cpu backend without activating it.
-silenceCpuBanner();
+
+/**
+ * Code that uses tf before any setup() gets the engine's default backend (cpu in Node), created on
+ * first use; the engine makes a fresh instance then, so the banner flag must be cleared on the
+ * instance the engine actually picks. Touching `engine().backend` makes that choice now, exactly as
+ * the first tensor would.
+ */
+function silenceDefaultBackendBanner(): void {
+  const engine = tf.engine() as unknown as { backend: unknown; backendName: string };
+  void engine.backend;
+  if (engine.backendName === 'cpu') silenceCpuBanner();
+}
+silenceDefaultBackendBanner();
 
 async function activate(name: BackendName, packages: readonly string[]): Promise<string> {
   switch (name) {
