@@ -83,6 +83,11 @@ describe('genbook release: the student edition', function () {
     }
     fs.symlinkSync('../lib', path.join(modules, 'genbook'));
     fs.symlinkSync('../tools', path.join(modules, 'genbook-tools'));
+    // Packages npm could not hoist live in the workspaces' own node_modules.
+    for (const workspace of ['lib', 'tools']) {
+      const own = path.join(ROOT, workspace, 'node_modules');
+      if (fs.existsSync(own)) fs.symlinkSync(own, path.join(out, workspace, 'node_modules'));
+    }
     const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'lib', 'tools'], { cwd: out, encoding: 'utf8' });
     expect(build.status, `the edition does not build:\n${build.stdout}${build.stderr}`).to.equal(0);
     const check = spawnSync(process.execPath, [path.join(out, 'tools', 'dist', 'cli.js'), 'check', 'hw01'], { cwd: out, encoding: 'utf8' });

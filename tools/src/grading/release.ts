@@ -1,7 +1,7 @@
 /**
  * `genbook release --out DIR`: the student edition of the course.
  *
- * A copy of the project's files (what git tracks plus untracked files it does not ignore; without
+ * A copy of the project's files (the files git tracks, as they are in the working tree; without
  * git, every file but node_modules, dist, build and .git) with:
  * - no `solutions/`, no `tests/hidden/`, no class fixtures (`tests/fixtures/class/`, which hold a
  *   correct submission), no grading tests (`tests/grading/`) and no grading benchmark;
@@ -38,7 +38,7 @@ export interface ReleaseResult {
 
 function projectFiles(root: string): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '--cached', '-z'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
     return out.split('\0').filter((f) => f !== '' && fs.existsSync(path.join(root, f)) && fs.statSync(path.join(root, f)).isFile());
   } catch {
     const files: string[] = [];

@@ -83,8 +83,18 @@ export function workerScript(root: string): string {
  */
 export function readablePaths(root: string, scratchDir: string): string[] {
   const out: string[] = [];
-  const nodeModules = path.join(root, 'node_modules');
   const realRoot = fs.realpathSync(root);
+  // The library's dependencies: hoisted to the root, or (when npm could not hoist them) in lib's own folder.
+  for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules')]) {
+    if (fs.existsSync(nodeModules)) out.push(...packageFolders(nodeModules, realRoot));
+  }
+  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist', 'grading'), scratchDir);
+  return out;
+}
+
+/** Each package folder (and the real folder behind a linked one) of one node_modules folder. */
+function packageFolders(nodeModules: string, realRoot: string): string[] {
+  const out: string[] = [];
   const add = (full: string) => {
     const stat = fs.lstatSync(full);
     if (!stat.isSymbolicLink()) {
@@ -111,7 +121,6 @@ export function readablePaths(root: string, scratchDir: string): string[] {
       add(full);
     }
   }
-  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist', 'grading'), scratchDir);
   return out;
 }
 
