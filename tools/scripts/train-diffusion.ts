@@ -11,7 +11,8 @@
  * the unconditional DDPM of notebook 08 and of classifier guidance, and ε_θ(x_t, t, c) the
  * conditional model of CFG. Checkpoints hold the EMA weights and are saved every 500 steps (a long
  * run can be stopped and still leaves one); meta.json records the command, seed, steps, seconds,
- * backend and the loss curve.
+ * backend and the loss curve. `--resume` continues from the saved checkpoint (its EMA weights, a fresh
+ * Adam state) up to `--steps` in total, e.g. after changing the learning rate with `--lr`.
  */
 import { backend, data, diffusion, models, tf, train } from 'genbook';
 
@@ -96,15 +97,30 @@ async function main(): Promise<void> {
       source = diffusion.arrayBatches(latents, [7, 7, autoencoder.config.latentChannels], set.labels);
       extra = { autoencoder: 'ddpm-latent-autoencoder' };
     }
-    log(`${variant}: ${net.parameterCount()} parameters, ${steps} steps, batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
+    // --resume: continue from the checkpoint's (EMA) weights up to `steps` in total
+    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[] };
+    if (process.argv.includes('--resume') && train.hasCheckpoint(dir)) {
+      const loaded = models.loadDiffusionCheckpoint(dir);
+      net.params.assign(loaded.network.params.record());
+      loaded.network.dispose();
+      const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[] };
+      previous = { steps: m.steps ?? 0, seconds: m.trainSeconds ?? 0, history: m.lossHistory ?? [], command: m.command, resumes: [...(m.resumedWith ?? []), command] };
+      log(`resuming from step ${previous.steps} (${previous.seconds} s so far)`);
+    }
+    const remaining = steps - previous.steps;
+    if (remaining <= 0) {
+      log(`nothing to do: the checkpoint has ${previous.steps} >= ${steps} steps`);
+      return;
+    }
+    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
       network: net,
       schedule,
       data: source,
-      steps,
+      steps: remaining,
       batchSize,
-      seed: seed + 1,
+      seed: seed + 1 + previous.steps,
       learningRate,
       pUncond,
       emaDecay: 0.999,
@@ -115,10 +131,11 @@ async function main(): Promise<void> {
         const save = () =>
           models.saveDiffusionCheckpoint(net, dir, {
             name: variant,
-            command,
+            command: previous.command,
+            ...(previous.resumes.length ? { resumedWith: previous.resumes } : {}),
             seed,
-            steps: step,
-            trainSeconds: Math.round((performance.now() - start) / 1000),
+            steps: previous.steps + step,
+            trainSeconds: previous.seconds + Math.round((performance.now() - start) / 1000),
             backend: setup.name,
             schedule: { kind: 'linear', T: 1000 },
             batchSize,
@@ -126,7 +143,7 @@ async function main(): Promise<void> {
             pUncond,
             emaDecay: 0.999,
             weights: 'EMA',
-            lossHistory: thin([...losses]),
+            lossHistory: [...previous.history, ...thin([...losses]).map((p) => ({ step: previous.steps + p.step, loss: p.loss }))],
             ...extra,
           });
         if (ema) await ema.withAveraged(save);
