@@ -9,6 +9,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import katex from 'katex';
+import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
 import { buildBook, staleReason } from '../../tools/src/book/build';
 import { renderLatex, renderMarkdown } from '../../tools/src/book/markdown';
 import { newRenderContext, renderBundle, renderOutput, stripInlinePlotly } from '../../tools/src/book/outputs';
@@ -62,7 +63,7 @@ describe('book: Markdown and math', () => {
 
 describe('book: outputs', () => {
   const nb = readNotebook(FIXTURE);
-  const outputs = nb.cells.flatMap((c) => (c.cell_type === 'code' ? ((c as { outputs: never[] }).outputs ?? []) : []));
+  const outputs: IOutput[] = nb.cells.flatMap((c) => (c.cell_type === 'code' ? (c as ICodeCell).outputs : []));
 
   it('draws a plotly figure from its JSON with the page plotly.js, numbered per page', () => {
     const ctx = newRenderContext({}, 'p');
