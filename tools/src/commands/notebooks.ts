@@ -88,6 +88,7 @@ export async function notebooksCommand(args: string[], io: NotebooksCommandIO = 
       inplace: flags.inplace === true,
       outDir: flags['out-dir'] === undefined ? undefined : path.resolve(flags['out-dir'] as string),
       root,
+      onStart: (file) => io.log(`${path.basename(file).padEnd(width)}  starting its kernel in ${relative(path.dirname(file)) || '.'}`),
       onCell: (file, r) => {
         if (r.status === 'skipped') return;
         const status = r.status === 'ok' ? (r.stderr ? 'ok (stderr)' : 'ok') : r.allowed ? 'error (allowed: raises-exception)' : r.status.toUpperCase();

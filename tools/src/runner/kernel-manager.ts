@@ -113,6 +113,7 @@ export class KernelProcess {
     try {
       for (let wait = 250; Date.now() < deadline; wait = Math.min(wait * 2, 4000)) {
         if (!this.alive) throw new KernelStartError(`kernel exited during startup (${describeExit(this.exitInfo)})${stderrNote(this.stderr)}`);
+        if (PORT_TAKEN.test(this.stderr)) throw new KernelStartError(`kernel could not bind its ports${stderrNote(this.stderr)}`);
         const { msgId, reply } = this.client.request('shell', 'kernel_info_request', {});
         replies.set(msgId, reply);
         const got = await raceTimeout<Message | undefined, undefined>([...replies.values(), this.exited.then(() => undefined)], wait, undefined);
@@ -165,6 +166,9 @@ export class KernelProcess {
     }
   }
 }
+
+/** What a kernel writes when another process took one of its ports first. */
+const PORT_TAKEN = /EADDRINUSE|Address already in use/i;
 
 export function describeExit(exit: KernelExit | undefined): string {
   if (!exit) return 'still running';
@@ -219,8 +223,7 @@ export async function startKernel(options: StartKernelOptions): Promise<{ kernel
       return { kernel, kernelInfo };
     } catch (e) {
       await kernel.shutdown(0.5);
-      const portTaken = /EADDRINUSE|Address already in use/i.test(kernel.stderr);
-      if (portTaken && attempt < 3) continue;
+      if (PORT_TAKEN.test(kernel.stderr) && attempt < 3) continue;
       throw e;
     }
   }
