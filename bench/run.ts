@@ -10,8 +10,10 @@
  * less sensitive to other processes on a busy machine).
  *
  * Options: --models a,b  --backends cpu,wasm-stock,wasm,tensorflow,torch  --steps N (20)
- *          --warmup N (3)  --cpu-steps N (conv models on cpu; 3)  --round N (5)  --out FILE
- *          --quick (steps 5, warm-up 1, cpu conv steps 1)  --profile (per-kernel profile instead)
+ *          --warmup N (3)  --cpu-steps N (conv models on cpu, no warm-up; 1)
+ *          --cpu-models a,b (models timed on cpu; default mlp-ae,conv-vae,dcgan: one unet-ddpm step
+ *          on cpu takes minutes)  --round N (5)  --out FILE
+ *          --quick (steps 5, warm-up 1)  --profile (per-kernel profile instead)
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
@@ -36,6 +38,7 @@ interface Options {
   steps: number;
   warmup: number;
   cpuSteps: number;
+  cpuModels: ModelName[];
   round: number;
   out: string;
 }
@@ -48,7 +51,7 @@ interface Stats {
 
 interface Cell {
   backend: Backend;
-  status: 'ok' | 'failed' | 'unavailable';
+  status: 'ok' | 'failed' | 'unavailable' | 'skipped';
   error?: string;
   detail?: string;
   parameters?: number;
@@ -91,7 +94,8 @@ function parseOptions(argv: string[]): Options {
     backends: list('--backends', ALL_BACKENDS, ALL_BACKENDS),
     steps: positive('--steps', quick ? 5 : 20),
     warmup: positive('--warmup', quick ? 1 : 3),
-    cpuSteps: positive('--cpu-steps', quick ? 1 : 3),
+    cpuSteps: positive('--cpu-steps', 1),
+    cpuModels: list('--cpu-models', MODEL_NAMES, ['mlp-ae', 'conv-vae', 'dcgan']),
     round: positive('--round', 5),
     out: value('--out') ?? path.join(__dirname, 'results', 'step-times.json'),
   };
@@ -170,7 +174,9 @@ function stats(samples: number[]): Stats {
 }
 
 function stepsFor(backend: Backend, model: ModelName, options: Options): { steps: number; warmup: number } {
-  if (backend === 'cpu' && model !== 'mlp-ae') return { steps: options.cpuSteps, warmup: 1 };
+  // A conv model's step on cpu takes minutes: a few steps without warm-up (its kernels have no
+  // set-up cost worth excluding at that scale).
+  if (backend === 'cpu' && model !== 'mlp-ae') return { steps: options.cpuSteps, warmup: 0 };
   return { steps: options.steps, warmup: options.warmup };
 }
 
@@ -178,6 +184,10 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
   const cells = new Map<Backend, Cell>();
   const workers = new Map<Backend, Worker>();
   for (const backend of options.backends) {
+    if (backend === 'cpu' && !options.cpuModels.includes(model)) {
+      cells.set(backend, { backend, status: 'skipped', error: 'not timed on cpu (--cpu-models)' });
+      continue;
+    }
     const worker = startWorker(backend);
     const built = await worker.ask(`build ${model}`);
     if (typeof built.error === 'string') {
@@ -198,7 +208,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
       wallSamples: [],
       cpuSamples: [],
     };
-    const warm = await worker.ask(`steps ${warmup}`);
+    const warm = warmup > 0 ? await worker.ask(`steps ${warmup}`) : await worker.ask('steps 0');
     if (typeof warm.error === 'string') {
       cells.set(backend, { backend, status: 'failed', error: warm.error, parameters: cell.parameters, batch: cell.batch });
       worker.close();
@@ -250,12 +260,13 @@ function formatMs(ms: number): string {
 function describeCell(cell: Cell | undefined, field: 'wall' | 'cpu'): string {
   if (!cell) return '—';
   if (cell.status === 'unavailable') return 'unavailable';
+  if (cell.status === 'skipped') return 'not timed';
   if (cell.status === 'failed') {
     const kernel = /Kernel '(\w+)' not registered/.exec(cell.error ?? '');
     return kernel ? `fails: no ${kernel[1]}` : 'fails';
   }
   const s = cell[field] as Stats;
-  const few = (cell.steps as number) < 20 ? ` [${cell.steps} steps]` : '';
+  const few = (cell.steps as number) < 20 ? ` [${cell.steps} step${cell.steps === 1 ? '' : 's'}]` : '';
   return `${formatMs(s.median)} (${formatMs(s.min)}–${formatMs(s.max)})${few}`;
 }
 
@@ -286,13 +297,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg();
   const results: Record<string, Cell[]> = {};
-  for (const model of options.models) {
-    log(`${model} …`);
-    results[model] = await benchModel(model, options, log);
-  }
-  const loadAfter = os.loadavg();
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-  const report = {
+  const makeReport = () => ({
     command,
     started: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
@@ -300,14 +306,21 @@ async function main(): Promise<void> {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
       node: process.version,
-      loadAverage1m: { before: loadBefore[0], after: loadAfter[0] },
+      loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] },
     },
     options: { ...options, out: path.relative(path.join(__dirname, '..'), options.out) },
     note: 'milliseconds per training step; median (min–max) over the timed steps after warm-up; "cpu" conv models use fewer steps (--cpu-steps)',
     results,
-  };
+  });
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  fs.writeFileSync(options.out, `${JSON.stringify(report, null, 1)}\n`);
+  for (const model of options.models) {
+    log(`${model} …`);
+    results[model] = await benchModel(model, options, log);
+    // Written after every model, so a long run leaves its finished part behind.
+    fs.writeFileSync(options.out, `${JSON.stringify(makeReport(), null, 1)}\n`);
+  }
+  const report = makeReport();
+  const loadAfter = [report.machine.loadAverage1m.after];
   console.log(`\nTraining step, wall-clock ms, median (min–max); ${command}`);
   console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${process.version}, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}\n`);
   console.log(table(results, options.backends, 'wall'));
