@@ -61,7 +61,7 @@ function listNotebooks(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+    .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.') && !f.startsWith('_'))
     .sort()
     .map((f) => path.join(dir, f));
 }

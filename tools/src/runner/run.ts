@@ -74,7 +74,10 @@ export function runMetadata(nb: Notebook): RunMetadata | undefined {
   return g?.run;
 }
 
-/** Expand folders into the .ipynb files directly inside them (sorted); files are kept as given. */
+/**
+ * Expand folders into the .ipynb files directly inside them (sorted; names starting with `.` or `_`
+ * are scratch files and skipped); files are kept as given.
+ */
 export function expandNotebookPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -82,7 +85,7 @@ export function expandNotebookPaths(paths: readonly string[]): string[] {
       out.push(
         ...fs
           .readdirSync(p)
-          .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+          .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.') && !f.startsWith('_'))
           .sort()
           .map((f) => path.join(p, f)),
       );
