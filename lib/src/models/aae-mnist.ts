@@ -1,7 +1,8 @@
 /**
- * The adversarial-autoencoder recipe of notebook 04 (`npx tsx tools/scripts/train-autoencoders.ts
- * aae-mnist`): MNIST (intensities in [0, 1]) → 2-D codes matched to a ring of 10 Gaussians, the
- * prior of Makhzani et al. (2016), Fig. 4.
+ * The adversarial-autoencoder recipe of notebook 04 (`npm run train -- aae-mnist`): MNIST
+ * (intensities in [0, 1]) → 2-D codes matched to a spherical Gaussian N(0, I), as in Makhzani et al.
+ * (2016), Fig. 4a — the figure lecture 000 shows next to the VAE's codes ("Manifold of Adversarial
+ * Autoencoder" vs "Variational Autoencoder").
  *
  * @see notebooks/04-vae-elbo
  */
@@ -10,17 +11,27 @@ import * as tf from '@tensorflow/tfjs';
 import { mnist } from '../data/mnist';
 import { Progress, Losses } from '../train/loop';
 import { saveModel, loadModel, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
-import { AdversarialAutoencoder, ringPrior, trainAdversarialAutoencoder } from './aae';
+import { AdversarialAutoencoder, gaussianPrior, PriorSampler, trainAdversarialAutoencoder } from './aae';
 
-/** The recipe's prior: 10 Gaussians (std 0.5) on a circle of radius 4. */
-export const AAE_MNIST_PRIOR = ringPrior(10, 4, 0.5);
+/** The recipe's prior: N(0, I) in two dimensions. */
+export const AAE_MNIST_PRIOR: PriorSampler = gaussianPrior(2);
 export const AAE_MNIST_STEPS = 2500;
 
 export function aaeMnistModel(seed = 1): AdversarialAutoencoder {
   return new AdversarialAutoencoder({ inputDim: 784, hiddenUnits: [512, 256], latentDim: 2, discriminatorUnits: [256, 256], seed });
 }
 
-export async function trainAaeMnist(options: { steps?: number; trainLimit?: number; seed?: number; onProgress?: (p: Progress) => void } = {}): Promise<{
+export async function trainAaeMnist(options: {
+  steps?: number;
+  trainLimit?: number;
+  seed?: number;
+  learningRate?: number;
+  discriminatorLearningRate?: number;
+  generatorLearningRate?: number;
+  /** The prior to match (default AAE_MNIST_PRIOR). */
+  prior?: PriorSampler;
+  onProgress?: (p: Progress) => void;
+} = {}): Promise<{
   aae: AdversarialAutoencoder;
   history: Losses[];
   trainSeconds: number;
@@ -31,9 +42,11 @@ export async function trainAaeMnist(options: { steps?: number; trainLimit?: numb
   const aae = aaeMnistModel(seed);
   const { history, seconds } = await trainAdversarialAutoencoder(aae, { data: set.images, count: set.count }, {
     steps,
-    prior: AAE_MNIST_PRIOR,
+    prior: options.prior ?? AAE_MNIST_PRIOR,
     batchSize: 128,
-    learningRate: 1e-3,
+    learningRate: options.learningRate ?? 1e-3,
+    discriminatorLearningRate: options.discriminatorLearningRate ?? 2e-4,
+    generatorLearningRate: options.generatorLearningRate ?? 1e-3,
     loss: 'bce',
     seed: seed + 1,
     onProgress,

@@ -102,8 +102,10 @@ export interface TrainAaeOptions {
   prior: PriorSampler;
   batchSize?: number;
   learningRate?: number;
-  /** Learning rate of the regularisation phase (discriminator and encoder-as-generator). Default learningRate / 2. */
-  adversarialLearningRate?: number;
+  /** Learning rate of the discriminator. Default learningRate / 2. */
+  discriminatorLearningRate?: number;
+  /** Learning rate of the encoder in the regularisation phase (fooling D). Default learningRate / 2. */
+  generatorLearningRate?: number;
   loss?: ReconstructionLoss;
   seed: number;
   onProgress?: (progress: Progress) => void;
@@ -121,14 +123,15 @@ export async function trainAdversarialAutoencoder(
   options: TrainAaeOptions,
 ): Promise<{ history: Losses[]; seconds: number }> {
   const { steps, prior, batchSize = 128, learningRate = 1e-3, loss = 'bce', seed, onProgress } = options;
-  const adversarialLearningRate = options.adversarialLearningRate ?? learningRate / 2;
+  const discriminatorLearningRate = options.discriminatorLearningRate ?? learningRate / 2;
+  const generatorLearningRate = options.generatorLearningRate ?? learningRate / 2;
   const rng = new Rng(seed);
   const next = batchStream(examples.count, batchSize, rng);
   const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
   const aeVars = [...vars(aae.encoder), ...vars(aae.decoder)];
   const optAe = tf.train.adam(learningRate);
-  const optD = tf.train.adam(adversarialLearningRate, 0.5);
-  const optG = tf.train.adam(adversarialLearningRate, 0.5);
+  const optD = tf.train.adam(discriminatorLearningRate, 0.5);
+  const optG = tf.train.adam(generatorLearningRate, 0.5);
   try {
     return await trainLoop({
       steps,
