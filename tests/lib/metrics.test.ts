@@ -199,6 +199,10 @@ describe('metrics: MNIST classifier, MNIST-FID, conditional accuracy, timing', (
     // batch size must not change the numbers
     const f2 = classifier.features(tf.tensor2d(images, [40, 784]), 7);
     for (let k = 0; k < f.data.length; k++) expect(f2.data[k]).to.be.closeTo(f.data[k], 1e-5);
+    // one pass for both gives the same as two
+    const both = classifier.featuresAndProbabilities(images, 9);
+    for (let k = 0; k < f.data.length; k++) expect(both.features.data[k]).to.be.closeTo(f.data[k], 1e-5);
+    for (let k = 0; k < p.data.length; k++) expect(both.probabilities.data[k]).to.be.closeTo(p.data[k], 1e-6);
     expect(await metrics.mnistFid(images, images, { classifier })).to.be.closeTo(0, 1e-6);
     const other = Float32Array.from(rng.uniforms(40 * 784, 0, 0.5));
     expect(await metrics.mnistFid(images, other, { classifier })).to.be.above(0);

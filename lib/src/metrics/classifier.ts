@@ -96,12 +96,24 @@ function checkRange(batch: tf.Tensor, argName: string): void {
   }
 }
 
+/** Rows renormalised to sum to 1 in Float64 (float32 softmax rows are off by ~1e-7). */
+function normalizeRows(p: Matrix): Matrix {
+  for (let i = 0; i < p.rows; i++) {
+    let total = 0;
+    for (let j = 0; j < p.cols; j++) total += p.data[i * p.cols + j];
+    for (let j = 0; j < p.cols; j++) p.data[i * p.cols + j] /= total;
+  }
+  return p;
+}
+
 /** The trained classifier: class probabilities c(y|x) and penultimate-layer features. */
 export class MnistClassifier {
   /** The network, images [N,28,28,1] → logits [N,10]. */
   readonly model: tf.LayersModel;
   /** The same weights, images → features [N, featureUnits] (the penultimate layer). */
   readonly featureModel: tf.LayersModel;
+  /** The same weights, images → [features, logits] in one pass. */
+  private readonly bothModel: tf.LayersModel;
   /** Meta data of the checkpoint it was loaded from, if any. */
   readonly meta: CheckpointMeta | undefined;
 
@@ -110,6 +122,7 @@ export class MnistClassifier {
     if (!layer) throw new RangeError(`model must have a layer named '${FEATURE_LAYER}' (the penultimate layer)`);
     this.model = model;
     this.featureModel = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+    this.bothModel = tf.model({ inputs: model.inputs, outputs: [layer.output as tf.SymbolicTensor, model.outputs[0]] });
     this.meta = meta;
   }
 
@@ -142,18 +155,36 @@ export class MnistClassifier {
 
   /** c(y|x): one probability row per image, N×10 (Float64, rows renormalised to sum to 1). */
   probabilities(images: MnistImages, batchSize = 500): Matrix {
-    const p = this.run(this.model, images, 'images', batchSize, true);
-    for (let i = 0; i < p.rows; i++) {
-      let total = 0;
-      for (let j = 0; j < 10; j++) total += p.data[i * 10 + j];
-      for (let j = 0; j < 10; j++) p.data[i * 10 + j] /= total;
-    }
-    return p;
+    return normalizeRows(this.run(this.model, images, 'images', batchSize, true));
   }
 
   /** Penultimate-layer features, N×featureDim (Float64): the embedding FID compares. */
   features(images: MnistImages, batchSize = 500): Matrix {
     return this.run(this.featureModel, images, 'images', batchSize, false);
+  }
+
+  /** Features and probabilities from one forward pass (what FID and IS need together). */
+  featuresAndProbabilities(images: MnistImages, batchSize = 500): { features: Matrix; probabilities: Matrix } {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer; got ${batchSize}`);
+    const source = imageSource(images, 'images');
+    const features = new Matrix(source.count, this.featureDim);
+    const probabilities = new Matrix(source.count, 10);
+    for (let start = 0; start < source.count; start += batchSize) {
+      const end = Math.min(source.count, start + batchSize);
+      const batch = source.slice(start, end);
+      try {
+        checkRange(batch, 'images');
+        tf.tidy(() => {
+          const [f, logits] = this.bothModel.predict(batch) as tf.Tensor[];
+          features.data.set(f.dataSync() as Float32Array, start * this.featureDim);
+          probabilities.data.set(tf.softmax(logits).dataSync() as Float32Array, start * 10);
+        });
+      } finally {
+        batch.dispose();
+      }
+    }
+    normalizeRows(probabilities);
+    return { features, probabilities };
   }
 
   /** The most probable class of each image. */

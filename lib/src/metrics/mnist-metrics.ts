@@ -80,9 +80,10 @@ function isStatistics(x: MnistImages | FeatureStatistics): x is FeatureStatistic
  * `FeatureStatistics` (e.g. `mnistTestStatistics()`). Returns the squared Fréchet distance and its terms.
  */
 export async function mnistFidTerms(samplesA: MnistImages | FeatureStatistics, samplesB: MnistImages | FeatureStatistics, options: MnistFidOptions = {}): Promise<MnistFidResult> {
-  const net = options.classifier ?? (await loadMnistClassifier());
-  const a = isStatistics(samplesA) ? samplesA : statisticsOf(net.features(samplesA));
-  const b = isStatistics(samplesB) ? samplesB : statisticsOf(net.features(samplesB));
+  const needsNet = !isStatistics(samplesA) || !isStatistics(samplesB);
+  const net = needsNet ? (options.classifier ?? (await loadMnistClassifier())) : undefined;
+  const a = isStatistics(samplesA) ? samplesA : statisticsOf(net!.features(samplesA));
+  const b = isStatistics(samplesB) ? samplesB : statisticsOf(net!.features(samplesB));
   const terms = frechetTerms(a.mean, a.covariance, b.mean, b.covariance, options);
   return { ...terms, countA: a.count, countB: b.count };
 }
@@ -143,9 +144,10 @@ export async function evaluateSamples(
 ): Promise<SampleEvaluation> {
   const net = options.classifier ?? (await loadMnistClassifier());
   const reference = options.reference ?? (await mnistTestStatistics({ classifier: net }));
-  const stats = statisticsOf(net.features(samples));
+  const { features, probabilities } = net.featuresAndProbabilities(samples);
+  const stats = statisticsOf(features);
   const fid = frechetTerms(stats.mean, stats.covariance, reference.mean, reference.covariance).distance;
-  const is = inceptionScore(net.probabilities(samples), Math.min(options.splits ?? 10, stats.count));
+  const is = inceptionScore(probabilities, Math.min(options.splits ?? 10, stats.count));
   const out: SampleEvaluation = {
     mnistFid: fid,
     mnistIs: is.mean,
@@ -154,6 +156,18 @@ export async function evaluateSamples(
     mnistIsDiversity: is.diversity,
     fidSamples: stats.count,
   };
-  if (options.labels) out.conditionalAccuracy = await conditionalAccuracy(samples, options.labels, net);
+  if (options.labels) {
+    const labels = options.labels;
+    if (labels.length !== probabilities.rows) throw new RangeError(`labels must have one entry per sample (${probabilities.rows}); got ${labels.length}`);
+    let correct = 0;
+    for (let i = 0; i < labels.length; i++) {
+      if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > 9) throw new RangeError(`labels[${i}] must be a class 0–9; got ${labels[i]}`);
+      const row = probabilities.row(i);
+      let best = 0;
+      for (let j = 1; j < 10; j++) if (row[j] > row[best]) best = j;
+      if (best === labels[i]) correct++;
+    }
+    out.conditionalAccuracy = correct / labels.length;
+  }
   return out;
 }
