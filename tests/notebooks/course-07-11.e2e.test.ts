@@ -1,0 +1,69 @@
+/**
+ * Notebooks 07 (autoregressive models and flows) and 11 (evaluation) run end to end in quick mode on
+ * the genbook kernel with zero errors and no stderr, every formula check passes (a "✓" line each,
+ * never a "✗"), and the key checks appear in the outputs.
+ */
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ICodeCell } from '@jupyterlab/nbformat';
+import { NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import { joinLines } from '../../tools/src/runner/nbformat';
+
+const NOTEBOOKS = ['07-autoregressive-and-flows', '11-evaluation'];
+
+function outputText(result: NotebookResult): string {
+  const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
+  return cells
+    .flatMap((c) => c.outputs)
+    .map((o) => joinLines(((o.text as string | string[] | undefined) ?? (o.data as Record<string, string | string[]> | undefined)?.['text/plain'] ?? '') as string | string[]))
+    .join('\n');
+}
+
+describe('notebooks 07 and 11 in quick mode (genbook kernel)', function () {
+  this.timeout(1_200_000);
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-course-07-11-'));
+  const results: Record<string, NotebookResult> = {};
+
+  before(async () => {
+    const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
+    for (const r of await runNotebooks(files, { quick: true, outDir, jobs: 2, timeoutSeconds: 600 })) {
+      results[path.basename(r.file, '.ipynb')] = r;
+    }
+  });
+  after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+  for (const name of NOTEBOOKS) {
+    it(`${name}: every cell runs, no stderr, every check passes`, () => {
+      const r = results[name];
+      expect(r, `${name} did not run`).to.not.equal(undefined);
+      expect(r.failure, r.failure).to.equal(undefined);
+      expect(r.report!.errors.map((e) => e.message)).to.deep.equal([]);
+      expect(r.report!.executed).to.equal(r.report!.codeCount);
+      expect(r.report!.cells.filter((c) => c.stderr).map((c) => c.index)).to.deep.equal([]);
+      const text = outputText(r);
+      expect(text).to.not.contain('✗');
+      expect((text.match(/✓/g) ?? []).length).to.be.at.least(8);
+    });
+  }
+
+  it('07 checks the chain rule, 2N − 1, the masks by gradients, and the change of variables', () => {
+    const text = outputText(results['07-autoregressive-and-flows']);
+    expect(text).to.contain('✓ number of diagonals of a 28×28 image = 2N − 1: 55 vs 55');
+    expect(text).to.contain('✓ no gradient reaches the centre pixel or any later pixel');
+    expect(text).to.contain('✓ the blind spot is not empty');
+    expect(text).to.match(/✓ −log p\(x\) from one parallel pass = −Σᵢ log p\(xᵢ \| x_<i\) from 784 sequential passes/);
+    expect(text).to.match(/✓ ∫ p_X\(x\) dx over the plane/);
+  });
+
+  it('11 checks IS = D × S, the exact IS cases, FID(A, A) = 0 and the Fréchet closed forms', () => {
+    const text = outputText(results['11-evaluation']);
+    expect(text).to.contain('✓ IS of confident predictions spread evenly over K classes = K');
+    expect(text).to.match(/✓ IS \(all test images\) = D × S/);
+    expect(text).to.match(/✓ IS = exp\(E_x KL/);
+    expect(text).to.match(/✓ MNIST-FID\(A, A\) = 0/);
+    expect(text).to.match(/✓ diagonal covariances/);
+    expect(text).to.contain('results from data/results/');
+  });
+});
