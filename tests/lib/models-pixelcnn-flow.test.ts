@@ -39,7 +39,7 @@ describe('models: PixelCNN', () => {
     for (let i = 0; i < H * W; i++) {
       const r = Math.floor(i / W);
       const c = i % W;
-      const g = tf.grad((input: tf.Tensor4D) => net.logits(input).slice([0, r, c, 0], [1, 1, 1, 1]).sum())(x);
+      const g = tf.grad((input: tf.Tensor) => net.logits(input as tf.Tensor4D).slice([0, r, c, 0], [1, 1, 1, 1]).sum())(x);
       const grad = g.dataSync();
       for (let j = i; j < H * W; j++) expect(grad[j], `∂ℓ(${r},${c})/∂x(${Math.floor(j / W)},${j % W})`).to.equal(0);
       for (let j = 0; j < i; j++) if (grad[j] !== 0) dependsOnEarlier++;
