@@ -136,6 +136,13 @@ describe('GAN models (shapes, steps, style mixing)', () => {
       expect(x.shape).to.deep.equal([2, models.PROGRESSIVE_RESOLUTIONS[stage], models.PROGRESSIVE_RESOLUTIONS[stage], 1]);
       expect(d.apply(x).shape).to.deep.equal([2, 1]);
     }
+    // resizeForStage pools to the stage's resolution and always returns a new tensor.
+    const real = tf.ones([2, 28, 28, 1]) as tf.Tensor4D;
+    expect(models.resizeForStage(real, 0).shape).to.deep.equal([2, 7, 7, 1]);
+    const same = models.resizeForStage(real, 2);
+    real.dispose();
+    expect(same.isDisposed).to.equal(false);
+    expect(same.shape).to.deep.equal([2, 28, 28, 1]);
     // α = 0 at stage 1 is exactly the upsampled 7×7 output of stage 0.
     g.setStage(0, 1);
     const low = g.apply(z) as tf.Tensor4D;

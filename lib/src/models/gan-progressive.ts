@@ -179,10 +179,13 @@ export class ProgressiveDiscriminator implements GanNetwork {
   }
 }
 
-/** Real 28×28 images average-pooled to a stage's resolution (7, 14 or 28). */
+/**
+ * Real 28×28 images average-pooled to a stage's resolution (7, 14 or 28). Always a new tensor (a
+ * copy at stage 2): the caller may dispose `images` afterwards.
+ */
 export function resizeForStage(images: tf.Tensor4D, stage: ProgressiveStage): tf.Tensor4D {
   return tf.tidy(() => {
-    let x: tf.Tensor4D = images;
+    let x: tf.Tensor4D = tf.clone(images);
     for (let s = 2; s > stage; s--) x = tf.avgPool(x, 2, 2, 'valid');
     return x;
   });
