@@ -75,3 +75,5 @@ export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn, makePixelCnnCheckpoin
 export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions, PixelCnnRun } from './pixelcnn';
 export { RealNvp2d, trainFlow, standardization } from './flow';
 export type { RealNvpConfig, TrainFlowOptions } from './flow';
+export { GatedPixelCnn } from './pixelcnn-gated';
+export type { GatedPixelCnnConfig } from './pixelcnn-gated';
