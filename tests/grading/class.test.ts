@@ -149,7 +149,15 @@ describe('grading the messy class in tests/fixtures/class', function () {
 
   it('refuses every attempt to escape the sandbox with a clear message and no points', () => {
     const cheater = reports.get('cheater') as StudentReport;
-    expect(cheater.points).to.equal(0);
+    expect(week('cheater', 'hw01').points).to.equal(0);
+    // hw02 patches tf.losses.meanSquaredError and Tensor.prototype.dataSync, then returns an
+    // all-zero "autoencoder": only the honest shape test passes; the error is measured for real.
+    const mseTest = week('cheater', 'hw02').tests.find((t) => /reconstruction MSE below/.test(t.title));
+    expect(mseTest?.passed).to.equal(false);
+    expect(mseTest?.message).to.match(/expected 0\.\d+ to be below 0\.04/);
+    // (Its zero model honestly passes the shape test and the hidden determinism and memory tests.)
+    expect(cheater.points).to.equal(week('cheater', 'hw02').points);
+    expect(week('cheater', 'hw02').points).to.be.at.most(3);
     const byTask = (suite: RegExp) => week('cheater', 'hw01').tests.filter((t) => t.kind === 'public' && suite.test(t.suite[0]));
     const blocked = (kind: string) => new RegExp(`blocked by the grader's sandbox: ${kind}`);
     for (const t of byTask(/entropy$/).filter((x) => !/RangeError/.test(x.title))) expect(t.message).to.match(blocked('FileSystemRead \\(.*solutions/hw01\\.ts\\)'));

@@ -19,7 +19,10 @@
  * the submission's `require` gives it only its own files, `genbook`, `@tensorflow/tfjs` and Node
  * built-ins other than `module`, `vm`, `v8`, `inspector` and `repl` (so it cannot reach the module
  * cache, chai or this harness); `module` is a plain object; `process.mainModule` is removed;
- * `process.kill`, `process.exit`, `process.dlopen` and friends throw; the nonce lives in a closure.
+ * `process.kill`, `process.exit`, `process.dlopen` and friends throw; the library's namespace
+ * objects and the tensor prototypes are frozen (so `tf.losses.meanSquaredError` or
+ * `Tensor.prototype.dataSync`, which the tests use too, cannot be replaced); the nonce lives in a
+ * closure.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -345,6 +348,39 @@ function makeLoader(bundle: Bundle, prefix: string, external: (specifier: string
 }
 
 // ---- main --------------------------------------------------------------------------------------
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Freeze what the tests and the submission share: the library's namespace objects (`genbook`,
+ * `tf`, `tf.losses`, `genbook.random`, …, plain objects only, not their stateful instances) and
+ * the tensor classes' prototypes, so a submission cannot replace `tf.losses.meanSquaredError` or
+ * `Tensor.prototype.dataSync` to fool the tests' own computations.
+ */
+function hardenLibrary(genbook: unknown): void {
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number) => {
+    if (!isPlainObject(value) || seen.has(value) || depth > 3) return;
+    seen.add(value);
+    for (const key of Object.keys(value)) {
+      let child: unknown;
+      try {
+        child = value[key];
+      } catch {
+        continue;
+      }
+      visit(child, depth + 1);
+    }
+    Object.freeze(value);
+  };
+  visit(genbook, 0);
+  const tf = (genbook as { tf?: { Tensor?: { prototype: object }; Variable?: { prototype: object } } }).tf;
+  for (const cls of [tf?.Tensor, tf?.Variable]) if (cls) Object.freeze(cls.prototype);
+}
+
 function lockProcess(): void {
   const deny = (name: string) => () => {
     throw new Error(`process.${name} is not available to submissions`);
@@ -451,6 +487,7 @@ async function main(): Promise<void> {
   }
 
   lockProcess();
+  hardenLibrary(genbook);
   const keepAlive = setInterval(() => {}, 1 << 30);
   const skip = new Set(job.skip);
   const remaining = new Set(registry.tests.filter((t) => !skip.has(t.planned.id)));
