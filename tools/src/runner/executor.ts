@@ -103,9 +103,9 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
 
   let kernel: KernelProcess;
   try {
-    const started = await startKernel({ spec: options.spec, kernelName: options.kernelName, cwd: options.cwd, extraEnv: options.extraEnv, startupTimeoutSeconds: options.startupTimeoutSeconds });
-    kernel = started.kernel;
-    const languageInfo = started.kernelInfo.language_info;
+    const launched = await startKernel({ spec: options.spec, kernelName: options.kernelName, cwd: options.cwd, extraEnv: options.extraEnv, startupTimeoutSeconds: options.startupTimeoutSeconds });
+    kernel = launched.kernel;
+    const languageInfo = launched.kernelInfo.language_info;
     if (languageInfo && typeof languageInfo === 'object') (nb.metadata as INotebookMetadata).language_info = languageInfo as INotebookMetadata['language_info'];
   } catch (e) {
     report.startError = (e as Error).message;
