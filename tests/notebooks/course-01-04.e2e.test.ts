@@ -4,11 +4,10 @@
  * (a "✓" line each, never a "✗"), and the lecture's numbers appear in the outputs.
  */
 import { expect } from 'chai';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { ICodeCell } from '@jupyterlab/nbformat';
-import { NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import type { NotebookResult } from '../../tools/src/runner/run';
+import { quickRuns } from './quick-runs';
 import { joinLines } from '../../tools/src/runner/nbformat';
 
 const NOTEBOOKS = ['01-information-theory', '02-likelihood', '03-pca-vs-autoencoder', '04-vae-elbo'];
@@ -23,16 +22,14 @@ function outputText(result: NotebookResult): string {
 
 describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-course-01-04-'));
   const results: Record<string, NotebookResult> = {};
 
   before(async () => {
     const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
-    for (const r of await runNotebooks(files, { quick: true, outDir, jobs: 2, timeoutSeconds: 600 })) {
+    for (const r of await quickRuns(files)) {
       results[path.basename(r.file, '.ipynb')] = r;
     }
   });
-  after(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
   for (const name of NOTEBOOKS) {
     it(`${name}: every cell runs, no stderr, every check passes`, () => {

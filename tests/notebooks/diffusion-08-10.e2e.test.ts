@@ -5,11 +5,10 @@
  * in data/checkpoints (made by tools/scripts/train-diffusion.ts).
  */
 import { expect } from 'chai';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { ICodeCell } from '@jupyterlab/nbformat';
-import { NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import type { NotebookResult } from '../../tools/src/runner/run';
+import { quickRuns } from './quick-runs';
 import { joinLines } from '../../tools/src/runner/nbformat';
 
 const NOTEBOOKS = ['08-diffusion-ddpm', '09-ddim-guidance', '10-latent-diffusion'];
@@ -24,16 +23,14 @@ function outputText(result: NotebookResult): string {
 
 describe('notebooks 08–10 in quick mode (genbook kernel)', function () {
   this.timeout(1_800_000);
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-diffusion-08-10-'));
   const results: Record<string, NotebookResult> = {};
 
   before(async () => {
     const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
-    for (const r of await runNotebooks(files, { quick: true, outDir, jobs: 2, timeoutSeconds: 900 })) {
+    for (const r of await quickRuns(files)) {
       results[path.basename(r.file, '.ipynb')] = r;
     }
   });
-  after(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
   for (const name of NOTEBOOKS) {
     it(`${name}: every cell runs, no stderr, every check passes`, () => {

@@ -2,14 +2,16 @@
  * Every course notebook in notebooks/ runs headless on the genbook kernel in quick mode
  * (GENBOOK_QUICK=1) with zero errors and nothing written to stderr. The list is read from the
  * folder, so the test grows with the course. The executed copies land in build/notebooks/, where
- * the book test (publish-book.e2e.test.ts) reuses them.
+ * the book test (publish-book.e2e.test.ts) reuses them. A notebook an e2e test already ran (see
+ * quick-runs.ts) is not run again.
  *
  * The homework notebooks (notebooks/homework/) are run against the solutions by `genbook validate`
  * (tests/grading/validate.test.ts), not here.
  */
 import { expect } from 'chai';
 import * as path from 'path';
-import { defaultJobs, expandNotebookPaths, NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import { defaultJobs, expandNotebookPaths, NotebookResult } from '../../tools/src/runner/run';
+import { quickRuns } from './quick-runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NOTEBOOKS = expandNotebookPaths([path.join(ROOT, 'notebooks')]);
@@ -22,7 +24,7 @@ describe('every course notebook runs in quick mode', function () {
 
   before(async () => {
     const started = Date.now();
-    for (const r of await runNotebooks(NOTEBOOKS, { quick: true, jobs: JOBS, timeoutSeconds: 300 })) results.set(r.file, r);
+    for (const r of await quickRuns(NOTEBOOKS, JOBS)) results.set(path.resolve(r.file), r);
     console.log(`      (${NOTEBOOKS.length} notebooks, ${JOBS} at a time: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   });
 
@@ -32,7 +34,7 @@ describe('every course notebook runs in quick mode', function () {
 
   for (const file of NOTEBOOKS) {
     it(`${path.basename(file)}: zero errors, no stderr`, () => {
-      const r = results.get(file);
+      const r = results.get(path.resolve(file));
       expect(r, 'ran').not.to.equal(undefined);
       expect(r!.failure, r!.failure).to.equal(undefined);
       const report = r!.report!;
