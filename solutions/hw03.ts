@@ -17,7 +17,7 @@ import { tf } from 'genbook';
  * builds one.
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const op = tf.customGrad((input: tf.Tensor) => ({ value: input.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+  const op = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc) => ({ value: (input as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
   return op(x) as T;
 }
 
