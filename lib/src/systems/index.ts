@@ -27,3 +27,5 @@ export { HierarchicalVae, trainHierarchicalVae, residualNormalKl } from './hvae'
 export type { HierarchicalVaeConfig, HierarchicalElbo } from './hvae';
 export { SuperResolutionMlp, trainSuperResolution, lowResConsistency } from './super-resolution';
 export type { SuperResolutionMlpConfig } from './super-resolution';
+export { ddganSchedule, DenoisingDiffusionGan, trainDdgan } from './ddgan';
+export type { DenoisingDiffusionGanConfig, DdganTimeEncoding, TrainDdganOptions, DdganLosses } from './ddgan';
