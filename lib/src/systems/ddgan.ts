@@ -196,7 +196,7 @@ export interface TrainDdganOptions {
   /** Adam learning rates (β1 0.5, β2 0.9 as the paper). Defaults 1e-3 (G) and 1e-3 (D) for the toys. */
   generatorLearningRate?: number;
   discriminatorLearningRate?: number;
-  /** R1 weight γ (the penalty is γ/2·E‖∇_{x_{t−1}} D‖² on real pairs). Default 0.1; 0 turns it off. */
+  /** R1 weight γ (the penalty is γ/2·E‖∇_{x_{t−1}} D‖² on real pairs). Default 0.01 (notebook 12); 0 turns it off. */
   r1Weight?: number;
   seed: number;
   onProgress?: (progress: Progress) => void;
@@ -218,7 +218,7 @@ export interface DdganLosses {
 export async function trainDdgan(options: TrainDdganOptions): Promise<{ history: DdganLosses[]; seconds: number }> {
   const { model, data, steps, seed } = options;
   const batchSize = options.batchSize ?? 256;
-  const r1Weight = options.r1Weight ?? 0.1;
+  const r1Weight = options.r1Weight ?? 0.01;
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer; got ${steps}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer; got ${batchSize}`);
   if (!(r1Weight >= 0)) throw new RangeError(`r1Weight must be >= 0; got ${r1Weight}`);
