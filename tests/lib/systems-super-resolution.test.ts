@@ -37,4 +37,28 @@ describe('systems: super-resolution diffusion', () => {
     expect(systems.lowResConsistency(img, Float32Array.from([3.5, 4.5, 10.5, 11.5]), 4)).to.equal(0.5);
     net.dispose();
   });
+
+  it('SuperResolutionUNet: the U-Net reads [x_t, nearest-upsampled x_low] as two channels; ε has x_t’s shape and changes with x_low', () => {
+    const net = new systems.SuperResolutionUNet({ levelChannels: [8, 8], seed: 5 });
+    expect(net.unet.config.channels).to.equal(2);
+    // the U-Net zero-initialises its last convolutions (ε = 0 at init); give them values first
+    for (const v of net.variables()) {
+      if (tf.tidy(() => tf.max(tf.abs(v)).dataSync()[0]) === 0) tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 4)));
+    }
+    tf.tidy(() => {
+      const xt = tf.randomNormal([2, 784], 0, 1, 'float32', 1);
+      const lowA = tf.randomUniform([2, 196], -1, 1, 'float32', 2);
+      const lowB = tf.randomUniform([2, 196], -1, 1, 'float32', 3);
+      const a = net.apply(xt, [3, 7], lowA);
+      expect(a.shape).to.deep.equal([2, 784]);
+      const diff = tf.max(tf.abs(tf.sub(a, net.apply(xt, [3, 7], lowB)))).dataSync()[0];
+      expect(diff).to.be.above(1e-4);
+      // the same as calling the U-Net on the concatenation by hand (upsampleNearest2 as the reference)
+      const up = tf.tensor4d(systems.upsampleNearest2(lowA.dataSync() as Float32Array), [2, 28, 28, 1]);
+      const byHand = tf.reshape(tf.slice(net.unet.apply(tf.concat([tf.reshape(xt, [2, 28, 28, 1]), up], 3), [3, 7]), [0, 0, 0, 0], [2, 28, 28, 1]), [2, 784]);
+      expect(tf.max(tf.abs(tf.sub(a, byHand))).dataSync()[0]).to.be.below(1e-5);
+    });
+    expect(() => tf.tidy(() => net.apply(tf.zeros([1, 784]), [1], tf.zeros([1, 100])))).to.throw(RangeError, /low/);
+    net.dispose();
+  });
 });

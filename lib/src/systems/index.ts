@@ -29,3 +29,5 @@ export { SuperResolutionMlp, trainSuperResolution, lowResConsistency } from './s
 export type { SuperResolutionMlpConfig } from './super-resolution';
 export { ddganSchedule, DenoisingDiffusionGan, trainDdgan } from './ddgan';
 export type { DenoisingDiffusionGanConfig, DdganTimeEncoding, TrainDdganOptions, DdganLosses } from './ddgan';
+export { SuperResolutionUNet } from './super-resolution-unet';
+export type { SuperResolutionUNetConfig } from './super-resolution-unet';

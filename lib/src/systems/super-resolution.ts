@@ -87,7 +87,8 @@ export class SuperResolutionMlp {
 
 /** Train on high-resolution rows `x0` [N·size²] in [−1, 1]; x_low is their 2×2 average. */
 export async function trainSuperResolution(options: {
-  network: SuperResolutionMlp;
+  /** `SuperResolutionMlp` or `SuperResolutionUNet` (anything with this shape). */
+  network: Pick<SuperResolutionMlp, 'highDim' | 'lowDim' | 'variables' | 'apply'> & { config: { size: number } };
   schedule: NoiseSchedule;
   x0: Float32Array;
   steps: number;
