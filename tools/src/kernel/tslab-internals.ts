@@ -27,7 +27,21 @@
  * - `converter.js` `wrapPrevIdentifier`: every identifier whose declaration is in `__prev__.d.ts`
  *   compiles to `exports.<name>`, our `declare global` names included, so a global for the cells is
  *   defined on the executor's `locals` (the `exports` object) as well as on `globalThis`.
+ * - `jupyter.js` `ZmqServer.init()` creates its five zeromq 6 sockets (`iopub` Publisher, `shell`,
+ *   `control`, `stdin` Routers, `hb` Reply), assigns them to those fields, starts the receive
+ *   loops, then calls `this.bindSocket(sock, port)` once per socket, synchronously, before any
+ *   socket is bound; every reply and IOPub message goes out through `ZmqMessage.signAndSend`, which
+ *   calls `sock.send(frames)` without awaiting it (the hb loop calls `this.hb.send` the same way).
+ *   After `bindSocket` is called, tslab reaches the sockets only through those five fields (the
+ *   receive loops already hold the sockets themselves). We wrap `bindSocket`: before binding, the
+ *   socket gets `sendTimeout = 0` (IOPub also an unlimited send high-water mark, so a slow reader
+ *   delays IOPub messages instead of losing them), and its field is replaced by a Proxy whose
+ *   `send` is guarded (socket-sends.ts: no "Socket is busy writing" throws, order kept, nothing
+ *   dropped, failures logged to fd 2). zeromq 6 sockets are sealed, so `send` cannot be patched
+ *   on the socket itself.
  */
+import { guardSocket, writeStderr, type SendingSocket } from './socket-sends';
+
 /** One Jupyter message content published on iopub, with the running cell's request as parent. */
 export type Publish = (msgType: 'execute_result' | 'display_data' | 'update_display_data' | 'error', content: object) => void;
 
@@ -70,10 +84,23 @@ interface Handler {
   handleExecuteImpl(req: object, writeStream: unknown, writeDisplayData: unknown): Promise<unknown>;
 }
 
-interface Server {
+const SOCKET_FIELDS = ['iopub', 'shell', 'control', 'stdin', 'hb'] as const;
+/** The ZmqServer fields holding its sockets. */
+export type SocketField = (typeof SOCKET_FIELDS)[number];
+
+/**
+ * The socket options the kernel sets before binding each socket: every send completes at once
+ * (sendTimeout 0, see socket-sends.ts), and IOPub has no send high-water mark, so a slow reader
+ * delays IOPub messages instead of losing them (ZeroMQ's PUB drops messages beyond it).
+ */
+export function kernelSocketOptions(field: SocketField): { sendTimeout: number; sendHighWaterMark?: number } {
+  return field === 'iopub' ? { sendTimeout: 0, sendHighWaterMark: 0 } : { sendTimeout: 0 };
+}
+
+interface Server extends Partial<Record<SocketField, SendingSocket>> {
   connInfo: { key: string };
-  iopub: unknown;
   handleExecute(sock: unknown, msg: ZmqMessage): Promise<void>;
+  bindSocket(sock: SendingSocket, port: number): Promise<void>;
   init(): Promise<void>;
 }
 
@@ -107,6 +134,23 @@ export interface RunningKernel {
   failCurrentCell(): void;
   /** Define a global every cell can use by name (declare its type in `globalDeclarations`). */
   defineGlobal(name: string, value: unknown): void;
+}
+
+/**
+ * Guard every socket's `send` as `init()` binds it (see the header comment): sends never throw
+ * into tslab and never overlap; IOPub queues without a limit instead of dropping.
+ */
+function guardServerSockets(server: Server): void {
+  const bindSocket = server.bindSocket.bind(server);
+  server.bindSocket = (sock: SendingSocket, port: number): Promise<void> => {
+    const field = SOCKET_FIELDS.find((name) => server[name] === sock);
+    if (field) {
+      server[field] = guardSocket(sock, field, kernelSocketOptions(field)).socket;
+    } else {
+      writeStderr(`genbook kernel: tslab bound a socket that is none of ${SOCKET_FIELDS.join(', ')}; its sends are not guarded (see tslab-internals.ts)`);
+    }
+    return bindSocket(sock, port);
+  };
 }
 
 function loadTslab(): TslabDist {
@@ -169,6 +213,7 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
 
   const handler = new tslab.jupyter.JupyterHandlerImpl(executor, false);
   const server = new tslab.jupyter.ZmqServer(handler, configPath);
+  guardServerSockets(server);
 
   // One publisher per execute_request, handed to the handler when that request's turn comes.
   const publishers = new WeakMap<object, Publish>();
