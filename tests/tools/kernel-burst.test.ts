@@ -14,7 +14,9 @@ import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
 import { describeMessage, guardSocket } from '../../tools/src/kernel/socket-sends';
 import { kernelSpec } from '../../tools/src/kernel/spec';
 import { kernelSocketOptions } from '../../tools/src/kernel/tslab-internals';
+import { channelAddress } from '../../tools/src/runner/connection';
 import { executeNotebook, type NotebookReport } from '../../tools/src/runner/executor';
+import { startKernel } from '../../tools/src/runner/kernel-manager';
 import { joinLines, readNotebook } from '../../tools/src/runner/nbformat';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'notebooks');
@@ -213,5 +215,34 @@ describe('genbook kernel: IOPub bursts through the runner (kernel-burst.ipynb)',
     expect(stream('during-late-1', 'stdout')).to.equal('during-late-1\n');
     expect(stream('during-late-2', 'stdout')).to.equal('during-late-2\n');
     expect(stream('wait-late', 'stdout')).to.equal('late done\n');
+  });
+});
+
+describe('genbook kernel: every socket works through the guarded proxies', function () {
+  this.timeout(120_000);
+
+  it('answers on shell and control, echoes heartbeats, shuts down cleanly with nothing logged', async () => {
+    const { kernel } = await startKernel({ spec: kernelSpec(), kernelName: 'genbook', cwd: FIXTURES });
+    try {
+      const run = kernel.client.request('shell', 'execute_request', { code: 'console.log(6 * 7);', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+      expect((await run.reply).content.status).to.equal('ok');
+      const info = await kernel.client.request('control', 'kernel_info_request', {}).reply;
+      expect(info.header.msg_type).to.equal('kernel_info_reply');
+      const hb = new zmq.Request({ linger: 0, receiveTimeout: 10_000 });
+      try {
+        hb.connect(channelAddress(kernel.info, 'hb'));
+        for (const ping of ['ping-1', 'ping-2']) {
+          await hb.send(ping);
+          const [echo] = await hb.receive();
+          expect(echo.toString()).to.equal(ping);
+        }
+      } finally {
+        hb.close();
+      }
+    } finally {
+      const exit = await kernel.shutdown();
+      expect(exit).to.deep.equal({ code: 0, signal: null }); // shutdown_request honoured, not killed
+      expect(kernel.stderr).to.equal(''); // no send failure was logged
+    }
   });
 });
