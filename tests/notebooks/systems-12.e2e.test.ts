@@ -5,11 +5,10 @@
  * frozen weights are unchanged by training.
  */
 import { expect } from 'chai';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { ICodeCell } from '@jupyterlab/nbformat';
-import { NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import type { NotebookResult } from '../../tools/src/runner/run';
+import { quickRuns } from './quick-runs';
 import { joinLines } from '../../tools/src/runner/nbformat';
 
 const NAME = '12-systems-in-practice';
@@ -24,14 +23,12 @@ function outputText(result: NotebookResult): string {
 
 describe('notebook 12-systems-in-practice in quick mode (genbook kernel)', function () {
   this.timeout(900_000);
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-systems-12-'));
   let result: NotebookResult | undefined;
 
   before(async () => {
     const file = path.resolve(__dirname, '..', '..', 'notebooks', `${NAME}.ipynb`);
-    [result] = await runNotebooks([file], { quick: true, outDir, jobs: 1, timeoutSeconds: 600 });
+    [result] = await quickRuns([file], 1);
   });
-  after(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
   it('every cell runs, no stderr, every check passes', () => {
     const r = result!;
