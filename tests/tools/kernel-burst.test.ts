@@ -72,12 +72,15 @@ describe('kernel socket sends: guardSocket on real zeromq sockets', function () 
 
   it('zeromq alone throws EBUSY within a synchronous burst of sends (the failure being guarded)', async () => {
     const { pub, close } = await pubSub();
+    // The sends zeromq accepted: a deferred one still pending at close() would reject with ENOTSOCK
+    // after the test (an unhandled rejection), so every one is caught and awaited before closing.
+    const accepted: Promise<unknown>[] = [];
     try {
       let thrown: unknown;
       let sent = 0;
       try {
         for (let i = 0; i < 2000; i++) {
-          void pub.send(['x', String(i)]);
+          accepted.push(pub.send(['x', String(i)]).catch((e: unknown) => e));
           sent++;
         }
       } catch (e) {
@@ -88,6 +91,7 @@ describe('kernel socket sends: guardSocket on real zeromq sockets', function () 
       // …and `send` cannot be replaced on the socket (sealed object, read-only prototype method).
       expect(() => Object.assign(pub, { send: () => Promise.resolve() })).to.throw(TypeError);
     } finally {
+      await Promise.race([Promise.all(accepted), new Promise((resolve) => setTimeout(resolve, 5000))]);
       close();
     }
   });
