@@ -5,20 +5,10 @@
  */
 import { expect } from 'chai';
 import * as path from 'path';
-import type { ICodeCell } from '@jupyterlab/nbformat';
 import type { NotebookResult } from '../../tools/src/runner/run';
-import { quickRuns } from './quick-runs';
-import { joinLines } from '../../tools/src/runner/nbformat';
+import { expectCleanRun, outputText, quickRuns } from './quick-runs';
 
 const NOTEBOOKS = ['01-information-theory', '02-likelihood', '03-pca-vs-autoencoder', '04-vae-elbo'];
-
-function outputText(result: NotebookResult): string {
-  const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
-  return cells
-    .flatMap((c) => c.outputs)
-    .map((o) => joinLines(((o.text as string | string[] | undefined) ?? (o.data as Record<string, string | string[]> | undefined)?.['text/plain'] ?? '') as string | string[]))
-    .join('\n');
-}
 
 describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
@@ -33,15 +23,7 @@ describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
 
   for (const name of NOTEBOOKS) {
     it(`${name}: every cell runs, no stderr, every check passes`, () => {
-      const r = results[name];
-      expect(r, `${name} did not run`).to.not.equal(undefined);
-      expect(r.failure, r.failure).to.equal(undefined);
-      expect(r.report!.errors.map((e) => e.message)).to.deep.equal([]);
-      expect(r.report!.executed).to.equal(r.report!.codeCount);
-      expect(r.report!.cells.filter((c) => c.stderr).map((c) => c.index)).to.deep.equal([]);
-      const text = outputText(r);
-      expect(text).to.not.contain('✗');
-      expect((text.match(/✓/g) ?? []).length).to.be.at.least(3);
+      expectCleanRun(results[name], name, 3);
     });
   }
 

@@ -5,7 +5,10 @@
  * book test reuses the executed copy) and hands the same result to every later caller, so the
  * suite executes each notebook once instead of twice.
  */
+import { expect } from 'chai';
 import * as path from 'path';
+import type { ICodeCell } from '@jupyterlab/nbformat';
+import { joinLines } from '../../tools/src/runner/nbformat';
 import { defaultJobs, NotebookResult, runNotebooks } from '../../tools/src/runner/run';
 
 const runs = new Map<string, Promise<NotebookResult>>();
@@ -22,4 +25,29 @@ export function quickRuns(files: readonly string[], jobs = Math.min(defaultJobs(
     missing.forEach((k, i) => runs.set(k, batch.then((results) => results[i])));
   }
   return Promise.all(keys.map((k) => runs.get(k)!));
+}
+
+/** Every text output of a run's code cells (streams and text/plain), one string. */
+export function outputText(result: NotebookResult): string {
+  const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
+  return cells
+    .flatMap((c) => c.outputs)
+    .map((o) => joinLines(((o.text as string | string[] | undefined) ?? (o.data as Record<string, string | string[]> | undefined)?.['text/plain'] ?? '') as string | string[]))
+    .join('\n');
+}
+
+/**
+ * The run of `name` finished every cell with no error and nothing on stderr, and its formula
+ * checks all passed: at least `minChecks` "✓" lines and no "✗".
+ */
+export function expectCleanRun(result: NotebookResult | undefined, name: string, minChecks: number): void {
+  expect(result, `${name} did not run`).to.not.equal(undefined);
+  const r = result!;
+  expect(r.failure, r.failure).to.equal(undefined);
+  expect(r.report!.errors.map((e) => e.message)).to.deep.equal([]);
+  expect(r.report!.executed).to.equal(r.report!.codeCount);
+  expect(r.report!.cells.filter((c) => c.stderr).map((c) => c.index)).to.deep.equal([]);
+  const text = outputText(r);
+  expect(text).to.not.contain('✗');
+  expect((text.match(/✓/g) ?? []).length).to.be.at.least(minChecks);
 }

@@ -6,20 +6,10 @@
  */
 import { expect } from 'chai';
 import * as path from 'path';
-import type { ICodeCell } from '@jupyterlab/nbformat';
 import type { NotebookResult } from '../../tools/src/runner/run';
-import { quickRuns } from './quick-runs';
-import { joinLines } from '../../tools/src/runner/nbformat';
+import { expectCleanRun, outputText, quickRuns } from './quick-runs';
 
 const NAME = '12-systems-in-practice';
-
-function outputText(result: NotebookResult): string {
-  const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
-  return cells
-    .flatMap((c) => c.outputs)
-    .map((o) => joinLines(((o.text as string | string[] | undefined) ?? (o.data as Record<string, string | string[]> | undefined)?.['text/plain'] ?? '') as string | string[]))
-    .join('\n');
-}
 
 describe('notebook 12-systems-in-practice in quick mode (genbook kernel)', function () {
   this.timeout(900_000);
@@ -31,15 +21,7 @@ describe('notebook 12-systems-in-practice in quick mode (genbook kernel)', funct
   });
 
   it('every cell runs, no stderr, every check passes', () => {
-    const r = result!;
-    expect(r, `${NAME} did not run`).to.not.equal(undefined);
-    expect(r.failure, r.failure).to.equal(undefined);
-    expect(r.report!.errors.map((e) => e.message)).to.deep.equal([]);
-    expect(r.report!.executed).to.equal(r.report!.codeCount);
-    expect(r.report!.cells.filter((c) => c.stderr).map((c) => c.index)).to.deep.equal([]);
-    const text = outputText(r);
-    expect(text).to.not.contain('✗');
-    expect((text.match(/✓/g) ?? []).length).to.be.at.least(15);
+    expectCleanRun(result, NAME, 15);
   });
 
   it('ControlNet: exact equality at initialisation and frozen weights unchanged', () => {
