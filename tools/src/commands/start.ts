@@ -52,7 +52,8 @@ export function planStart(root: string, dataDir: string, envPath?: string): Star
   const classic = findOnPath(['jupyter-notebook'], envPath);
   const frontEnd = lab ?? classic;
   if (frontEnd) {
-    const args = [`--notebook-dir=${notebooks}`];
+    // Jupyter refuses to start as root (containers, CI) unless told it may.
+    const args = [`--notebook-dir=${notebooks}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])];
     lines.push(`opening ${path.basename(frontEnd)} on ${notebooks} (Ctrl+C to stop)`);
     lines.push('choose the kernel "TypeScript (genbook)" if a notebook asks');
     return { kernelFile, launch: { command: frontEnd, args }, lines };
