@@ -2,7 +2,7 @@
  * Train one of the course's MNIST GANs and save its generator in data/checkpoints/<variant>/ —
  * the same as `npm run train -- <variant>`, with the iteration count, seed and k as flags:
  *
- *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K]
+ *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|acgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K]
  *
  * The generator is saved every 250 iterations and at the end; meta.json records this command.
  */

@@ -21,6 +21,7 @@ export {
 export type { GradientPenaltyOptions } from './losses';
 export { optimalDiscriminator, valueFunction, virtualTrainingCriterion, kernelDensity } from './optimal';
 export { l1Loss, cycleConsistencyLoss, pix2pixGeneratorLoss } from './cycle';
+export { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';
 export { domainClassificationLoss, starganDiscriminatorLoss, starganGeneratorLoss } from './stargan';
 export type { StarganDiscriminatorTerms, StarganGeneratorTerms } from './stargan';
 export { adain, instanceMoments } from './adain';

@@ -6,6 +6,7 @@
  * | --------- | ----------------------------- | - | ------------------------------ | ----- |
  * | `dcgan`   | non-saturating                | 1 | Adam 2e-4, β1 0.5              | Radford et al. 2016 |
  * | `cgan`    | non-saturating, G(z, y), D(x, y) | 1 | Adam 2e-4, β1 0.5           | Mirza & Osindero 2014 |
+ * | `acgan`   | non-saturating + class loss L_C, G(z, y), D(x) → (S, C) | 1 | Adam 2e-4, β1 0.5 | Odena et al. 2017 |
  * | `wgan`    | critic, weight clipping 0.01  | 5 | RMSprop 5e-5                   | Arjovsky et al. 2017 |
  * | `wgan-gp` | critic + 10·gradient penalty  | 5 | Adam 1e-4, β1 0, β2 0.9        | Gulrajani et al. 2017 |
  *
@@ -26,8 +27,8 @@ import { checkpointDir, saveModel } from '../train/checkpoint';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
 
-export type MnistGanVariant = 'dcgan' | 'cgan' | 'wgan' | 'wgan-gp';
-export const MNIST_GAN_VARIANTS: readonly MnistGanVariant[] = ['dcgan', 'cgan', 'wgan', 'wgan-gp'];
+export type MnistGanVariant = 'dcgan' | 'cgan' | 'acgan' | 'wgan' | 'wgan-gp';
+export const MNIST_GAN_VARIANTS: readonly MnistGanVariant[] = ['dcgan', 'cgan', 'acgan', 'wgan', 'wgan-gp'];
 
 export interface MnistGanOptions {
   variant: MnistGanVariant;
@@ -49,6 +50,7 @@ export interface MnistGanOptions {
 const OBJECTIVES: Record<MnistGanVariant, GanObjective> = {
   dcgan: 'non-saturating',
   cgan: 'non-saturating',
+  acgan: 'non-saturating',
   wgan: 'wgan',
   'wgan-gp': 'wgan-gp',
 };
@@ -77,13 +79,18 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
   }
   const rng = new Rng(seed);
   const set = options.set ?? mnist({ split: 'train', limit, seed: rng.tfSeed() });
-  const conditional = variant === 'cgan';
+  const auxiliary = variant === 'acgan';
+  const conditional = variant === 'cgan' || auxiliary;
   const numClasses = conditional ? 10 : undefined;
   return new GanTrainer({
     generator: dcganGenerator({ latentDim, baseFilters, numClasses, seed: rng.tfSeed() }),
-    discriminator: dcganDiscriminator({ baseFilters, numClasses, seed: rng.tfSeed() }),
+    // AC-GAN: D sees x alone and predicts the class with a second head (Odena et al. 2017, Fig. 2)
+    discriminator: auxiliary
+      ? dcganDiscriminator({ baseFilters, auxiliaryClasses: 10, seed: rng.tfSeed() })
+      : dcganDiscriminator({ baseFilters, numClasses, seed: rng.tfSeed() }),
     latentDim,
     numClasses,
+    auxiliaryClassifierWeight: auxiliary ? 1 : undefined,
     sampleReal: mnistSampler(set, conditional),
     objective: OBJECTIVES[variant],
     k: options.k,
@@ -93,7 +100,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 }
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
-export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 3000, cgan: 2000, wgan: 1500, 'wgan-gp': 1000 };
+export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 3000, cgan: 2000, acgan: 2000, wgan: 1500, 'wgan-gp': 1000 };
 /** Seed of the shipped checkpoints. */
 export const MNIST_GAN_SEED = 2014;
 

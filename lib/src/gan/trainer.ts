@@ -12,7 +12,8 @@
  * The same loop runs WGAN (critic loss, weight clipping; Arjovsky et al. 2017, Algorithm 1),
  * WGAN-GP (critic loss + λ·gradient penalty; Gulrajani et al. 2017, Algorithm 1) and the hinge
  * loss, and conditional GANs (Mirza & Osindero 2014: G(z, y) and D(x, y) both see the one-hot
- * label y). Progress, the loss history and the tensor-leak check come from `train.trainLoop`;
+ * label y) and AC-GAN (Odena et al. 2017: D sees x alone and also predicts its class; both players
+ * add the class log-likelihood L_C to their objectives). Progress, the loss history and the tensor-leak check come from `train.trainLoop`;
  * fixed-noise sample grids are taken every `snapshotEvery` iterations.
  *
  * @see notebooks/05-gan-minimax
@@ -21,6 +22,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { trainLoop, Losses, Progress, LoopResult } from '../train/loop';
+import { domainClassificationLoss } from './stargan';
+import { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';
 import {
   discriminatorLoss,
   generatorLossNonSaturating,
@@ -74,6 +77,14 @@ export interface GanTrainerOptions {
   clipValue?: number;
   /** WGAN-GP penalty weight λ. Default 10. */
   gradientPenaltyWeight?: number;
+  /**
+   * AC-GAN (Odena et al. 2017, eqs. 2–3): the weight λ of the class log-likelihood
+   *   L_C = E[log P(C = c | X_real)] + E[log P(C = c | X_fake)].
+   * D then takes x alone and returns [logit, class logits]; D minimises −L_S − λ·L_C, G minimises
+   * −E[log D(G(z, c))] + λ·CE(class logits of G(z, c), c) (`acganDiscriminatorLoss`,
+   * `acganGeneratorLoss`). Needs `numClasses` and the 'non-saturating' objective. Default: off.
+   */
+  auxiliaryClassifierWeight?: number;
   /** Latent prior p_z. Default 'normal' (N(0, I)); 'uniform' is U[−1, 1]. */
   latentPrior?: 'normal' | 'uniform';
   /** Number of fixed latent vectors for sample grids. Default 64, or 10 per label when conditional. */
@@ -118,6 +129,8 @@ export class GanTrainer {
   readonly latentDim: number;
   readonly numClasses: number | undefined;
   readonly objective: GanObjective;
+  /** AC-GAN's λ (0 = plain (conditional) GAN). */
+  readonly auxiliaryClassifierWeight: number;
   readonly k: number;
   readonly batchSize: number;
   /** Fixed latent vectors for sample grids (and their labels, row per label, when conditional). */
@@ -155,6 +168,13 @@ export class GanTrainer {
     if (options.numClasses !== undefined && (!Number.isInteger(options.numClasses) || options.numClasses < 2)) {
       throw new RangeError(`numClasses must be an integer >= 2; got ${options.numClasses}`);
     }
+    const aux = options.auxiliaryClassifierWeight ?? 0;
+    if (!(aux >= 0)) throw new RangeError(`auxiliaryClassifierWeight must be >= 0; got ${aux}`);
+    if (aux > 0 && !options.numClasses) throw new RangeError('auxiliaryClassifierWeight (AC-GAN) needs numClasses');
+    if (aux > 0 && objective !== 'non-saturating') {
+      throw new RangeError(`auxiliaryClassifierWeight (AC-GAN) is implemented for the 'non-saturating' objective; got ${JSON.stringify(objective)}`);
+    }
+    this.auxiliaryClassifierWeight = aux;
     this.generator = options.generator;
     this.discriminator = options.discriminator;
     this.latentDim = options.latentDim;
@@ -212,11 +232,29 @@ export class GanTrainer {
   /** D(x) logits (or D(x, y)), shape [B]. */
   discriminate(x: tf.Tensor, labels?: Int32Array, training = false): tf.Tensor1D {
     return tf.tidy(() => {
+      if (this.auxiliaryClassifierWeight > 0) {
+        const { logits, classLogits } = this.discriminateWithClasses(x, training);
+        classLogits.dispose();
+        return logits;
+      }
       const out = this.numClasses
         ? asTensor(this.discriminator.apply([x, this.oneHot(labels!)], { training }))
         : asTensor(this.discriminator.apply(x, { training }));
       return tf.reshape(out, [-1]) as tf.Tensor1D;
     });
+  }
+
+  /** AC-GAN: D(x) → real/fake logits [B] and class logits [B, numClasses] (D does not see the label). */
+  discriminateWithClasses(x: tf.Tensor, training = false): { logits: tf.Tensor1D; classLogits: tf.Tensor2D } {
+    if (!(this.auxiliaryClassifierWeight > 0)) throw new Error('discriminateWithClasses needs an AC-GAN (auxiliaryClassifierWeight > 0)');
+    const out = this.discriminator.apply(x, { training });
+    if (!Array.isArray(out) || out.length !== 2 || !(out[0] instanceof tf.Tensor) || !(out[1] instanceof tf.Tensor)) {
+      throw new Error('an AC-GAN discriminator must return [logit, class logits]');
+    }
+    const [logit, classLogits] = out as tf.Tensor[];
+    const logits = tf.reshape(logit, [-1]) as tf.Tensor1D;
+    logit.dispose();
+    return { logits, classLogits: classLogits as tf.Tensor2D };
   }
 
   private discriminatorStep(): Losses {
@@ -232,9 +270,20 @@ export class GanTrainer {
     const gpSeed = this.rng.tfSeed();
     const record: Losses = {};
     const dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const aux = this.auxiliaryClassifierWeight;
     const loss = this.discriminatorOptimizer.minimize(
       () => {
         const fake = this.generate(z, fakeLabels, true);
+        if (aux > 0) {
+          // AC-GAN: L_D = −L_S − λ·L_C (acgan.ts)
+          const real = this.discriminateWithClasses(realX, true);
+          const faked = this.discriminateWithClasses(fake, true);
+          record.dReal = tf.mean(tf.sigmoid(real.logits)).dataSync()[0];
+          record.dFake = tf.mean(tf.sigmoid(faked.logits)).dataSync()[0];
+          record.classLossReal = domainClassificationLoss(real.classLogits, Array.from(realLabels!)).dataSync()[0];
+          record.classAccuracyReal = tf.mean(tf.cast(tf.equal(tf.argMax(real.classLogits, 1), tf.tensor1d(realLabels!, 'int32')), 'float32')).dataSync()[0];
+          return acganDiscriminatorLoss(real.logits, faked.logits, real.classLogits, faked.classLogits, realLabels!, fakeLabels!, aux);
+        }
         const realLogits = this.discriminate(realX, realLabels, true);
         const fakeLogits = this.discriminate(fake, fakeLabels, true);
         let value: tf.Scalar;
@@ -281,20 +330,32 @@ export class GanTrainer {
     const z = this.sampleLatent(this.batchSize);
     const labels = this.numClasses ? this.randomLabels(this.batchSize) : undefined;
     const gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const aux = this.auxiliaryClassifierWeight;
     const loss = this.generatorOptimizer.minimize(
       () => {
-        const fakeLogits = this.discriminate(this.generate(z, labels, true), labels, true);
+        const fake = this.generate(z, labels, true);
+        if (aux > 0) {
+          // AC-GAN: G maximises L_C − L_S (acgan.ts)
+          const out = this.discriminateWithClasses(fake, true);
+          return acganGeneratorLoss(out.logits, out.classLogits, labels!, aux);
+        }
+        const fakeLogits = this.discriminate(fake, labels, true);
+        let value: tf.Scalar;
         switch (this.objective) {
           case 'minimax':
-            return generatorLossSaturating(fakeLogits);
+            value = generatorLossSaturating(fakeLogits);
+            break;
           case 'wgan':
           case 'wgan-gp':
-            return wassersteinGeneratorLoss(fakeLogits);
+            value = wassersteinGeneratorLoss(fakeLogits);
+            break;
           case 'hinge':
-            return hingeGeneratorLoss(fakeLogits);
+            value = hingeGeneratorLoss(fakeLogits);
+            break;
           default:
-            return generatorLossNonSaturating(fakeLogits);
+            value = generatorLossNonSaturating(fakeLogits);
         }
+        return value;
       },
       true,
       gVars,

@@ -12,6 +12,10 @@
  * mapped by a learned dense layer — an embedding of the one-hot label — to a 28×28 map stacked onto
  * the image as a second channel).
  *
+ * AC-GAN (Odena et al. 2017, §3 and Fig. 2; lecture 003's conditional GANs): with
+ * `auxiliaryClasses` the discriminator sees the image alone and has a second head, class logits
+ * [B, auxiliaryClasses] for P(C | X), next to the real/fake logit P(S | X).
+ *
  * The critic of WGAN-GP is the same discriminator without batch normalisation (the penalty is per
  * sample, Gulrajani et al. 2017 §4): this discriminator has none.
  *
@@ -42,6 +46,8 @@ export interface DcganDiscriminatorConfig {
   numClasses?: number;
   /** Negative slope of LeakyReLU. Default 0.2. */
   leakySlope?: number;
+  /** AC-GAN: also output class logits [B, auxiliaryClasses] (a second dense head on the same features). */
+  auxiliaryClasses?: number;
   seed: number;
 }
 
@@ -82,12 +88,16 @@ export function dcganGenerator(config: DcganGeneratorConfig): tf.LayersModel {
   return tf.model({ inputs: label ? [z, label] : [z], outputs: x, name: numClasses ? 'cdcgan_generator' : 'dcgan_generator' });
 }
 
-/** DCGAN discriminator: x [B, 28, 28, 1] (, y [B, numClasses]) → one logit [B, 1]. */
+/**
+ * DCGAN discriminator: x [B, 28, 28, 1] (, y [B, numClasses]) → one logit [B, 1]; with
+ * `auxiliaryClasses` (AC-GAN) → [logit [B, 1], class logits [B, auxiliaryClasses]].
+ */
 export function dcganDiscriminator(config: DcganDiscriminatorConfig): tf.LayersModel {
-  const { baseFilters = 32, kernelSize = 4, numClasses, leakySlope = 0.2, seed } = config;
+  const { baseFilters = 32, kernelSize = 4, numClasses, leakySlope = 0.2, auxiliaryClasses, seed } = config;
   checkPositiveInt(baseFilters, 'baseFilters');
   checkPositiveInt(kernelSize, 'kernelSize');
   if (numClasses !== undefined) checkPositiveInt(numClasses, 'numClasses');
+  if (auxiliaryClasses !== undefined) checkPositiveInt(auxiliaryClasses, 'auxiliaryClasses');
   const rng = new Rng(seed);
   const x = tf.input({ shape: [28, 28, 1], name: 'x' });
   const label = numClasses ? tf.input({ shape: [numClasses], name: 'label' }) : undefined;
@@ -105,6 +115,10 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): tf.LayersM
   h = ganLeakyReLU({ alpha: leakySlope, name: 'down7_lrelu' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
   const logit = tf.layers.dense({ units: 1, kernelInitializer: dcganInit(rng), name: 'logit' }).apply(h) as tf.SymbolicTensor;
+  if (auxiliaryClasses) {
+    const classLogits = tf.layers.dense({ units: auxiliaryClasses, kernelInitializer: dcganInit(rng), name: 'class_logits' }).apply(h) as tf.SymbolicTensor;
+    return tf.model({ inputs: label ? [x, label] : [x], outputs: [logit, classLogits], name: 'acgan_discriminator' });
+  }
   return tf.model({ inputs: label ? [x, label] : [x], outputs: logit, name: numClasses ? 'cdcgan_discriminator' : 'dcgan_discriminator' });
 }
 

@@ -24,6 +24,7 @@ export const trainers: Record<string, Trainer> = {
   dcgan: { help: 'DCGAN generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('dcgan', o) },
   'wgan-gp': { help: 'WGAN-GP generator on MNIST (notebook 05)', run: (o) => lib().gan.makeMnistGanCheckpoint('wgan-gp', o) },
   cgan: { help: 'conditional DCGAN generator on MNIST (notebook 06)', run: (o) => lib().gan.makeMnistGanCheckpoint('cgan', o) },
+  acgan: { help: 'AC-GAN generator (class-predicting discriminator) on MNIST (notebook 06)', run: (o) => lib().gan.makeMnistGanCheckpoint('acgan', o) },
   'ae-mnist-linear': { help: 'linear autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-linear', o) },
   'ae-mnist-dense': { help: 'dense ReLU autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-dense', o) },
   'ae-mnist-conv': { help: 'convolutional autoencoder, code 16, MNIST (notebook 03)', run: (o) => lib().models.makeAutoencoderCheckpoint('ae-mnist-conv', o) },
