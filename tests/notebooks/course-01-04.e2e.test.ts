@@ -4,21 +4,17 @@
  * (a "✓" line each, never a "✗"), and the lecture's numbers appear in the outputs.
  */
 import { expect } from 'chai';
-import * as path from 'path';
 import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRuns } from './quick-runs';
+import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
 
 const NOTEBOOKS = ['01-information-theory', '02-likelihood', '03-pca-vs-autoencoder', '04-vae-elbo'];
 
 describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  const results: Record<string, NotebookResult> = {};
+  let results: Record<string, NotebookResult> = {};
 
   before(async () => {
-    const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
-    for (const r of await quickRuns(files)) {
-      results[path.basename(r.file, '.ipynb')] = r;
-    }
+    results = await quickRunsByName(NOTEBOOKS);
   });
 
   for (const name of NOTEBOOKS) {

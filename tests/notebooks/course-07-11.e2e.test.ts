@@ -4,21 +4,17 @@
  * never a "✗"), and the key checks appear in the outputs.
  */
 import { expect } from 'chai';
-import * as path from 'path';
 import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRuns } from './quick-runs';
+import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
 
 const NOTEBOOKS = ['07-autoregressive-and-flows', '11-evaluation'];
 
 describe('notebooks 07 and 11 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  const results: Record<string, NotebookResult> = {};
+  let results: Record<string, NotebookResult> = {};
 
   before(async () => {
-    const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
-    for (const r of await quickRuns(files)) {
-      results[path.basename(r.file, '.ipynb')] = r;
-    }
+    results = await quickRunsByName(NOTEBOOKS);
   });
 
   for (const name of NOTEBOOKS) {

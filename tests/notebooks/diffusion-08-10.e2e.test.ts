@@ -5,21 +5,17 @@
  * in data/checkpoints (made by tools/scripts/train-diffusion.ts).
  */
 import { expect } from 'chai';
-import * as path from 'path';
 import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRuns } from './quick-runs';
+import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
 
 const NOTEBOOKS = ['08-diffusion-ddpm', '09-ddim-guidance', '10-latent-diffusion'];
 
 describe('notebooks 08–10 in quick mode (genbook kernel)', function () {
   this.timeout(1_800_000);
-  const results: Record<string, NotebookResult> = {};
+  let results: Record<string, NotebookResult> = {};
 
   before(async () => {
-    const files = NOTEBOOKS.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
-    for (const r of await quickRuns(files)) {
-      results[path.basename(r.file, '.ipynb')] = r;
-    }
+    results = await quickRunsByName(NOTEBOOKS);
   });
 
   for (const name of NOTEBOOKS) {

@@ -27,6 +27,14 @@ export function quickRuns(files: readonly string[], jobs = Math.min(defaultJobs(
   return Promise.all(keys.map((k) => runs.get(k)!));
 }
 
+/** The quick-mode results of the course notebooks `names` (e.g. '01-information-theory'), by name. */
+export async function quickRunsByName(names: readonly string[]): Promise<Record<string, NotebookResult>> {
+  const files = names.map((n) => path.resolve(__dirname, '..', '..', 'notebooks', `${n}.ipynb`));
+  const results: Record<string, NotebookResult> = {};
+  for (const r of await quickRuns(files)) results[path.basename(r.file, '.ipynb')] = r;
+  return results;
+}
+
 /** Every text output of a run's code cells (streams and text/plain), one string. */
 export function outputText(result: NotebookResult): string {
   const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
