@@ -316,7 +316,7 @@ export const PIXELCNN_COMMAND = 'npm run train -- pixelcnn';
 
 /** The recipe of the shipped checkpoint (full) and of the quick-mode smoke run. */
 export const PIXELCNN_RECIPE = {
-  full: { config: { channels: 32, layers: 5, firstKernelSize: 7, kernelSize: 3 }, steps: 4000, batchSize: 32, learningRate: 3e-3 },
+  full: { config: { channels: 32, layers: 10, firstKernelSize: 7, kernelSize: 3 }, steps: 6000, batchSize: 32, learningRate: 3e-3 },
   quick: { config: { channels: 8, layers: 2, firstKernelSize: 7, kernelSize: 3 }, steps: 20, batchSize: 16, learningRate: 3e-3 },
 } as const;
 
