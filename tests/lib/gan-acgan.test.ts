@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { backend, gan, models, tf } from 'genbook';
+import { gan, models, tf } from 'genbook';
+import { onWasmBackend } from './on-wasm';
 
 /** log Σ exp, in float64. */
 function logSumExp(v: number[]): number {
@@ -13,14 +14,7 @@ function crossEntropy(rows: number[][], labels: number[]): number {
 }
 
 describe('AC-GAN (Odena et al. 2017): losses, discriminator heads, trainer', () => {
-  let previous = '';
-  before(async () => {
-    previous = tf.getBackend();
-    await backend.setup('wasm', { log: null });
-  });
-  after(async () => {
-    if (previous) await tf.setBackend(previous);
-  });
+  onWasmBackend();
 
   const realLogits = [1.5, -0.3];
   const fakeLogits = [-2, 0.7];

@@ -1,15 +1,9 @@
 import { expect } from 'chai';
-import { backend, gan, models, random, tf } from 'genbook';
+import { gan, models, random, tf } from 'genbook';
+import { onWasmBackend } from './on-wasm';
 
 describe('GAN models (shapes, steps, style mixing)', () => {
-  let previous = '';
-  before(async () => {
-    previous = tf.getBackend();
-    await backend.setup('wasm', { log: null });
-  });
-  after(async () => {
-    if (previous) await tf.setBackend(previous);
-  });
+  onWasmBackend();
 
   it('DCGAN: G maps z to [B, 28, 28, 1] in [−1, 1] with transposed convolutions and no pooling; D gives one logit', () => {
     const g = models.dcganGenerator({ latentDim: 16, baseFilters: 8, seed: 1 });

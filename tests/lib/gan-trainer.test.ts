@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { backend, gan, models, random, tf } from 'genbook';
+import { gan, models, random, tf } from 'genbook';
+import { onWasmBackend } from './on-wasm';
 
 const target = { mean: 4, std: 0.5 };
 const sampleReal = (m: number, rng: random.Rng) => tf.tensor2d(Float32Array.from(rng.normals(m, target.mean, target.std)), [m, 1]);
@@ -26,14 +27,7 @@ function generatedMean(trainer: gan.GanTrainer): number {
 }
 
 describe('gan.GanTrainer (Algorithm 1)', () => {
-  let previous = '';
-  before(async () => {
-    previous = tf.getBackend();
-    await backend.setup('wasm', { log: null });
-  });
-  after(async () => {
-    if (previous) await tf.setBackend(previous);
-  });
+  onWasmBackend();
 
   it('moves p_g towards p_data on a 1D toy without leaking tensors', async () => {
     const trainer = toyTrainer('non-saturating', 1);

@@ -4,24 +4,13 @@
  * (a "✓" line each, never a "✗"), and the lecture's numbers appear in the outputs.
  */
 import { expect } from 'chai';
-import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
+import { cleanRunTests, outputText } from './quick-runs';
 
 const NOTEBOOKS = ['01-information-theory', '02-likelihood', '03-pca-vs-autoencoder', '04-vae-elbo'];
 
 describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  let results: Record<string, NotebookResult> = {};
-
-  before(async () => {
-    results = await quickRunsByName(NOTEBOOKS);
-  });
-
-  for (const name of NOTEBOOKS) {
-    it(`${name}: every cell runs, no stderr, every check passes`, () => {
-      expectCleanRun(results[name], name, 3);
-    });
-  }
+  const results = cleanRunTests(NOTEBOOKS, 3);
 
   it("01 reproduces the lecture's numbers: 54 parses, 2.58, 1.82, 2.69 bits, 0.60 and 1.47", () => {
     const text = outputText(results['01-information-theory']);

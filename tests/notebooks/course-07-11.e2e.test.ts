@@ -4,24 +4,13 @@
  * never a "✗"), and the key checks appear in the outputs.
  */
 import { expect } from 'chai';
-import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
+import { cleanRunTests, outputText } from './quick-runs';
 
 const NOTEBOOKS = ['07-autoregressive-and-flows', '11-evaluation'];
 
 describe('notebooks 07 and 11 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  let results: Record<string, NotebookResult> = {};
-
-  before(async () => {
-    results = await quickRunsByName(NOTEBOOKS);
-  });
-
-  for (const name of NOTEBOOKS) {
-    it(`${name}: every cell runs, no stderr, every check passes`, () => {
-      expectCleanRun(results[name], name, 8);
-    });
-  }
+  const results = cleanRunTests(NOTEBOOKS, 8);
 
   it('07 checks the chain rule, 2N − 1, the masks by gradients, and the change of variables', () => {
     const text = outputText(results['07-autoregressive-and-flows']);

@@ -5,24 +5,13 @@
  * in data/checkpoints (made by tools/scripts/train-diffusion.ts).
  */
 import { expect } from 'chai';
-import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
+import { cleanRunTests, outputText } from './quick-runs';
 
 const NOTEBOOKS = ['08-diffusion-ddpm', '09-ddim-guidance', '10-latent-diffusion'];
 
 describe('notebooks 08–10 in quick mode (genbook kernel)', function () {
   this.timeout(1_800_000);
-  let results: Record<string, NotebookResult> = {};
-
-  before(async () => {
-    results = await quickRunsByName(NOTEBOOKS);
-  });
-
-  for (const name of NOTEBOOKS) {
-    it(`${name}: every cell runs, no stderr, every check passes`, () => {
-      expectCleanRun(results[name], name, 4);
-    });
-  }
+  const results = cleanRunTests(NOTEBOOKS, 4);
 
   it('08 checks the schedules, the chain, the posterior and the loss identities', () => {
     const text = outputText(results['08-diffusion-ddpm']);

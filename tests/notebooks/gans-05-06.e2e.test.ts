@@ -4,24 +4,13 @@
  * conditional checkpoints are measured by the course classifier (an independent network).
  */
 import { expect } from 'chai';
-import type { NotebookResult } from '../../tools/src/runner/run';
-import { expectCleanRun, outputText, quickRunsByName } from './quick-runs';
+import { cleanRunTests, outputText } from './quick-runs';
 
 const NOTEBOOKS = ['05-gan-minimax', '06-conditional-gans'];
 
 describe('notebooks 05–06 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
-  let results: Record<string, NotebookResult> = {};
-
-  before(async () => {
-    results = await quickRunsByName(NOTEBOOKS);
-  });
-
-  for (const name of NOTEBOOKS) {
-    it(`${name}: every cell runs, no stderr, every check passes`, () => {
-      expectCleanRun(results[name], name, 8);
-    });
-  }
+  const results = cleanRunTests(NOTEBOOKS, 8);
 
   it('06 checks the cGAN value function, the AC-GAN objective, pix2pix, CycleGAN and StarGAN losses by hand', () => {
     const text = outputText(results['06-conditional-gans']);

@@ -35,6 +35,24 @@ export async function quickRunsByName(names: readonly string[]): Promise<Record<
   return results;
 }
 
+/**
+ * The common head of a per-notebook e2e suite (call it inside `describe`): fills the returned record
+ * with the quick runs of `names` in a `before` hook and adds one "every cell runs, no stderr, every
+ * check passes" test per notebook (at least `minChecks` "✓" lines each).
+ */
+export function cleanRunTests(names: readonly string[], minChecks: number): Record<string, NotebookResult> {
+  const results: Record<string, NotebookResult> = {};
+  before(async () => {
+    Object.assign(results, await quickRunsByName(names));
+  });
+  for (const name of names) {
+    it(`${name}: every cell runs, no stderr, every check passes`, () => {
+      expectCleanRun(results[name], name, minChecks);
+    });
+  }
+  return results;
+}
+
 /** Every text output of a run's code cells (streams and text/plain), one string. */
 export function outputText(result: NotebookResult): string {
   const cells = (result.report?.notebook.cells ?? []).filter((c): c is ICodeCell => c.cell_type === 'code');
