@@ -7,6 +7,9 @@
  * and ∫ p = 1 on a grid.
  */
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { backend, models, random, tf } from 'genbook';
 
 describe('models: PixelCNN', () => {
@@ -134,7 +137,56 @@ describe('models: PixelCNN', () => {
     expect(after).to.be.below(before / 4);
     net.dispose();
   });
+
+  it('continuing a checkpoint saves only an improvement, and the saved weights reproduce the reported NLL', async function () {
+    this.timeout(120000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-pixelcnn-'));
+    try {
+      const made = await models.makePixelCnnCheckpoint({ quick: true, dir });
+      expect(made.steps).to.equal(models.PIXELCNN_RECIPE.quick.steps);
+      const read = (): { meta: string; weights: Buffer } => ({ meta: fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'), weights: fs.readFileSync(path.join(dir, 'weights.bin')) });
+
+      // 30 more steps from a 20-step model: the NLL (far above its floor) goes down and is saved
+      const more = await models.continuePixelCnnCheckpoint({ dir, steps: 30, learningRate: 3e-3, command: 'first continuation' });
+      expect(more.before).to.be.closeTo(made.testNats, 1e-9);
+      expect(more.improved).to.equal(true);
+      expect(more.testNats).to.be.below(made.testNats);
+      const { model, meta } = models.loadPixelCnn(dir);
+      expect(meta.steps).to.equal(made.steps + 30);
+      expect(meta.resumedWith).to.deep.equal(['first continuation']);
+      expect(meta.testNats).to.equal(more.testNats);
+      expect((meta.lossCurve as number[][]).at(-1)![0]).to.equal(made.steps + 30);
+      // independent of the run's own evaluation: reload and score the same 200 test images again
+      expect(model.evaluate(models.binarizedMnistTest(meta.testCount as number)).nats).to.be.closeTo(more.testNats, 1e-3);
+      model.dispose();
+
+      // one Adam step of size 1 wrecks the weights: nothing on disk may change
+      const saved = read();
+      const worse = await models.continuePixelCnnCheckpoint({ dir, steps: 1, learningRate: 1, command: 'wrecking step' });
+      expect(worse.improved).to.equal(false);
+      expect(worse.testNats).to.be.above(more.testNats);
+      expect(worse.steps).to.equal(made.steps + 30);
+      const after = read();
+      expect(after.meta).to.equal(saved.meta);
+      expect(after.weights.equals(saved.weights)).to.equal(true);
+
+      await expectRejection(models.continuePixelCnnCheckpoint({ dir, steps: 0, command: 'x' }), /steps/);
+      await expectRejection(models.continuePixelCnnCheckpoint({ dir: path.join(dir, 'missing'), steps: 1, command: 'x' }), /no PixelCNN checkpoint/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (e) {
+    expect((e as Error).message).to.match(pattern);
+    return;
+  }
+  expect.fail(`expected a rejection matching ${pattern}`);
+}
 
 describe('models: Gated PixelCNN', () => {
   before(async () => {

@@ -71,8 +71,8 @@ export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAae
 export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, saveVqVaeCheckpointIn, loadVqVaeCheckpoint } from './vq-mnist';
 export { AUTOENCODER_CHECKPOINTS, AUTOENCODER_CHECKPOINT_STEPS, makeAutoencoderCheckpoint } from './autoencoder-checkpoints';
 export type { AutoencoderCheckpointName, MakeAutoencoderCheckpointOptions } from './autoencoder-checkpoints';
-export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn, makePixelCnnCheckpoint, loadPixelCnn, binarizedMnistTest, PIXELCNN_CHECKPOINT, PIXELCNN_COMMAND, PIXELCNN_RECIPE } from './pixelcnn';
-export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions, PixelCnnRun } from './pixelcnn';
+export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn, makePixelCnnCheckpoint, continuePixelCnnCheckpoint, loadPixelCnn, binarizedMnistTest, PIXELCNN_CHECKPOINT, PIXELCNN_COMMAND, PIXELCNN_RECIPE } from './pixelcnn';
+export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions, PixelCnnRun, ContinuePixelCnnOptions } from './pixelcnn';
 export { RealNvp2d, trainFlow, standardization } from './flow';
 export type { RealNvpConfig, TrainFlowOptions } from './flow';
 export { GatedPixelCnn } from './pixelcnn-gated';

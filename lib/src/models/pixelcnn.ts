@@ -335,8 +335,35 @@ export interface PixelCnnRun {
   testNats: number;
   testBitsPerDim: number;
   testCount: number;
+  /** Seconds of training in this run (a continuation: its own steps only). */
   seconds: number;
+  /** Steps in the checkpoint after this run (a continuation: all steps so far). */
   steps: number;
+}
+
+/** Every `lossCurve` point is [step, nats]; at most `points` of them per run. */
+function thinCurve(history: Losses[], offset: number, points: number): number[][] {
+  const every = Math.max(1, Math.floor(history.length / points));
+  return history
+    .map((h, i) => [offset + i + 1, h.nats])
+    .filter((_, i) => i % every === 0 || i === history.length - 1);
+}
+
+/** Save the weights with `meta` and register the test NLL in the results (full or quick). */
+async function savePixelCnnRun(model: PixelCnn, dir: string, meta: CheckpointMeta, test: { nats: number; bitsPerDim: number; count: number }): Promise<void> {
+  const full = { ...meta, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count };
+  await saveVariables(model.variables, dir, full);
+  const commands = [meta.command as string, ...((meta.resumedWith as string[] | undefined) ?? [])];
+  writeResult({
+    model: PIXELCNN_CHECKPOINT,
+    family: 'Autoregressive',
+    notebook: '07-autoregressive-and-flows',
+    metrics: { nllNats: test.nats, bitsPerDim: test.bitsPerDim },
+    trainSeconds: meta.trainSeconds as number,
+    command: commands.join(' && '),
+    mode: meta.mode === 'quick' ? 'quick' : 'full',
+    notes: `exact test NLL on ${test.count} stochastically binarised MNIST test images (the PixelRNN paper's data; not vae-mnist's thresholded data); ${meta.steps} steps of batch ${meta.batchSize}, backend ${tf.getBackend()}`,
+  });
 }
 
 /**
@@ -368,9 +395,7 @@ export async function makePixelCnnCheckpoint(
       onProgress: options.onProgress,
     });
     const test = model.evaluate(binarizedMnistTest(quick ? 200 : undefined));
-    const every = Math.max(1, Math.floor(history.length / 200));
-    const curve = history.filter((_, i) => i % every === 0 || i === history.length - 1).map((h, i) => [Math.min(i * every, history.length - 1) + 1, h.nats]);
-    await saveVariables(model.variables, dir, {
+    await savePixelCnnRun(model, dir, {
       name: PIXELCNN_CHECKPOINT,
       command: PIXELCNN_COMMAND,
       seed,
@@ -381,24 +406,67 @@ export async function makePixelCnnCheckpoint(
       batchSize: recipe.batchSize,
       learningRate: recipe.learningRate,
       data: 'MNIST train set, dynamically binarised (x ~ Bernoulli(intensity), re-drawn for every batch)',
-      testNats: test.nats,
-      testBitsPerDim: test.bitsPerDim,
-      testCount: test.count,
       testData: "MNIST test set binarised stochastically once: data.mnist({ split: 'test', binarize: 'stochastic', seed: 0 })",
-      lossCurve: curve,
+      lossCurve: thinCurve(history, 0, 200),
       mode: quick ? 'quick' : 'full',
-    });
-    writeResult({
-      model: PIXELCNN_CHECKPOINT,
-      family: 'Autoregressive',
-      notebook: '07-autoregressive-and-flows',
-      metrics: { nllNats: test.nats, bitsPerDim: test.bitsPerDim },
-      trainSeconds: seconds,
-      command: PIXELCNN_COMMAND,
-      mode: quick ? 'quick' : 'full',
-      notes: `exact test NLL on ${test.count} stochastically binarised MNIST test images (the PixelRNN paper's data; not vae-mnist's thresholded data); ${recipe.steps} steps of batch ${recipe.batchSize}, backend ${tf.getBackend()}`,
-    });
+    }, test);
     return { dir, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count, seconds, steps: recipe.steps };
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface ContinuePixelCnnOptions {
+  /** More steps of the checkpoint's batch size. */
+  steps: number;
+  /** Adam learning rate at the first step, decayed linearly to 0.1× (a fresh Adam state). Default 1e-3. */
+  learningRate?: number;
+  /** Seed of the batch order and the dynamic binarisation. Default 7. */
+  seed?: number;
+  /** Default: the shipped checkpoint. */
+  dir?: string;
+  /** The command line to record in meta.json's `resumedWith` (how to reproduce this run). */
+  command: string;
+  onProgress?: (p: Progress) => void;
+}
+
+/**
+ * Continue a saved PixelCNN (`tools/scripts/train-pixelcnn-more.ts`): train `steps` more, measure
+ * the exact test NLL again on the same test images, and keep the result only if it improved — the
+ * checkpoint, its meta.json (steps, training seconds and loss curve extended, the command appended
+ * to `resumedWith`) and the results file; otherwise nothing on disk changes.
+ */
+export async function continuePixelCnnCheckpoint(options: ContinuePixelCnnOptions): Promise<PixelCnnRun & { before: number; improved: boolean }> {
+  const { steps, learningRate = 1e-3, seed = 7, command } = options;
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer; got ${steps}`);
+  if (!(learningRate > 0)) throw new RangeError(`learningRate must be positive; got ${learningRate}`);
+  const dir = options.dir ?? checkpointDir(PIXELCNN_CHECKPOINT);
+  const { model, meta } = loadPixelCnn(dir);
+  try {
+    const before = meta.testNats as number;
+    const testCount = meta.testCount as number;
+    const quick = meta.mode === 'quick';
+    const { history, seconds } = await trainPixelCnn(model, {
+      images: mnist({ split: 'train', seed: 0, limit: quick ? 500 : undefined }).images,
+      steps,
+      batchSize: meta.batchSize as number,
+      learningRate,
+      dynamicBinarization: true,
+      seed,
+      onProgress: options.onProgress,
+    });
+    const test = model.evaluate(binarizedMnistTest(testCount));
+    const total = (meta.steps as number) + steps;
+    const run = { dir, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count, seconds, steps: total, before, improved: test.nats < before };
+    if (!run.improved) return { ...run, steps: meta.steps as number };
+    await savePixelCnnRun(model, dir, {
+      ...meta,
+      steps: total,
+      trainSeconds: (meta.trainSeconds as number) + seconds,
+      resumedWith: [...((meta.resumedWith as string[] | undefined) ?? []), command],
+      lossCurve: [...((meta.lossCurve as number[][] | undefined) ?? []), ...thinCurve(history, meta.steps as number, 50)],
+    }, test);
+    return run;
   } finally {
     model.dispose();
   }
