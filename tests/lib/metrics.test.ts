@@ -181,6 +181,34 @@ describe('metrics: Inception Score', () => {
   });
 });
 
+describe('metrics: per-class accuracy', () => {
+  it('matches a hand count: overall, per class, class sizes; empty classes give NaN; ties go to the lower class', () => {
+    // 3 classes, 6 samples; predicted (argmax) 0, 1, 1, 2, 0, 0 (the last row ties 0 and 2 → 0)
+    const p = new linalg.Matrix(6, 3, Float64Array.from([
+      0.7, 0.2, 0.1,
+      0.1, 0.8, 0.1,
+      0.3, 0.4, 0.3,
+      0.1, 0.1, 0.8,
+      0.5, 0.3, 0.2,
+      0.4, 0.2, 0.4,
+    ]));
+    expect(Array.from(metrics.argmaxRows(p))).to.deep.equal([0, 1, 1, 2, 0, 0]);
+    const r = metrics.perClassAccuracy(p, [0, 1, 2, 2, 1, 2]);
+    // class 0: 1 of 1 right; class 1: sample 1 right, sample 4 (predicted 0) wrong; class 2: only sample 3 right
+    expect(r.counts).to.deep.equal([1, 2, 3]);
+    expect(r.perClass[0]).to.equal(1);
+    expect(r.perClass[1]).to.equal(0.5);
+    expect(r.perClass[2]).to.be.closeTo(1 / 3, 1e-15);
+    expect(r.accuracy).to.be.closeTo(3 / 6, 1e-15);
+    const only01 = metrics.perClassAccuracy(p, [0, 1, 0, 1, 0, 0]);
+    expect(only01.counts).to.deep.equal([4, 2, 0]);
+    expect(only01.perClass[2]).to.be.NaN;
+    expect(only01.accuracy).to.be.closeTo(4 / 6, 1e-15); // samples 0, 1, 4, 5
+    expect(() => metrics.perClassAccuracy(p, [0, 1])).to.throw(RangeError, /one entry per sample/);
+    expect(() => metrics.perClassAccuracy(p, [0, 1, 2, 3, 0, 0])).to.throw(RangeError, /labels\[3\].*0–2/);
+  });
+});
+
 describe('metrics: MNIST classifier, MNIST-FID, conditional accuracy, timing', () => {
   before(async () => {
     await backend.setup(undefined, { log: null });

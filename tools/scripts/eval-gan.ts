@@ -26,16 +26,7 @@ async function main(): Promise<void> {
   const images = tf.tidy(() => models.fromGanRange(generator.predict([z, tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat()], { batchSize: 256 }) as tf.Tensor)) as tf.Tensor4D;
   const classifier = await metrics.loadMnistClassifier();
   const evaluation = await metrics.evaluateSamples(images, { labels, classifier });
-  const probabilities = classifier.probabilities(images);
-  const perDigit = Array.from({ length: 10 }, (_, d) => {
-    let hits = 0;
-    for (let k = d; k < count; k += 10) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (probabilities.get(k, c) > probabilities.get(k, best)) best = c;
-      if (best === d) hits += 1;
-    }
-    return (hits / (count / 10)).toFixed(3);
-  });
+  const perDigit = metrics.perClassAccuracy(classifier.probabilities(images), labels).perClass.map((a) => a.toFixed(3));
   console.log(`${name}: ${meta?.steps} iterations (${meta?.trainSeconds} s); ${count} samples: conditional accuracy ${(100 * evaluation.conditionalAccuracy!).toFixed(2)} %, MNIST-FID ${evaluation.mnistFid.toFixed(2)}, MNIST-IS ${evaluation.mnistIs.toFixed(2)}`);
   console.log(`per digit 0–9: ${perDigit.join(' ')}`);
   tf.dispose([z, images]);

@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Matrix } from '../linalg/matrix';
+import { argmaxRows } from './class-accuracy';
 import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { gatherRows } from '../data/batches';
@@ -189,14 +190,7 @@ export class MnistClassifier {
 
   /** The most probable class of each image. */
   predictLabels(images: MnistImages, batchSize = 500): Uint8Array {
-    const p = this.probabilities(images, batchSize);
-    const out = new Uint8Array(p.rows);
-    for (let i = 0; i < p.rows; i++) {
-      let best = 0;
-      for (let j = 1; j < 10; j++) if (p.data[i * 10 + j] > p.data[i * 10 + best]) best = j;
-      out[i] = best;
-    }
-    return out;
+    return Uint8Array.from(argmaxRows(this.probabilities(images, batchSize)));
   }
 
   /** Fraction of images whose predicted class equals `labels`. */

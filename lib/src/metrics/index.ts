@@ -31,5 +31,7 @@ export {
   evaluateSamples,
 } from './mnist-metrics';
 export type { FeatureStatistics, MnistFidOptions, MnistFidResult, SampleEvaluation } from './mnist-metrics';
+export { perClassAccuracy, argmaxRows } from './class-accuracy';
+export type { ClassAccuracy } from './class-accuracy';
 export { timeSampling, secondsPerSample } from './speed';
 export type { Sampler, TimeSamplingOptions, SamplingTime } from './speed';

@@ -20,6 +20,7 @@ import { frechetTerms, FrechetOptions, FrechetTerms } from './frechet';
 import { inceptionScore, InceptionScoreResult } from './inception-score';
 import { MnistClassifier, MnistImages, loadMnistClassifier } from './classifier';
 import { mnist } from '../data/mnist';
+import { perClassAccuracy } from './class-accuracy';
 
 /** Mean and covariance of a set of feature vectors. */
 export interface FeatureStatistics {
@@ -156,18 +157,6 @@ export async function evaluateSamples(
     mnistIsDiversity: is.diversity,
     fidSamples: stats.count,
   };
-  if (options.labels) {
-    const labels = options.labels;
-    if (labels.length !== probabilities.rows) throw new RangeError(`labels must have one entry per sample (${probabilities.rows}); got ${labels.length}`);
-    let correct = 0;
-    for (let i = 0; i < labels.length; i++) {
-      if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > 9) throw new RangeError(`labels[${i}] must be a class 0–9; got ${labels[i]}`);
-      const row = probabilities.row(i);
-      let best = 0;
-      for (let j = 1; j < 10; j++) if (row[j] > row[best]) best = j;
-      if (best === labels[i]) correct++;
-    }
-    out.conditionalAccuracy = correct / labels.length;
-  }
+  if (options.labels) out.conditionalAccuracy = perClassAccuracy(probabilities, options.labels).accuracy;
   return out;
 }
