@@ -138,7 +138,7 @@ describe('models: PixelCNN', () => {
     net.dispose();
   });
 
-  it('continuing a checkpoint saves only an improvement, and the saved weights reproduce the reported NLL', async function () {
+  it('continuing a checkpoint saves only an improvement (last or Polyak-averaged weights), and the saved weights reproduce the reported NLL', async function () {
     this.timeout(120000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-pixelcnn-'));
     try {
@@ -170,6 +170,19 @@ describe('models: PixelCNN', () => {
       expect(after.meta).to.equal(saved.meta);
       expect(after.weights.equals(saved.weights)).to.equal(true);
 
+      // with Polyak averaging both the last and the averaged weights are scored; the better is saved
+      const averaged = await models.continuePixelCnnCheckpoint({ dir, steps: 20, learningRate: 3e-3, emaDecay: 0.9, command: 'averaged' });
+      expect(averaged.improved).to.equal(true);
+      expect(averaged.averagedNats).to.be.a('number');
+      expect(averaged.averagedNats).to.not.equal(averaged.lastNats);
+      expect(averaged.testNats).to.equal(Math.min(averaged.lastNats, averaged.averagedNats!));
+      const reloaded = models.loadPixelCnn(dir);
+      expect(reloaded.meta.resumedWith).to.deep.equal(['first continuation', 'averaged']);
+      expect(reloaded.meta.weights).to.match(averaged.testNats === averaged.averagedNats ? /^EMA \(decay 0\.9\)/ : /last step/);
+      expect(reloaded.model.evaluate(models.binarizedMnistTest(200)).nats).to.be.closeTo(averaged.testNats, 1e-3);
+      reloaded.model.dispose();
+
+      await expectRejection(models.continuePixelCnnCheckpoint({ dir, steps: 1, emaDecay: 1, command: 'x' }), /emaDecay/);
       await expectRejection(models.continuePixelCnnCheckpoint({ dir, steps: 0, command: 'x' }), /steps/);
       await expectRejection(models.continuePixelCnnCheckpoint({ dir: path.join(dir, 'missing'), steps: 1, command: 'x' }), /no PixelCNN checkpoint/);
     } finally {

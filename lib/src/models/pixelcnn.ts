@@ -43,6 +43,7 @@ import { gatherRows } from '../data/batches';
 import { mnist } from '../data/mnist';
 import { saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, CheckpointMeta } from '../train/checkpoint';
 import { writeResult } from '../train/results';
+import { ExponentialMovingAverage } from '../diffusion/ema';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
 
@@ -264,12 +265,14 @@ export interface TrainPixelCnnOptions {
   /** Draw x ~ Bernoulli(intensity) per batch (the usual dynamic binarisation). Default true; false = use images as they are (already binary). */
   dynamicBinarization?: boolean;
   seed: number;
+  /** Updated after every step (Polyak averaging of the weights); the caller owns it. */
+  ema?: ExponentialMovingAverage;
   onProgress?: (progress: Progress) => void;
 }
 
 /** Trains a PixelCNN by maximum likelihood (mean NLL per image, nats) with Adam. */
 export async function trainPixelCnn(model: PixelCnn, options: TrainPixelCnnOptions): Promise<{ history: Losses[]; seconds: number }> {
-  const { images, steps, batchSize = 64, learningRate = 1e-3, dynamicBinarization = true, seed, onProgress } = options;
+  const { images, steps, batchSize = 64, learningRate = 1e-3, dynamicBinarization = true, seed, ema, onProgress } = options;
   const { height: H, width: W } = model.config;
   const n = images.length / (H * W);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`images must hold N·${H * W} pixels; got ${images.length}`);
@@ -298,6 +301,7 @@ export async function trainPixelCnn(model: PixelCnn, options: TrainPixelCnnOptio
         const loss = optimizer.minimize(() => tf.mean(model.negativeLogLikelihood(x)) as tf.Scalar, true, variables)!;
         const nats = loss.dataSync()[0];
         tf.dispose([x, loss]);
+        ema?.update();
         return { nats };
       },
     });
@@ -423,6 +427,12 @@ export interface ContinuePixelCnnOptions {
   learningRate?: number;
   /** Seed of the batch order and the dynamic binarisation. Default 7. */
   seed?: number;
+  /**
+   * Polyak averaging: keep an exponential moving average of the weights with this decay (e.g.
+   * 0.999; PixelCNN++ used 0.9995), score both the last and the averaged weights on the test set,
+   * and keep the better. Default 0: off.
+   */
+  emaDecay?: number;
   /** Default: the shipped checkpoint. */
   dir?: string;
   /** The command line to record in meta.json's `resumedWith` (how to reproduce this run). */
@@ -436,12 +446,16 @@ export interface ContinuePixelCnnOptions {
  * checkpoint, its meta.json (steps, training seconds and loss curve extended, the command appended
  * to `resumedWith`) and the results file; otherwise nothing on disk changes.
  */
-export async function continuePixelCnnCheckpoint(options: ContinuePixelCnnOptions): Promise<PixelCnnRun & { before: number; improved: boolean }> {
-  const { steps, learningRate = 1e-3, seed = 7, command } = options;
+export async function continuePixelCnnCheckpoint(
+  options: ContinuePixelCnnOptions,
+): Promise<PixelCnnRun & { before: number; improved: boolean; lastNats: number; averagedNats?: number }> {
+  const { steps, learningRate = 1e-3, seed = 7, emaDecay = 0, command } = options;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer; got ${steps}`);
   if (!(learningRate > 0)) throw new RangeError(`learningRate must be positive; got ${learningRate}`);
+  if (!(emaDecay >= 0 && emaDecay < 1)) throw new RangeError(`emaDecay must be in [0, 1); got ${emaDecay}`);
   const dir = options.dir ?? checkpointDir(PIXELCNN_CHECKPOINT);
   const { model, meta } = loadPixelCnn(dir);
+  const ema = emaDecay > 0 ? new ExponentialMovingAverage(model.trainableVariables(), emaDecay) : undefined;
   try {
     const before = meta.testNats as number;
     const testCount = meta.testCount as number;
@@ -453,21 +467,30 @@ export async function continuePixelCnnCheckpoint(options: ContinuePixelCnnOption
       learningRate,
       dynamicBinarization: true,
       seed,
+      ema,
       onProgress: options.onProgress,
     });
-    const test = model.evaluate(binarizedMnistTest(testCount));
+    const testImages = binarizedMnistTest(testCount);
+    const last = model.evaluate(testImages);
+    const averaged = ema ? await ema.withAveraged(() => model.evaluate(testImages)) : undefined;
+    const useAveraged = averaged !== undefined && averaged.nats < last.nats;
+    if (useAveraged) ema!.copyToVariables();
+    const test = useAveraged ? averaged : last;
     const total = (meta.steps as number) + steps;
-    const run = { dir, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count, seconds, steps: total, before, improved: test.nats < before };
+    const run = { dir, testNats: test.nats, testBitsPerDim: test.bitsPerDim, testCount: test.count, seconds, steps: total, before, improved: test.nats < before, lastNats: last.nats, averagedNats: averaged?.nats };
     if (!run.improved) return { ...run, steps: meta.steps as number };
     await savePixelCnnRun(model, dir, {
       ...meta,
       steps: total,
       trainSeconds: (meta.trainSeconds as number) + seconds,
       resumedWith: [...((meta.resumedWith as string[] | undefined) ?? []), command],
+      // which weights of the last run were kept (undefined, and dropped from the JSON, without averaging)
+      weights: ema ? (useAveraged ? `EMA (decay ${emaDecay}) of the last run's weights` : "the last step's weights (they beat their EMA)") : undefined,
       lossCurve: [...((meta.lossCurve as number[][] | undefined) ?? []), ...thinCurve(history, meta.steps as number, 50)],
     }, test);
     return run;
   } finally {
+    ema?.dispose();
     model.dispose();
   }
 }
