@@ -38,7 +38,7 @@ export { classifierFreeEpsilon, classifierFreeGuidance } from './cfg';
 export { timestepEmbedding, timestepEmbeddingValues } from './time-embedding';
 export { epsilonOf, conditionalEpsilonOf } from './network';
 export type { DiffusionNetwork } from './network';
-export { ExponentialMovingAverage } from './ema';
+export { ExponentialMovingAverage } from '../train/ema';
 export { trainDiffusion, arrayBatches } from './trainer';
 export type { TrainDiffusionOptions, TrainDiffusionResult, DiffusionBatch, DiffusionBatchSource } from './trainer';
 export { gaussianMixtureEpsilon, gaussianMixtureConditionalEpsilon } from './oracle';

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random';
 import { Progress, trainLoop } from '../train/loop';
-import { ExponentialMovingAverage } from './ema';
+import { ExponentialMovingAverage } from '../train/ema';
 import { qSample } from './forward';
 import { simpleLoss } from './losses';
 import { DiffusionNetwork } from './network';

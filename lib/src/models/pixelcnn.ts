@@ -40,10 +40,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { gatherRows } from '../data/batches';
-import { mnist } from '../data/mnist';
+import { mnist, MnistSet } from '../data/mnist';
 import { saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, CheckpointMeta } from '../train/checkpoint';
 import { writeResult } from '../train/results';
-import { ExponentialMovingAverage } from '../diffusion/ema';
+import { ExponentialMovingAverage } from '../train/ema';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
 
@@ -324,6 +324,11 @@ export const PIXELCNN_RECIPE = {
   quick: { config: { channels: 8, layers: 2, firstKernelSize: 7, kernelSize: 3 }, steps: 20, batchSize: 16, learningRate: 3e-3 },
 } as const;
 
+/** The training images (intensities; binarised per batch while training): all of MNIST train, 500 in quick mode. */
+function pixelCnnTrainSet(quick: boolean, seed: number): MnistSet {
+  return mnist({ split: 'train', seed, limit: quick ? 500 : undefined });
+}
+
 /**
  * The binarised MNIST test set the NLL is reported on: each pixel 1 with probability equal to its
  * intensity, drawn once with seed 0 — the stochastic binarisation of the PixelRNN paper's table
@@ -383,7 +388,7 @@ export async function makePixelCnnCheckpoint(
   const quick = options.quick ?? quickModeEnv();
   const recipe = quick ? PIXELCNN_RECIPE.quick : PIXELCNN_RECIPE.full;
   const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', PIXELCNN_CHECKPOINT) : checkpointDir(PIXELCNN_CHECKPOINT));
-  const train = mnist({ split: 'train', seed, limit: quick ? 500 : undefined });
+  const train = pixelCnnTrainSet(quick, seed);
   let mean = 0;
   for (const v of train.images) mean += v / train.images.length;
   // start at the marginal: every pixel ~ Bernoulli(mean intensity), ≈ 784·H(0.13) ≈ 300 nats instead of 784·log 2 ≈ 543
@@ -461,7 +466,7 @@ export async function continuePixelCnnCheckpoint(
     const testCount = meta.testCount as number;
     const quick = meta.mode === 'quick';
     const { history, seconds } = await trainPixelCnn(model, {
-      images: mnist({ split: 'train', seed: 0, limit: quick ? 500 : undefined }).images,
+      images: pixelCnnTrainSet(quick, (meta.seed as number | undefined) ?? 0).images,
       steps,
       batchSize: meta.batchSize as number,
       learningRate,

@@ -5,4 +5,5 @@ export { budget, quickModeEnv } from './mode';
 export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir } from './checkpoint';
 export type { CheckpointMeta } from './checkpoint';
 export { writeResult, readResults, resultsDir } from './results';
+export { ExponentialMovingAverage } from './ema';
 export type { ModelResult } from './results';

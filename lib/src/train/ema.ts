@@ -2,7 +2,8 @@
  * Exponential moving average of the weights 지수 이동 평균 (DDPM §4 and Appendix B: "We used EMA on
  * model parameters with a decay factor of 0.9999"): θ̄ ← d·θ̄ + (1 − d)·θ after every step, with the
  * warm-up d_n = min(d, (1 + n)/(10 + n)) of the TensorFlow EMA so early averages are not dominated
- * by the random initialisation. Samples are drawn with θ̄.
+ * by the random initialisation. Samples are drawn with θ̄. Shared by the diffusion trainer and the
+ * PixelCNN continuation (Polyak averaging).
  *
  * @see notebooks/08-diffusion-ddpm
  */
