@@ -12,6 +12,7 @@ import { checkCommand } from './commands/check';
 import { gradeCommand } from './commands/grade';
 import { validateCommand } from './commands/validate';
 import { releaseCommand } from './commands/release';
+import { autograderCommand } from './commands/autograder';
 import { UsageError } from './util/flags';
 
 type Command = { run: (args: string[]) => number | Promise<number>; help: string };
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S])' },
   validate: { run: validateCommand, help: 'check the homework: solutions 100%, stubs 0, no drift, notebooks run ([--update-stubs])' },
   release: { run: releaseCommand, help: 'write the student edition: no solutions or hidden tests (--out DIR [--force])' },
+  autograder: { run: autograderCommand, help: 'build a Gradescope autograder zip for one week (gradescope --week hwNN --out FILE.zip)' },
 };
 
 function usage(): string {

@@ -9,6 +9,8 @@
  * - a README for students, and package.json without the instructor scripts (grade, validate,
  *   release); `.mocharc.cjs` skips tests/homework in `npm test` (students run them with
  *   `npm run check`);
+ * - `.github/workflows/classroom.yml`: GitHub Classroom autograding of every week's public tests
+ *   (see classroom.ts);
  * - `RELEASE.json`: the weeks, the date and the commit it was made from.
  * A final scan refuses the edition if any TypeScript file in it still holds a solution region or
  * equals a solution file.
@@ -16,7 +18,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { classroomWorkflow } from './classroom';
 import { layout, listWeeks } from './layout';
+import { NODE_BUILD } from './node-build';
 import { BEGIN, generateStub } from './regions';
 import { studentReadme } from './student-readme';
 
@@ -98,7 +102,7 @@ export function release(options: ReleaseOptions): ReleaseResult {
   fs.writeFileSync(path.join(out, 'README.md'), studentReadme(weeks));
   const pkgFile = path.join(out, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string> };
-  for (const name of ['grade', 'validate', 'release']) delete pkg.scripts?.[name];
+  for (const name of ['grade', 'validate', 'release', 'autograder']) delete pkg.scripts?.[name];
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + '\n');
   const mocharc = path.join(out, '.mocharc.cjs');
   if (fs.existsSync(mocharc)) {
@@ -107,6 +111,10 @@ export function release(options: ReleaseOptions): ReleaseResult {
       "\n// Student edition: the homework tests run through `npm run check -- hwNN`, not `npm test`.\nmodule.exports.ignore = [...(module.exports.ignore || []), 'tests/homework/**'];\n",
     );
   }
+  const workflow = '.github/workflows/classroom.yml';
+  fs.mkdirSync(path.dirname(path.join(out, workflow)), { recursive: true });
+  fs.writeFileSync(path.join(out, workflow), classroomWorkflow(weeks, NODE_BUILD.version));
+  if (!files.includes(workflow)) files.push(workflow);
   fs.writeFileSync(path.join(out, 'RELEASE.json'), JSON.stringify({ edition: 'student', weeks, releasedAt: new Date().toISOString(), fromCommit: currentCommit(l.root) ?? null }, null, 2) + '\n');
 
   // Safety scan.
