@@ -31,6 +31,7 @@
  * ```
  * Points are all-or-nothing per test. `public` and `hidden` are kept apart at every level.
  */
+import { csvCell } from './csv';
 import type { TestKind } from './protocol';
 import { formatPoints, round } from './points';
 import type { TestStatus } from './sandbox';
@@ -139,11 +140,6 @@ export function feedbackMarkdown(report: StudentReport): string {
     }
   }
   return lines.join('\n');
-}
-
-function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
