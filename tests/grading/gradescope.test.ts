@@ -19,6 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { codeBlock, findWeekFolder, GradescopeResults } from '../../tools/src/grading/gradescope';
+import { setupScript } from '../../tools/src/grading/gradescope-package';
+import { NODE_BUILD } from '../../tools/src/grading/node-build';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
@@ -181,6 +183,29 @@ describe('genbook autograder gradescope: the zip, run locally with AUTOGRADER_RO
     expectSpecConformant(results);
     expect(results.score).to.equal(0);
     expect(results.output).to.match(/could not start \(exit code 1\)/);
+  });
+});
+
+describe('setup.sh where no Node 20 is on PATH', () => {
+  it('downloads the pinned official build and refuses it when the SHA-256 differs (fake curl, no network)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-setup-'));
+    try {
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      // A Node 18 on PATH: not suitable, so setup.sh must install its own.
+      fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho 18\n', { mode: 0o755 });
+      // curl records the URL and writes a file that is not Node.
+      fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; shift; fi; url="$1"; shift; done\necho "$url" >> "${dir}/curl.log"\necho not-node > "$out"\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'setup.sh'), setupScript());
+      const run = spawnSync('bash', [path.join(dir, 'setup.sh')], { env: { ...process.env, AUTOGRADER_ROOT: path.join(dir, 'ag'), PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+      const arch = os.arch() === 'x64' ? 'x64' : 'arm64';
+      expect(fs.readFileSync(path.join(dir, 'curl.log'), 'utf8').trim()).to.equal(`https://nodejs.org/dist/v${NODE_BUILD.version}/node-v${NODE_BUILD.version}-linux-${arch}.tar.xz`);
+      expect(run.status).to.not.equal(0);
+      expect(run.stdout + run.stderr).to.match(/FAILED/);
+      expect(fs.existsSync(path.join(dir, 'ag', 'node'))).to.equal(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
