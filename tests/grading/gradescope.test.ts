@@ -136,6 +136,8 @@ describe('genbook autograder gradescope: the zip, run locally with AUTOGRADER_RO
     expect(visible).to.have.length(publicPoints.length);
     expect(later).to.have.length(hiddenPoints.length);
     for (const t of later) expect(t).not.to.have.property('output');
+    // The student's hidden points appear only in the after_published tests, not at the top level.
+    expect(results.extra_data).not.to.have.property('hidden');
     expect(results.output).to.contain(`**hw01**: ${sum(publicPoints)} / ${sum(publicPoints)} points on the public tests`);
     expect(results.output).not.to.match(/could not be loaded|Type errors/);
   });

@@ -124,7 +124,8 @@ export function gradescopeResults(week: WeekReport, executionSeconds: number, ex
     output: submissionOutput(week),
     output_format: 'md',
     tests,
-    extra_data: { schema: RESULTS_SCHEMA, week: week.week, present: week.present, public: week.public, ...(week.hidden ? { hidden: week.hidden } : {}), ...extra },
+    // No hidden score here: only the after_published tests carry hidden points.
+    extra_data: { schema: RESULTS_SCHEMA, week: week.week, present: week.present, public: week.public, ...extra },
   };
 }
 
