@@ -14,7 +14,7 @@
  *   library as a workspace, plus the grader's own dependencies: typescript, chai, @types/node, at
  *   the project's pinned versions and locked to the project's resolved versions), the built library
  *   (`lib/dist`, `lib/package.json` without the optional libtensorflow binding), the built grader
- *   (`tools/dist/grading/*.js`), the week's public and hidden test files and the files they import,
+ *   (the JavaScript under `tools/dist/grading/`), the week's public and hidden test files and the files they import,
  *   and `autograder.json` (week, limits, Node version, commit). No solutions, no other weeks, no
  *   notebooks.
  *
@@ -227,7 +227,7 @@ export function stageProject(root: string, week: string, dir: string, options: O
   }
   // The built library and grader.
   copyTree(path.join(root, 'lib', 'dist'), path.join(dir, 'lib', 'dist'), (r) => !r.endsWith('.map') && !r.endsWith('.tsbuildinfo'));
-  copyTree(path.join(root, 'tools', 'dist', 'grading'), path.join(dir, 'tools', 'dist', 'grading'), (r) => !r.includes('/') && r.endsWith('.js'));
+  copyTree(path.join(root, 'tools', 'dist', 'grading'), path.join(dir, 'tools', 'dist', 'grading'), (r) => r.endsWith('.js'));
   const libPkg = readJson<PackageJson>(path.join(root, 'lib', 'package.json'));
   delete libPkg.devDependencies;
   delete libPkg.optionalDependencies;
