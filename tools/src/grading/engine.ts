@@ -14,6 +14,7 @@ import { TARGET_KEY } from './protocol';
 import type { PlannedTest, SubmissionModule, SuiteBundle, TestKind } from './protocol';
 import { REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { discover, runSubmission, SandboxOptions, TestOutcome } from './sandbox';
+import { removeTree } from './scratch';
 
 export interface GraderOptions {
   /** Project root (default: this checkout). */
@@ -101,7 +102,7 @@ export class Grader {
       this.plan = await discover(this.suites, sandboxOptions(this.layout, this.options, scratch));
       return this.plan;
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      removeTree(scratch);
     }
   }
 
@@ -153,7 +154,7 @@ export class Grader {
       if (this.hidden) report.hidden = score(allTests.filter((t) => t.kind === 'hidden'));
       return report;
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      removeTree(scratch);
     }
   }
 }
