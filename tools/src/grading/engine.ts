@@ -1,6 +1,7 @@
 /**
  * Grading: compile the tests once, register them in a sandbox (the plan: every test, its points
- * and time limit), then run each submission in its own sandboxed worker and turn the outcomes into
+ * and time limit), then run each submission (a trusted test runner plus its sandboxed host, see
+ * runner.ts and host.ts) and turn the outcomes into
  * reports. Used by `genbook grade`, `genbook check`, `genbook validate` and the notebooks'
  * self-check cell.
  */
@@ -31,7 +32,7 @@ export interface GraderOptions {
   memoryMb?: number;
   /** Where scratch folders go (default: the OS temp folder). */
   scratchRoot?: string;
-  /** Environment for the workers (GENBOOK_QUICK=1 and PATH are always set). */
+  /** Environment for the test runners and hosts (GENBOOK_QUICK=1 and PATH are always set). */
   env?: Record<string, string>;
 }
 

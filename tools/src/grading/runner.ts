@@ -434,7 +434,7 @@ async function main(): Promise<void> {
 
 /**
  * Load a test file's bundle: relative imports inside it come from the bundle, the target helper
- * from this worker, anything else through the worker's own require.
+ * from this runner, anything else through the runner's own require.
  */
 function loadTestFile(bundle: Bundle, provide: (key: string) => unknown, external: (specifier: string) => unknown): void {
   const cache = new Map<string, { exports: unknown }>();

@@ -28,9 +28,9 @@ export interface SandboxOptions {
   submissionTimeoutMs?: number;
   /** Extra grace after a test's limit before the process is killed (default 1500 ms). */
   graceMs?: number;
-  /** Time allowed for the worker to start and register the tests (default 120 000 ms). */
+  /** Time allowed for a runner or a host to start (default 120 000 ms). */
   startupTimeoutMs?: number;
-  /** Environment variables passed to the worker (the grader's own environment is not). */
+  /** Environment variables of the runner and host (the grader's own environment is not passed). */
   env?: Record<string, string>;
   /** Called for each test as it finishes. */
   onResult?: (result: TestOutcome) => void;
@@ -52,7 +52,7 @@ export interface SubmissionOutcome {
   results: Map<string, TestOutcome>;
   /** Weeks whose module could not be loaded, with the reason. */
   loadErrors: Map<string, string>;
-  /** How many worker processes were started. */
+  /** How many host processes were started. */
   processes: number;
   stdoutTail: string;
   stderrTail: string;
