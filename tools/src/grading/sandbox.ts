@@ -85,15 +85,42 @@ export function hostScript(root: string): string {
 export function readablePaths(root: string, scratchDir: string): string[] {
   const out: string[] = [];
   const realRoot = fs.realpathSync(root);
-  // The library's dependencies: hoisted to the root, or (when npm could not hoist them) in lib's own folder.
-  for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules')]) {
-    if (fs.existsSync(nodeModules)) out.push(...packageFolders(nodeModules, realRoot));
+  // The dependencies: hoisted to the root, or (when npm could not hoist them) in a workspace's own
+  // folder. A node_modules folder that is not there is allowed as a path: from Node 22.12 the
+  // module resolver's package.json reads are permission-checked, so each folder it looks in must
+  // be readable even when empty (a missing file is then "not found", not "access denied").
+  for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules'), path.join(root, 'tools', 'node_modules')]) {
+    if (!fs.existsSync(nodeModules) || !linksIntoProject(nodeModules, realRoot)) out.push(nodeModules);
+    else out.push(...packageFolders(nodeModules, realRoot));
   }
-  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist', 'grading'), scratchDir);
+  // lib/dist and tools/dist (the library and the grader's scripts: no tests, no solutions), and the
+  // package.json files the resolver reads on the way up from them.
+  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist'), path.join(root, 'tools', 'package.json'), path.join(root, 'package.json'), scratchDir);
   return out;
 }
 
-/** Each package folder (and the real folder behind a linked one) of one node_modules folder. */
+/** Whether a node_modules folder holds a link (top level or in a scope) to a folder of the project outside node_modules. */
+function linksIntoProject(nodeModules: string, realRoot: string): boolean {
+  const realModules = fs.realpathSync(nodeModules);
+  const entries = fs.readdirSync(nodeModules, { withFileTypes: true }).flatMap((e) =>
+    e.name.startsWith('@') && e.isDirectory() ? fs.readdirSync(path.join(nodeModules, e.name)).map((n) => path.join(nodeModules, e.name, n)) : [path.join(nodeModules, e.name)],
+  );
+  return entries.some((p) => {
+    if (!fs.lstatSync(p).isSymbolicLink()) return false;
+    try {
+      const real = fs.realpathSync(p);
+      return !path.relative(realRoot, real).startsWith('..') && path.relative(realModules, real).startsWith('..');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Each package folder of one node_modules folder — a scope folder (`@tensorflow`) as a whole, so
+ * the resolver may look in `@scope/node_modules` — and the real folder behind a linked package;
+ * never a link into the project itself (a workspace package).
+ */
 function packageFolders(nodeModules: string, realRoot: string): string[] {
   const out: string[] = [];
   const add = (full: string) => {
@@ -117,7 +144,10 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(nodeModules, entry.name);
     if (entry.name.startsWith('@') && entry.isDirectory()) {
-      for (const scoped of fs.readdirSync(full)) add(path.join(full, scoped));
+      const scoped = fs.readdirSync(full).map((name) => path.join(full, name));
+      // A scope with no links is allowed whole; one with a link is allowed package by package.
+      if (scoped.every((p) => !fs.lstatSync(p).isSymbolicLink())) out.push(full);
+      else for (const p of scoped) add(p);
     } else {
       add(full);
     }
