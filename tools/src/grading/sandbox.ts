@@ -204,6 +204,10 @@ function installCleanup(): void {
     for (const pid of liveGroups) killGroup(pid);
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // Only where the signal would end the process anyway: a host program that handles it itself
+    // (the notebook kernel interrupts a cell on SIGINT) keeps its own behaviour, and 'exit' still
+    // stops the runners when it ends.
+    if (process.listenerCount(signal) > 0) continue;
     process.once(signal, () => {
       for (const pid of liveGroups) killGroup(pid);
       process.kill(process.pid, signal);
