@@ -206,3 +206,32 @@ describe('the grader under attack (a class of attackers, graded in one run)', fu
     expect(fs.readdirSync(tmp).filter((e) => e.startsWith('genbook-'))).to.deep.equal([]);
   });
 });
+
+describe('stopping the grader', function () {
+  this.timeout(120_000);
+  const graderProcesses = () =>
+    spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((line) => line.includes(path.join(ROOT, 'tools', 'dist', 'grading', 'host.js')) || line.includes(path.join(ROOT, 'tools', 'dist', 'grading', 'runner.js')));
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    it(`with ${signal} mid-test leaves no runner or host process behind`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-stop-'));
+      fs.writeFileSync(path.join(dir, 'hw01.ts'), 'export function entropy(): number { for (;;) {} }\n');
+      const { spawn } = await import('child_process');
+      const cli = spawn(process.execPath, [path.join(ROOT, 'tools', 'dist', 'cli.js'), 'check', 'hw01', '--target', dir], { stdio: 'ignore' });
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!graderProcesses().some((l) => l.includes('host.js')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        expect(graderProcesses().some((l) => l.includes('host.js')), 'a host started').to.equal(true);
+        cli.kill(signal);
+        await new Promise((r) => cli.once('exit', r));
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(graderProcesses()).to.deep.equal([]);
+      } finally {
+        cli.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
