@@ -3,10 +3,12 @@
  * from nodejs.org and checks it against the SHA-256 below, and the student edition's GitHub
  * Classroom workflow asks `actions/setup-node` for the same version.
  *
- * Node 20 because the grading sandbox starts its workers with `--experimental-permission`, which
- * Node 24 and later reject (design.md fact 7). The checksums are those of nodejs.org's
- * `SHASUMS256.txt` for v20.19.5 (the same values are pinned in several public build scripts).
- * To move to another release, replace the version and both checksums together.
+ * Node 20: the line this machine runs and the course's tests are measured on (the sandbox also
+ * runs on 22.13+, 24 and 26 with `--permission`; Node 20 reached end of life on 2026-04-30, so
+ * moving the pin to an LTS line is the next step). The checksums are those of nodejs.org's
+ * `SHASUMS256.txt` for v20.19.5 (the same values are pinned in several public build scripts). To
+ * move to another release, replace the version and both checksums together, from that release's
+ * `SHASUMS256.txt`.
  */
 export interface NodeBuild {
   /** The exact release, without the leading `v`. */
