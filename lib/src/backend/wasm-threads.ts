@@ -27,9 +27,9 @@
  *
  * Exiting: Emscripten `ref()`s a worker while its pthread runs, and XNNPACK's pool threads run
  * for the life of the module, so the process would never exit. After the pool is up we `unref()`
- * its workers (they die with the process) and terminate the 8 − (threads − 1) workers Emscripten
- * pre-spawned but the pool does not use. `BackendWasm.dispose` (e.g. `tf.removeBackend('wasm')`)
- * terminates all of them.
+ * its workers (they die with the process) and keep threads − 1 of the 8 workers Emscripten
+ * pre-spawned as spares (for Ctrl+C recovery, `guardAgainstInterrupts`), terminating the rest.
+ * `BackendWasm.dispose` (e.g. `tf.removeBackend('wasm')`) terminates all of them.
  *
  * @see notebooks/00-getting-started
  */
@@ -75,13 +75,26 @@ export function workerThreadsUnavailable(): string | undefined {
 
 /** The parts of the Emscripten module used here. */
 interface ThreadedModule {
+  [exported: string]: unknown;
   cwrap(name: string, ret: string | null, args: string[]): (...args: number[]) => number;
-  PThread: { runningWorkers: WorkerLike[]; unusedWorkers: WorkerLike[] };
+  asm: Record<string, unknown>;
+  stackSave(): number;
+  stackRestore(pointer: number): void;
+  _init_with_threads_count(threads: number): void;
+  PThread: {
+    runningWorkers: WorkerLike[];
+    unusedWorkers: WorkerLike[];
+    pthreads: Record<number, WorkerLike>;
+    allocateUnusedWorker(): void;
+    loadWasmModuleToWorker(worker: WorkerLike, onFinishedLoading?: () => void): void;
+  };
   tfjs?: unknown;
 }
 interface WorkerLike {
   unref(): void;
   terminate(): unknown;
+  loaded?: boolean;
+  pthread_ptr?: number;
 }
 interface EmscriptenSettings {
   locateFile(file: string, prefix: string): string;
@@ -211,12 +224,81 @@ export function configureWasmThreads(threads: number): void {
       // The constructor calls init_with_threads_count(n), which creates the pool's n − 1 threads.
       const instance = new wasm.BackendWasm(module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
       for (const worker of module.PThread.runningWorkers) worker.unref();
-      for (const worker of module.PThread.unusedWorkers) void worker.terminate();
-      module.PThread.unusedWorkers = [];
+      keepSpares(module, n - 1);
+      guardAgainstInterrupts(module, n);
       return instance;
     });
   }
   registeredThreads = n;
+}
+
+/**
+ * Keep exactly `count` loaded, idle workers besides the pool (Emscripten pre-spawns 8): enough to
+ * rebuild the pool after an interrupt (see below) without waiting for a worker to load, which the
+ * blocked main thread could not do. Extra ones are terminated; missing ones are spawned and load
+ * in the background (unref'd by Emscripten once loaded).
+ */
+function keepSpares(module: ThreadedModule, count: number): void {
+  const pthread = module.PThread;
+  while (pthread.unusedWorkers.length > count) void (pthread.unusedWorkers.pop() as WorkerLike).terminate();
+  while (pthread.unusedWorkers.length < count) {
+    pthread.allocateUnusedWorker();
+    pthread.loadWasmModuleToWorker(pthread.unusedWorkers[pthread.unusedWorkers.length - 1]);
+  }
+}
+
+/**
+ * Ctrl+C in a notebook: the kernel runs a cell with `breakOnSigint`, and SIGINT makes V8 terminate
+ * the cell wherever it is, most likely inside a wasm kernel. In the threaded build the main thread
+ * then still holds XNNPACK's pthreadpool execution mutex (taken for the whole parallel operation),
+ * and the next operation deadlocks on it: the kernel hangs for good.
+ *
+ * So every kernel entry point of the module (`_Conv2D`, `__FusedMatMul`, …, the functions the stock
+ * kernels `cwrap`) is wrapped to mark the call in flight and clear the mark when it returns. A
+ * terminated call never clears it (V8 termination cannot be caught and skips the rest of the
+ * function), so a call that finds the mark set knows the previous one was cut short, and first
+ * recovers: it restores the wasm stack pointer saved at the cut call's entry, builds a fresh pool
+ * from the spare workers (`init_with_threads_count`; the old pool, its mutex included, is
+ * abandoned — a few hundred bytes), terminates the old pool's workers and spawns new spares.
+ */
+function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
+  let inFlight = false;
+  let stackAtEntry = 0;
+  const recover = (): void => {
+    const pthread = module.PThread;
+    const ready = pthread.unusedWorkers.filter((w) => w.loaded).length;
+    if (ready < threads - 1) {
+      throw new Error(
+        'the wasm thread pool was interrupted in the middle of an operation and its replacement threads are still ' +
+          'loading; run the cell again in a moment',
+      );
+    }
+    module.stackRestore(stackAtEntry);
+    const old = pthread.runningWorkers.slice();
+    module._init_with_threads_count(threads);
+    for (const worker of pthread.runningWorkers) if (!old.includes(worker)) worker.unref();
+    for (const worker of old) {
+      if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
+      void worker.terminate();
+    }
+    pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
+    keepSpares(module, threads - 1);
+    inFlight = false;
+  };
+  for (const key of Object.keys(module)) {
+    if (!/^__?[A-Z]/.test(key)) continue;
+    const raw = module.asm[key.slice(1)];
+    if (typeof raw !== 'function') continue;
+    const call = raw as (...args: unknown[]) => unknown;
+    module[key] = (...args: unknown[]): unknown => {
+      if (inFlight) recover();
+      stackAtEntry = module.stackSave();
+      inFlight = true;
+      const result = call(...args);
+      inFlight = false;
+      return result;
+    };
+  }
 }
 
 /** Threads the active wasm backend runs (after it is initialised). */
