@@ -255,11 +255,13 @@ function keepSpares(module: ThreadedModule, count: number): void {
  *
  * So every kernel entry point of the module (`_Conv2D`, `__FusedMatMul`, …, the functions the stock
  * kernels `cwrap`) is wrapped to mark the call in flight and clear the mark when it returns. A
- * terminated call never clears it (V8 termination cannot be caught and skips the rest of the
- * function), so a call that finds the mark set knows the previous one was cut short, and first
+ * terminated call never clears it (V8 termination cannot be caught: it skips `catch` blocks and the
+ * rest of the function), so a call that finds the mark set knows the previous one was cut short, and first
  * recovers: it restores the wasm stack pointer saved at the cut call's entry, builds a fresh pool
  * from the spare workers (`init_with_threads_count`; the old pool, its mutex included, is
  * abandoned — a few hundred bytes), terminates the old pool's workers and spawns new spares.
+ * Not covered: an interrupt inside `malloc` (microseconds, called between kernels), whose lock in
+ * the threaded build would stay taken.
  */
 function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
   let inFlight = false;
@@ -294,7 +296,14 @@ function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
       if (inFlight) recover();
       stackAtEntry = module.stackSave();
       inFlight = true;
-      const result = call(...args);
+      let result: unknown;
+      try {
+        result = call(...args);
+      } catch (e) {
+        // An ordinary exception (a wasm trap) ended the call; only termination skips this.
+        inFlight = false;
+        throw e;
+      }
       inFlight = false;
       return result;
     };
