@@ -203,6 +203,23 @@ describe('wasm threads: processes', function () {
     expect(r.stdout).to.match(/sum -?\d/);
   });
 
+  it('falls back to the single-threaded build, and says why, when the threaded one cannot start', () => {
+    // No writable temp dir: the pthread worker script cannot be written.
+    const r = runNode(
+      [],
+      `const { backend, tf } = require(${JSON.stringify(GENBOOK_DIST)});
+       backend.setup('wasm', { threads: 2 }).then((result) => {
+         console.log('threads', result.threads);
+         console.log('sum', tf.matMul(tf.ones([4, 4]), tf.ones([4, 4])).sum().dataSync()[0]);
+       });`,
+      { TMPDIR: '/nonexistent/genbook-test' },
+    );
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/single thread \[1 thread: the threaded build failed to start \(asked for 2\): ENOENT[^\]]*mkdtemp[^\]]*\]/);
+    expect(r.stdout).to.contain('threads 1');
+    expect(r.stdout).to.contain('sum 64');
+  });
+
   it('picks 1 thread without error under the permission model (the grader), even when asked for more', () => {
     const flag = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
     const r = runNode(

@@ -17,6 +17,7 @@ import {
   cpuCount,
   MAX_WASM_THREADS,
   parseThreadCount,
+  threadedWasmFailure,
   wasmThreadsInUse,
   workerThreadsUnavailable,
 } from './wasm-threads';
@@ -175,10 +176,18 @@ async function tryWasm(threads: ThreadChoice): Promise<string> {
   if (tf.findBackendFactory('wasm') === null) throw new Error('no wasm backend registered');
   wasm.setWasmPaths(wasmDirectory());
   configureWasmThreads(threads.count);
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  let why = threads.why;
+  if (!(await tf.setBackend('wasm'))) {
+    if (threads.count === 1) throw new Error('the wasm backend failed to initialise');
+    // The threaded build could not start (e.g. no writable temp dir for its worker script): the
+    // single-threaded build still gives a working backend, and the report says so.
+    configureWasmThreads(1);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+    why = `1 thread: the threaded build failed to start (asked for ${threads.count}): ${threadedWasmFailure()}`;
+  }
   const running = wasmThreadsInUse();
   const what = running === 1 ? 'single thread' : `${running} threads (XNNPACK pool on worker_threads)`;
-  return `WebAssembly SIMD, ${what} [${threads.why}], with the genbook training kernels`;
+  return `WebAssembly SIMD, ${what} [${why}], with the genbook training kernels`;
 }
 
 /**

@@ -185,6 +185,13 @@ type BackendFactory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
 const WASM_PRIORITY = 2;
 
 let stockFactory: BackendFactory | undefined;
+/** Why the threaded build last failed to start (for the backend report). */
+let lastFailure = '';
+
+/** Why the threaded build last failed to start, or '' if it never did. */
+export function threadedWasmFailure(): string {
+  return lastFailure;
+}
 /** Thread count the registered `wasm` factory builds (1 = tfjs's own single-threaded factory). */
 let registeredThreads = 1;
 
@@ -219,7 +226,13 @@ export function configureWasmThreads(threads: number): void {
     reregister(stockFactory);
   } else {
     reregister(async () => {
-      const module = await createThreadedModule();
+      let module: ThreadedModule;
+      try {
+        module = await createThreadedModule();
+      } catch (e) {
+        lastFailure = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+        throw e;
+      }
       wasm.setThreadsCount(n);
       // The constructor calls init_with_threads_count(n), which creates the pool's n − 1 threads.
       const instance = new wasm.BackendWasm(module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
