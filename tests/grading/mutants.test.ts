@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { transpile } from '../../tools/src/grading/compile';
 import { listWeeks, layout } from '../../tools/src/grading/layout';
-import { applyMutant, loadCatalogue, MutantError, mutantTable, runMutants } from '../../tools/src/grading/mutants';
+import { applyMutant, loadCatalogue, MutantError, mutantTable, runMutants, solutionRegions } from '../../tools/src/grading/mutants';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -55,8 +55,9 @@ describe('mutants: the catalogues', () => {
       const specs = loadCatalogue(l, week);
       expect(specs.length).to.be.at.least(10);
       const source = fs.readFileSync(path.join(l.solutionsDir, `${week}.ts`), 'utf8');
+      const regions = solutionRegions(source, `${week}.ts`);
       for (const spec of specs) {
-        const mutated = applyMutant(source, spec, `${week}.ts`);
+        const mutated = applyMutant(source, spec, `${week}.ts`, regions);
         expect(() => transpile(mutated, `${week}.ts`), spec.id).not.to.throw();
       }
     });

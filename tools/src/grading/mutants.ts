@@ -36,7 +36,7 @@ import * as path from 'path';
 import { Grader } from './engine';
 import { Layout, layout, listWeeks } from './layout';
 import type { TestKind } from './protocol';
-import { findRegions, RegionError } from './regions';
+import { findRegions, Region, RegionError } from './regions';
 import type { StudentReport } from './report';
 
 export interface MutantSpec {
@@ -107,14 +107,20 @@ function countOccurrences(text: string, find: string): number {
   return n;
 }
 
-/** The solution with one mutant applied; MutantError when it no longer applies. */
-export function applyMutant(source: string, spec: MutantSpec, fileName = 'solution.ts'): string {
-  let regions;
+/** The regions of a solution file; MutantError when they are malformed. */
+export function solutionRegions(source: string, fileName = 'solution.ts'): Region[] {
   try {
-    regions = findRegions(source, fileName);
+    return findRegions(source, fileName);
   } catch (e) {
     throw new MutantError(e instanceof RegionError ? e.message : String(e));
   }
+}
+
+/**
+ * The solution with one mutant applied; MutantError when it no longer applies. `regions` (from
+ * solutionRegions) saves parsing the source again for every mutant.
+ */
+export function applyMutant(source: string, spec: MutantSpec, fileName = 'solution.ts', regions: Region[] = solutionRegions(source, fileName)): string {
   const mine = regions.filter((r) => r.functionName === spec.function);
   if (mine.length === 0) throw new MutantError(`${spec.id}: ${fileName} has no solution region in a function named ${spec.function}`);
   const lines = source.split('\n');
@@ -283,9 +289,11 @@ export async function runMutants(options: MutantOptions = {}): Promise<MutantRep
       const solutionFile = path.join(l.solutionsDir, `${week}.ts`);
       const source = fs.readFileSync(solutionFile, 'utf8');
       const results: MutantResult[] = [];
+      let regions: Region[] = [];
       let specs: MutantSpec[];
       try {
         specs = loadCatalogue(l, week);
+        regions = solutionRegions(source, `solutions/${week}.ts`);
       } catch (e) {
         results.push({ week, id: '(catalogue)', description: '', function: '', status: 'error', caughtBy: [], error: (e as Error).message, durationMs: 0 });
         specs = [];
@@ -313,7 +321,7 @@ export async function runMutants(options: MutantOptions = {}): Promise<MutantRep
           const base = { week, id: spec.id, description: spec.description, function: spec.function };
           let mutated: string;
           try {
-            mutated = applyMutant(source, spec, `solutions/${week}.ts`);
+            mutated = applyMutant(source, spec, `solutions/${week}.ts`, regions);
           } catch (e) {
             results.push({ ...base, status: 'error', caughtBy: [], error: `no longer applies: ${(e as Error).message}`, durationMs: 0 });
             return;
