@@ -40,8 +40,8 @@ describe('genbook release: the student edition', function () {
     if (out) fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
-  it('has no solutions, hidden tests, class fixtures or grading tests', () => {
-    expect(files.filter((f) => /^solutions\/|^tests\/hidden\/|^tests\/fixtures\/class\/|^tests\/grading\//.test(f))).to.deep.equal([]);
+  it('has no solutions, hidden tests, mutant catalogues, class fixtures or grading tests', () => {
+    expect(files.filter((f) => /^solutions\/|^tests\/hidden\/|^tests\/mutants\/|^tests\/fixtures\/class\/|^tests\/grading\//.test(f))).to.deep.equal([]);
     for (const f of files.filter((x) => x.endsWith('.ts'))) {
       expect(fs.readFileSync(path.join(out, f), 'utf8'), f).not.to.match(/^\s*\/\/ BEGIN SOLUTION\s*$/m);
     }

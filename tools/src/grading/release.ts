@@ -3,7 +3,8 @@
  *
  * A copy of the project's files (the files git tracks, as they are in the working tree; without
  * git, every file but node_modules, dist, build and .git) with:
- * - no `solutions/`, no `tests/hidden/`, no class fixtures (`tests/fixtures/class/`, which hold a
+ * - no `solutions/`, no `tests/hidden/`, no mutant catalogues (`tests/mutants/`, which quote the
+ *   solutions), no class fixtures (`tests/fixtures/class/`, which hold a
  *   correct submission), no grading tests (`tests/grading/`) and no grading benchmark;
  * - the stubs `notebooks/homework/hwNN.ts` freshly generated from the solutions;
  * - a README for students, and package.json without the instructor scripts (grade, validate,
@@ -25,7 +26,7 @@ import { BEGIN, generateStub } from './regions';
 import { studentReadme } from './student-readme';
 
 /** Paths (relative, '/'-separated) left out of the student edition. */
-export const EXCLUDED = [/^solutions\//, /^tests\/hidden\//, /^tests\/fixtures\/class\//, /^tests\/grading\//, /^bench\/grade-/, /^build\//, /(^|\/)node_modules\//, /(^|\/)dist\//, /\.tsbuildinfo$/];
+export const EXCLUDED = [/^solutions\//, /^tests\/hidden\//, /^tests\/mutants\//, /^tests\/fixtures\/class\//, /^tests\/grading\//, /^bench\/grade-/, /^build\//, /(^|\/)node_modules\//, /(^|\/)dist\//, /\.tsbuildinfo$/];
 
 export interface ReleaseOptions {
   root?: string;
