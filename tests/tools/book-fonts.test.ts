@@ -51,7 +51,13 @@ describe('book: Korean text in Chromium', function () {
     await page.goto(`${server.url}glossary.html`, { waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
     expect(failed).to.deep.equal([]);
-    const loaded = await page.evaluate(() => [...document.fonts].filter((f) => f.status === 'loaded').map((f) => `${f.family.replace(/"/g, '')} ${f.weight}`));
+    const loaded = await page.evaluate(() => {
+      const faces: string[] = [];
+      document.fonts.forEach((f) => {
+        if (f.status === 'loaded') faces.push(`${f.family.replace(/"/g, '')} ${f.weight}`);
+      });
+      return faces;
+    });
     expect(loaded).to.include('Noto Sans KR 400');
     expect(loaded).to.include('Noto Sans KR 700');
 
