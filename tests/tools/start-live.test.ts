@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { Browser, chromium, Page } from 'playwright-core';
 import { LiveBook, startLiveBook } from '../../tools/src/book/live';
 import { kernelSpec } from '../../tools/src/kernel/spec';
 
@@ -56,6 +57,10 @@ describe('npm start without Jupyter: the live book', function () {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-live-'));
   let book: LiveBook;
   const seen: { status: PageStatus; page?: string }[] = [];
+  // A reader who opened 00-slow before it ran and never reloads: assets/live.js keeps the line current.
+  let browser: Browser;
+  let reader: Page;
+  const readerLines = new Set<string>();
 
   before(async () => {
     fs.mkdirSync(path.join(root, 'notebooks', 'homework'), { recursive: true });
@@ -87,9 +92,13 @@ describe('npm start without Jupyter: the live book', function () {
     fs.utimesSync(fast, t - 60, t - 60);
 
     book = await startLiveBook({ root, spec: kernelSpec(ROOT), jobs: 1, port: 0, full: true, timeoutSeconds: 120 });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    reader = await browser.newPage();
+    await reader.goto(`${book.server.url}00-slow.html`);
   });
 
   after(async () => {
+    await browser?.close();
     await book?.server.close();
     fs.rmSync(root, { recursive: true, force: true });
   });
@@ -132,6 +141,7 @@ describe('npm start without Jupyter: the live book', function () {
         lastKey = key;
         seen.push({ status: st, page: (await get(`${book.server.url}00-slow.html`)).body });
       }
+      readerLines.add((await reader.locator('p.live').textContent()) ?? '');
       await new Promise((r) => setTimeout(r, 150));
     }
     const running = seen.filter((x) => x.status.state === 'running' && x.status.mode === 'quick');
@@ -143,6 +153,8 @@ describe('npm start without Jupyter: the live book', function () {
     expect(quick?.page, 'the quick-mode page, before the full run replaced it').to.contain('ran in quick mode');
     expect(quick?.page).to.match(/in quick mode \([\d.]+ s\)/);
     expect(quick?.page).to.contain('<div class="output stream stdout"><pre>fourth cell');
+    const lines = [...readerLines];
+    expect(lines.some((l) => /^not executed yet \(code without outputs\); running in quick mode: cell [123] of 4$/.test(l)), `the reader saw: ${lines.join(' | ')}`).to.equal(true);
   });
 
   it('ends with every page showing its full-mode run; a reload gets it', async () => {
@@ -155,6 +167,14 @@ describe('npm start without Jupyter: the live book', function () {
     expect(slow).to.contain('ran in full mode');
     expect(slow).to.match(/in full mode \([\d.]+ s\)/);
     expect(slow).to.contain('data-generation="2"');
+    // The reader's page, never reloaded, says what happened and offers the newer version.
+    await reader.waitForFunction(() => document.querySelector('p.live a.reload') !== null, undefined, { timeout: 10_000 });
+    expect(await reader.locator('p.live').textContent()).to.equal('up to date: the full-mode run' + 'a newer version is ready: reload');
+    expect(await reader.locator('.outputs').count(), 'still the old page').to.equal(0);
+    await reader.locator('p.live a.reload').click();
+    await reader.waitForSelector('.outputs');
+    expect(await reader.locator('.run-note').textContent()).to.match(/in full mode/);
+    expect(await reader.locator('p.live').getAttribute('data-generation')).to.equal('2');
     const fast = (await get(`${book.server.url}01-fast.html`)).body;
     expect(fast).to.contain('fast full');
     expect(fast).not.to.contain('from an earlier run');
