@@ -57,8 +57,8 @@ async function runInNotebook(page: Page, baseUrl: string, name: string): Promise
   // The front end is up and its kernel (the notebook's kernelspec: genbook) answers.
   await page.waitForFunction(
     () => {
-      const J = (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean; info_reply?: { status?: string } } } } }).Jupyter;
-      return J?.notebook?.kernel?.is_connected() === true && J.notebook.kernel.info_reply?.status === 'ok';
+      const J = (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean; info_reply?: { protocol_version?: string } } } } }).Jupyter;
+      return J?.notebook?.kernel?.is_connected() === true && typeof J.notebook.kernel.info_reply?.protocol_version === 'string';
     },
     undefined,
     { timeout: 300_000, polling: 500 },
@@ -129,8 +129,8 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
       `--port=${port}`,
       '--port-retries=0',
       '--ip=127.0.0.1',
-      "--NotebookApp.token=''",
-      "--NotebookApp.password=''",
+      '--NotebookApp.token=',
+      '--NotebookApp.password=',
       `--notebook-dir=${NOTEBOOKS}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ];
@@ -181,6 +181,17 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
         expect(seen.tables, 'tables').to.be.greaterThan(0);
         expect(sha(path.join(NOTEBOOKS, name)), 'the notebook file is unchanged').to.equal(hashes.get(name));
       } finally {
+        // Shut the notebook's kernel down (closing the tab would leave it running on the server).
+        await page
+          .evaluate(
+            () =>
+              new Promise<void>((resolve) => {
+                const session = (window as unknown as { Jupyter?: { notebook?: { session?: { delete(ok: () => void, fail: () => void): void } } } }).Jupyter?.notebook?.session;
+                if (!session) resolve();
+                else session.delete(resolve, resolve);
+              }),
+          )
+          .catch(() => undefined);
         await page.close();
       }
     });
