@@ -24,7 +24,10 @@ function get(url: string): Promise<string> {
         res.on('data', (c: string) => (body += c));
         res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode} ${url}`))));
       })
-      .on('error', reject);
+      .on('error', reject)
+      .setTimeout(30_000, function (this: http.ClientRequest) {
+        this.destroy(new Error(`no answer within 30 s: ${url}`));
+      });
   });
 }
 

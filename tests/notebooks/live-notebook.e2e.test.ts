@@ -6,8 +6,10 @@
  * (03-pca-vs-autoencoder) the test opens the notebook, runs all cells through the page (the
  * front end's "Run All"), waits for the last one, and checks what the reader sees: no error output,
  * every plotly figure drawn (`.js-plotly-plot .main-svg`), progress bars at 100 %, an image grid
- * (a PNG that decoded), a table. Autosave is off and the test checks that the notebook file is
- * unchanged. Screenshots: build/notebook-screenshots/<notebook>.png.
+ * (a PNG that decoded), a table. Jupyter saves a notebook it opens (autosave, and the kernel's
+ * language_info), so it serves copies in notebooks/.genbook-scratch/ (git-ignored; a folder inside
+ * notebooks/ so the copies import 'genbook' as the originals do), and the test checks that the
+ * course notebooks are unchanged. Screenshots: build/notebook-screenshots/<notebook>.png.
  */
 import { expect } from 'chai';
 import { ChildProcess, spawn } from 'child_process';
@@ -111,6 +113,7 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
   this.timeout(40 * 60_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-live-nb-'));
   const hashes = new Map<string, string>();
+  const scratch = path.join(NOTEBOOKS, '.genbook-scratch', `live-notebook-${process.pid}`);
   let server: ChildProcess;
   let serverLog = '';
   let baseUrl = '';
@@ -122,7 +125,11 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
     installKernelSpec(dataDir, kernelSpec(ROOT));
     fs.mkdirSync(path.join(configDir, 'nbconfig'), { recursive: true });
     fs.writeFileSync(path.join(configDir, 'nbconfig', 'notebook.json'), JSON.stringify({ autosave_interval: 0 }));
-    for (const nb of ['00-getting-started.ipynb', '03-pca-vs-autoencoder.ipynb']) hashes.set(nb, sha(path.join(NOTEBOOKS, nb)));
+    fs.mkdirSync(scratch, { recursive: true });
+    for (const nb of ['00-getting-started.ipynb', '03-pca-vs-autoencoder.ipynb']) {
+      hashes.set(nb, sha(path.join(NOTEBOOKS, nb)));
+      fs.copyFileSync(path.join(NOTEBOOKS, nb), path.join(scratch, nb));
+    }
     const port = await freePort();
     const args = [
       '--no-browser',
@@ -131,11 +138,12 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
       '--ip=127.0.0.1',
       '--NotebookApp.token=',
       '--NotebookApp.password=',
-      `--notebook-dir=${NOTEBOOKS}`,
+      `--notebook-dir=${scratch}`,
+      '--ContentsManager.allow_hidden=True',
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ];
     server = spawn('jupyter-notebook', args, {
-      cwd: NOTEBOOKS,
+      cwd: scratch,
       env: { ...process.env, GENBOOK_QUICK: '1', JUPYTER_DATA_DIR: dataDir, JUPYTER_CONFIG_DIR: configDir, JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'), JUPYTER_PATH: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -158,6 +166,8 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
       await new Promise((r) => server.once('exit', r));
     }
     fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+    if (fs.existsSync(path.dirname(scratch)) && fs.readdirSync(path.dirname(scratch)).length === 0) fs.rmdirSync(path.dirname(scratch));
   });
 
   for (const [name, expectations] of [
@@ -179,7 +189,8 @@ describe('the notebooks in Jupyter Notebook, in headless Chromium (quick mode)',
         expect(seen.images.length, 'images').to.be.greaterThan(0);
         for (const img of seen.images) expect(img.width * img.height, 'a decoded PNG').to.be.greaterThan(0);
         expect(seen.tables, 'tables').to.be.greaterThan(0);
-        expect(sha(path.join(NOTEBOOKS, name)), 'the notebook file is unchanged').to.equal(hashes.get(name));
+        expect(sha(path.join(NOTEBOOKS, name)), 'the course notebook is unchanged').to.equal(hashes.get(name));
+        expect(fs.existsSync(path.join(NOTEBOOKS, '.ipynb_checkpoints')), 'no Jupyter checkpoints in notebooks/').to.equal(false);
       } finally {
         // Shut the notebook's kernel down (closing the tab would leave it running on the server).
         await page

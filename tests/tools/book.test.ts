@@ -217,6 +217,30 @@ describe('book: index, freshness and the site', function () {
     fs.rmSync(root, { recursive: true });
   });
 
+  it('serves a file replaced while it is read whole, old or new, never a mix', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-serve-'));
+    const file = path.join(dir, 'status.json');
+    const versions = [JSON.stringify({ v: 'short' }), JSON.stringify({ v: 'long'.repeat(20_000) })];
+    fs.writeFileSync(file, versions[0]);
+    const server = await serveBook(dir);
+    let writes = 0;
+    const writer = setInterval(() => {
+      fs.writeFileSync(`${file}.tmp`, versions[++writes % 2]);
+      fs.renameSync(`${file}.tmp`, file); // as the live book replaces status.json and its pages
+    }, 1);
+    try {
+      for (let i = 0; i < 150; i++) {
+        const r = await get(`${server.url}status.json`);
+        expect(versions).to.include(r.body);
+      }
+      expect(writes).to.be.greaterThan(10);
+    } finally {
+      clearInterval(writer);
+      await server.close();
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('never serves a file outside the book folder', () => {
     expect(resolveRequest('/srv/book', '/a/b.html')).to.equal('/srv/book/a/b.html');
     expect(resolveRequest('/srv/book', '/')).to.equal('/srv/book/index.html');
