@@ -114,7 +114,8 @@ describe('npm start without Jupyter: the live book', function () {
     expect(index.body).to.contain('<a href="00-slow.html">Slow chapter (느린 장)</a>');
     expect(index.body).to.contain('<a href="01-fast.html">Fast chapter</a>');
     expect(index.body).to.contain('<script src="assets/live.js" defer></script>');
-    expect(index.body).to.match(/<span class="badge live" data-live-page="00-slow\.html">not executed yet \(code without outputs\); (queued for a quick-mode run|running in quick mode: cell \d of 4)<\/span>/);
+    expect(index.body).to.match(/<span class="badge live" data-live-page="00-slow\.html" data-live-field="badge">(queued \(quick\)|running \(quick\): cell \d of 4)<\/span>/);
+    expect(index.body).to.contain('<span class="badge live" data-live-page="01-fast.html" data-live-field="badge">quick mode; queued (full)</span>');
     const fast = await get(`${book.server.url}01-fast.html`);
     expect(fast.body).to.contain('from an earlier run');
     expect(fast.body).to.contain('executed 2026-01-01 00:00 UTC in quick mode (2 s)');
@@ -161,7 +162,7 @@ describe('npm start without Jupyter: the live book', function () {
     await book.done;
     const s = JSON.parse((await get(`${book.server.url}status.json`)).body) as { finished: boolean; pages: Record<string, PageStatus> };
     expect(s.finished).to.equal(true);
-    expect(s.pages['00-slow.html']).to.include({ shows: 'full', state: 'done', generation: 2, text: 'up to date: the full-mode run' });
+    expect(s.pages['00-slow.html']).to.include({ shows: 'full', state: 'done', generation: 2, text: 'up to date: the full-mode run', badge: 'full mode' });
     expect(s.pages['01-fast.html']).to.include({ shows: 'full', state: 'done', generation: 1 });
     const slow = (await get(`${book.server.url}00-slow.html`)).body;
     expect(slow).to.contain('ran in full mode');

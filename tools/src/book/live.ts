@@ -33,8 +33,10 @@ export interface LiveStatus {
   /** Incremented each time the page is rewritten. */
   generation: number;
   failure?: string;
-  /** The status line a reader sees. */
+  /** The status line a reader sees on the page. */
   text: string;
+  /** The short form for the index: "quick mode", "running (quick): cell 3 of 12", … */
+  badge: string;
 }
 
 export interface LiveBookOptions {
@@ -74,7 +76,7 @@ export const LIVE_JS = `(function () {
         var st = s.pages[el.getAttribute('data-live-page')];
         if (!st) return;
         var gen = el.getAttribute('data-generation');
-        el.textContent = st.text;
+        el.textContent = st[el.getAttribute('data-live-field') || 'text'];
         el.setAttribute('data-state', st.state);
         if (gen !== null && st.generation > Number(gen)) {
           var a = document.createElement('a');
@@ -96,6 +98,13 @@ function statusText(s: Pick<LiveStatus, 'shows' | 'state' | 'mode' | 'cell' | 'c
   if (s.state === 'running') return `${shows}; running in ${s.mode} mode: cell ${s.cell ?? 0} of ${s.cells ?? '?'}`;
   if (s.state === 'failed') return `${shows}; the ${s.mode}-mode run did not finish: ${s.failure ?? 'failed'}`;
   return s.shows === 'source' ? shows : `up to date: the ${s.shows}-mode run`;
+}
+
+function badgeText(s: Pick<LiveStatus, 'shows' | 'state' | 'mode' | 'cell' | 'cells'>): string {
+  if (s.state === 'running') return `running (${s.mode}): cell ${s.cell ?? 0} of ${s.cells ?? '?'}`;
+  if (s.state === 'queued') return s.shows === 'source' ? `queued (${s.mode})` : `${s.shows} mode; queued (${s.mode})`;
+  if (s.state === 'failed') return `${s.mode} run failed`;
+  return s.shows === 'source' ? 'not executed' : `${s.shows} mode`;
 }
 
 /** Start the live book: pages and server first (returns then), runs in the background (`done`). */
@@ -122,8 +131,9 @@ export async function startLiveBook(options: LiveBookOptions): Promise<LiveBook>
     const quickStale = staleReason(source, executed, { quick: true, dependencies }) !== undefined;
     const fullStale = options.full === true && staleReason(source, executed, { quick: false, dependencies }) !== undefined;
     const mode: Mode | undefined = quickStale ? 'quick' : fullStale ? 'full' : undefined;
-    const s: LiveStatus = { page: site.entries[i].href, file: path.basename(source), shows, state: mode ? 'queued' : 'done', mode, generation: 0, failure: l.failure, text: '' };
+    const s: LiveStatus = { page: site.entries[i].href, file: path.basename(source), shows, state: mode ? 'queued' : 'done', mode, generation: 0, failure: l.failure, text: '', badge: '' };
     s.text = statusText(s);
+    s.badge = badgeText(s);
     return s;
   });
   const quickRuns = notebooks.filter((_, i) => statuses[i].mode === 'quick');
@@ -136,7 +146,7 @@ export async function startLiveBook(options: LiveBookOptions): Promise<LiveBook>
   };
   const writeIndex = (): void => {
     const pages = site.entries.map((_, i) => ({ failure: loaded[i].failure }));
-    writeIndexPage(site, pages, `Served by \`npm start\`: pages show the newest executed copy in build/notebooks/; notebooks run in the background (quick mode first${options.full ? ', then full mode' : ''}).`, statuses.map((s) => s.text));
+    writeIndexPage(site, pages, `Served by \`npm start\`: pages show the newest executed copy in build/notebooks/; notebooks run in the background (quick mode first${options.full ? ', then full mode' : ''}).`, statuses.map((s) => s.badge));
   };
   const writePage = (i: number): void => {
     if (statuses[i]) loaded[i].live = { status: statuses[i].text, generation: statuses[i].generation }; // homework pages have none
@@ -151,6 +161,7 @@ export async function startLiveBook(options: LiveBookOptions): Promise<LiveBook>
   const update = (i: number, change: Partial<LiveStatus>): void => {
     Object.assign(statuses[i], change);
     statuses[i].text = statusText(statuses[i]);
+    statuses[i].badge = badgeText(statuses[i]);
     options.onStatus?.(statuses[i], statuses);
   };
   const indexOf = new Map(notebooks.map((f, i) => [path.resolve(f), i]));

@@ -157,7 +157,7 @@ export function renderIndex(chapters: IndexEntry[], homework: IndexEntry[], gene
     if (m && CHAPTERS.some((c) => c.number === m[1])) byNumber.set(m[1], [...(byNumber.get(m[1]) ?? []), e]);
     else others.push(e);
   }
-  const liveBadge = (e: IndexEntry): string => (e.live !== undefined ? ` <span class="badge live" data-live-page="${escapeHtml(e.href)}">${escapeHtml(e.live)}</span>` : '');
+  const liveBadge = (e: IndexEntry): string => (e.live !== undefined ? ` <span class="badge live" data-live-page="${escapeHtml(e.href)}" data-live-field="badge">${escapeHtml(e.live)}</span>` : '');
   const item = (e: IndexEntry, label?: string): string =>
     `<li><a href="${escapeHtml(e.href)}">${escapeHtml(label ?? e.title)}</a>${e.failed ? ' <span class="badge failed">did not run to the end</span>' : ''}${liveBadge(e)}</li>`;
   const rows = CHAPTERS.map((c) => {
