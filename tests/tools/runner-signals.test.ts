@@ -2,7 +2,9 @@
  * A runner stopped by a signal leaves no kernel behind: `genbook notebooks` on a notebook whose
  * second cell spins forever (tests/fixtures/runner/timeout.ipynb, at full CPU) is sent SIGTERM (as
  * `kill`, `timeout` or a CI limit do) or SIGHUP (a closed terminal) while that cell runs; it must
- * exit with 128 + the signal's number and every process it started must be gone.
+ * exit with 128 + the signal's number and every process it started must be gone. The same for the
+ * book builder (`genbook book --force`) and `npm start` serving the live book (`genbook start
+ * --book`), each stopped while its first kernels run the course notebooks.
  */
 import { expect } from 'chai';
 import { ChildProcess, spawn } from 'child_process';
@@ -100,6 +102,30 @@ async function killMidNotebook(signal: 'SIGTERM' | 'SIGHUP'): Promise<{ code: nu
   }
 }
 
+/** Start `args`, wait until it runs a kernel, send `signal`; its exit code and any kernel left. */
+async function killWhileKernelRuns(args: string[], signal: 'SIGTERM' | 'SIGHUP'): Promise<{ code: number | null; kernels: number[]; stillAlive: number[]; stdout: string }> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stdout += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const isKernel = (pid: number): boolean => cmdline(pid).includes(path.join('tools', 'dist', 'kernel', 'launch.js'));
+    const kernels = await until('a kernel to start', () => {
+      const found = descendants(child.pid!).filter(isKernel);
+      return found.length ? found : undefined;
+    }, 300);
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill(signal);
+    const code = await exited;
+    const stillAlive = await until('the kernels to exit', () => (kernels.some(alive) ? undefined : []), 15).catch(() => kernels.filter(alive));
+    for (const pid of stillAlive) process.kill(pid, 'SIGKILL');
+    return { code, kernels, stillAlive, stdout };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
 describe('runner: stop signals stop the kernels', function () {
   this.timeout(600_000);
   const expected = { SIGTERM: 128 + os.constants.signals.SIGTERM, SIGHUP: 128 + os.constants.signals.SIGHUP };
@@ -113,4 +139,21 @@ describe('runner: stop signals stop the kernels', function () {
       expect(r.stderr).to.contain(`got ${signal}: stopping the kernels`);
     });
   }
+
+  it('the book builder and npm start (live book) on SIGTERM: exit 143, no kernel left', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-signal-book-'));
+    try {
+      const [book, start] = await Promise.all([
+        killWhileKernelRuns(['book', '--quick', '--force', '--jobs', '1', '--out-dir', path.join(dir, 'book')], 'SIGTERM'),
+        killWhileKernelRuns(['start', '--book', '--port', '0', '--jobs', '1', '--build-dir', path.join(dir, 'start'), '--data-dir', path.join(dir, 'jupyter')], 'SIGTERM'),
+      ]);
+      for (const r of [book, start]) {
+        expect(r.stillAlive, r.stdout).to.deep.equal([]);
+        expect(r.code, r.stdout).to.equal(expected.SIGTERM);
+      }
+      expect(start.stdout, start.stdout).to.contain('got SIGTERM: stopping the server and the kernels');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -15,15 +15,16 @@ export function signalExitCode(signal: StopSignal): number {
 }
 
 /**
- * Call `handler` on the first of the stop signals (once); returns a function that removes it.
- * While it is installed Node does not die on these signals by itself: `handler` must end the process
- * or make it end.
+ * Call `handler` on the first of the stop signals; a second stop signal exits at once (128 + its
+ * number), for a user who presses Ctrl+C again. Returns a function that removes the listeners.
+ * While they are installed Node does not die on these signals by itself, and the kernel manager
+ * leaves the signal to them: `handler` must end the process or make it end.
  */
 export function onStopSignal(handler: (signal: StopSignal) => void): () => void {
   let fired = false;
   const listeners = STOP_SIGNALS.map((signal) => {
     const listener = (): void => {
-      if (fired) return;
+      if (fired) process.exit(signalExitCode(signal));
       fired = true;
       handler(signal);
     };
@@ -35,12 +36,13 @@ export function onStopSignal(handler: (signal: StopSignal) => void): () => void 
   };
 }
 
-/** Resolve with the first stop signal that arrives. */
+/**
+ * Resolve with the first stop signal that arrives. The listeners stay installed (a second signal
+ * exits at once): removing them inside the signal's dispatch would let the kernel manager's own
+ * listener, called next, see nobody handling it and exit before the caller has cleaned up.
+ */
 export function waitForStopSignal(): Promise<StopSignal> {
   return new Promise((resolve) => {
-    const remove = onStopSignal((signal) => {
-      remove();
-      resolve(signal);
-    });
+    onStopSignal(resolve);
   });
 }
