@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ICodeCell } from '@jupyterlab/nbformat';
 import { notebooksCommand } from '../../tools/src/commands/notebooks';
-import { NotebookResult, runNotebooks } from '../../tools/src/runner/run';
+import { NotebookResult, runNotebooks, threadsPerKernel } from '../../tools/src/runner/run';
 import { readNotebook, joinLines } from '../../tools/src/runner/nbformat';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'runner');
@@ -140,5 +140,15 @@ describe('runner --inplace', function () {
       }
       expect((thrown as Error)?.constructor.name, args.join(' ')).to.equal('UsageError');
     }
+  });
+});
+
+describe('runner: wasm threads per kernel', () => {
+  it('shares the cores among the kernels that run at once, at least one thread each', () => {
+    expect(threadsPerKernel(1, 8)).to.equal(8);
+    expect(threadsPerKernel(2, 8)).to.equal(4);
+    expect(threadsPerKernel(3, 8)).to.equal(2);
+    expect(threadsPerKernel(2, 2)).to.equal(1);
+    expect(threadsPerKernel(16, 4)).to.equal(1);
   });
 });

@@ -28,6 +28,12 @@ export interface RunOptions {
   onCell?: (file: string, report: CellReport) => void;
   onStart?: (file: string) => void;
   onDone?: (result: NotebookResult) => void;
+  /**
+   * wasm threads per kernel (GENBOOK_THREADS); default: the cores shared among the kernels that run
+   * at once (at least 1), unless GENBOOK_THREADS is set in the environment. More threads than
+   * cores make every kernel slower (the pool's threads wait for each other at each operation).
+   */
+  threadsPerKernel?: number;
 }
 
 export interface NotebookResult {
@@ -52,6 +58,11 @@ export interface RunMetadata {
 /** The default number of notebooks run at once: the machine's CPU cores. */
 export function defaultJobs(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** wasm threads for each of `jobs` kernels on a machine with `cores` cores. */
+export function threadsPerKernel(jobs: number, cores: number = defaultJobs()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, jobs)));
 }
 
 /**
@@ -107,6 +118,7 @@ async function runOne(file: string, options: RunOptions, root: string, outDir: s
     return { file, failure: message, seconds: (Date.now() - started) / 1000 };
   }
   const extraEnv: Record<string, string> = options.quick ? { GENBOOK_QUICK: '1' } : {};
+  if (options.threadsPerKernel !== undefined && process.env.GENBOOK_THREADS === undefined) extraEnv.GENBOOK_THREADS = String(options.threadsPerKernel);
   const report = await executeNotebook(source, {
     spec,
     kernelName: KERNEL_NAME,
@@ -146,6 +158,7 @@ export async function runNotebooks(files: readonly string[], options: RunOptions
   if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1)) throw new RangeError(`jobs must be a positive integer; got ${options.jobs}`);
   if (options.timeoutSeconds !== undefined && !(options.timeoutSeconds > 0)) throw new RangeError(`timeoutSeconds must be positive; got ${options.timeoutSeconds}`);
   const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), files.length));
+  options = { ...options, threadsPerKernel: options.threadsPerKernel ?? threadsPerKernel(jobs) };
   const results: NotebookResult[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
