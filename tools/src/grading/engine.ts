@@ -14,6 +14,8 @@ import { TARGET_KEY } from './protocol';
 import type { PlannedTest, SubmissionModule, SuiteBundle, TestKind } from './protocol';
 import { REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { discover, runSubmission, SandboxOptions, TestOutcome } from './sandbox';
+import { removeScratch } from './scratch';
+import { presentInSubmission, SubmissionFiles } from './submission-files';
 
 export interface GraderOptions {
   /** Project root (default: this checkout). */
@@ -32,6 +34,8 @@ export interface GraderOptions {
   scratchRoot?: string;
   /** Environment for the workers (GENBOOK_QUICK=1 and PATH are always set). */
   env?: Record<string, string>;
+  /** Told about a scratch folder that could not be removed (default: a line on stderr); never fatal. */
+  onScratchLeft?: (dir: string, reason: string) => void;
 }
 
 /** Compile the test files of the chosen weeks into bundles (public, then hidden, per week). */
@@ -55,11 +59,17 @@ export function compileSuites(l: Layout, weeks: readonly string[], hidden: boole
 
 /** Compile a submission folder's `hwNN.ts` files; a missing file or syntax error becomes a loadError. */
 export function compileSubmission(dir: string, weeks: readonly string[]): SubmissionModule[] {
+  let files: SubmissionFiles;
+  try {
+    files = new SubmissionFiles(dir);
+  } catch (e) {
+    return weeks.map((week) => ({ week, loadError: (e as Error).message }));
+  }
   return weeks.map((week) => {
     const file = path.join(dir, `${week}.ts`);
-    if (!fs.existsSync(file)) return { week, loadError: `${week}.ts is not in the submission` };
+    if (!files.present(file)) return { week, loadError: `${week}.ts is not in the submission` };
     try {
-      return { week, bundle: bundle(dir, file) };
+      return { week, bundle: bundle(dir, file, { files }) };
     } catch (e) {
       return { week, loadError: e instanceof CompileError ? e.message : `could not compile ${week}.ts: ${String(e)}` };
     }
@@ -101,7 +111,7 @@ export class Grader {
       this.plan = await discover(this.suites, sandboxOptions(this.layout, this.options, scratch));
       return this.plan;
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      removeScratch(scratch, this.options.onScratchLeft);
     }
   }
 
@@ -125,7 +135,7 @@ export class Grader {
         const report: WeekReport = {
           week,
           file: `${week}.ts`,
-          present: fs.existsSync(file),
+          present: presentInSubmission(file),
           points: all.points,
           max: all.max,
           public: score(tests.filter((t) => t.kind === 'public')),
@@ -153,7 +163,7 @@ export class Grader {
       if (this.hidden) report.hidden = score(allTests.filter((t) => t.kind === 'hidden'));
       return report;
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      removeScratch(scratch, this.options.onScratchLeft);
     }
   }
 }

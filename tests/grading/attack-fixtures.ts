@@ -1,0 +1,108 @@
+/**
+ * Attack submissions from issue 16 (the red-team report on the grader), built at test time in a
+ * temporary folder: symbolic links, FIFOs and 100 MB files are better made than committed. Each
+ * function writes one student's folder under `classDir` and returns its name. The honest fixtures
+ * (`correct`, `empty` = the stub) come from tests/fixtures/class.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'class');
+
+/** Copy the committed fixture `name` (e.g. `correct`) into `classDir/as`, hw01 only unless `weeks` says otherwise. */
+export function copyFixture(classDir: string, name: string, as = name, weeks = ['hw01']): string {
+  const dir = path.join(classDir, as);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const w of weeks) fs.copyFileSync(path.join(FIXTURES, name, `${w}.ts`), path.join(dir, `${w}.ts`));
+  return as;
+}
+
+function student(classDir: string, name: string): string {
+  const dir = path.join(classDir, name);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** `hw01.ts -> /proc/self/cwd/solutions/hw01.ts`: the grader's working directory is the project root. */
+export function symlinkToProcCwd(classDir: string, name = 'link-proc-cwd'): string {
+  fs.symlinkSync('/proc/self/cwd/solutions/hw01.ts', path.join(student(classDir, name), 'hw01.ts'));
+  return name;
+}
+
+/** `hw01.ts -> <the solutions' absolute path>`. */
+export function symlinkToSolutions(classDir: string, name = 'link-solutions'): string {
+  fs.symlinkSync(path.join(ROOT, 'solutions', 'hw01.ts'), path.join(student(classDir, name), 'hw01.ts'));
+  return name;
+}
+
+/** `hw01.ts -> ../<classmate>/hw01.ts`. */
+export function symlinkToClassmate(classDir: string, classmate: string, name = 'link-classmate'): string {
+  fs.symlinkSync(path.join('..', classmate, 'hw01.ts'), path.join(student(classDir, name), 'hw01.ts'));
+  return name;
+}
+
+/** A linked folder `sol -> <solutions>` and `hw01.ts` re-exporting `./sol/hw01`. */
+export function linkedFolder(classDir: string, name = 'linked-folder'): string {
+  const dir = student(classDir, name);
+  fs.symlinkSync(path.join(ROOT, 'solutions'), path.join(dir, 'sol'));
+  fs.writeFileSync(path.join(dir, 'hw01.ts'), "export * from './sol/hw01';\n");
+  return name;
+}
+
+/** `hw01.ts` is a FIFO: opening it for reading blocks until a writer appears. */
+export function fifo(classDir: string, name = 'fifo'): string {
+  execFileSync('mkfifo', [path.join(student(classDir, name), 'hw01.ts')]);
+  return name;
+}
+
+/** `hw01.ts -> /dev/stdin`. */
+export function devStdin(classDir: string, name = 'dev-stdin'): string {
+  fs.symlinkSync('/dev/stdin', path.join(student(classDir, name), 'hw01.ts'));
+  return name;
+}
+
+/** A 100 MB `hw01.ts` (sparse: no disk used). */
+export function hugeFile(classDir: string, name = 'huge', bytes = 100 * 1024 * 1024): string {
+  const file = path.join(student(classDir, name), 'hw01.ts');
+  fs.writeFileSync(file, '// big\n');
+  fs.truncateSync(file, bytes);
+  return name;
+}
+
+/** A directory named `hw01.ts`. */
+export function directoryNamedHw01(classDir: string, name = 'dir-hw01'): string {
+  fs.mkdirSync(path.join(student(classDir, name), 'hw01.ts'));
+  return name;
+}
+
+/** The stub (0 points) plus a `declare global` that changes a global type for any program it is in. */
+export function declareGlobal(classDir: string, name = 'declare-global'): string {
+  const dir = student(classDir, name);
+  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  // Math.log now returns a string: in a shared program every classmate's `Math.log(x) / …` is a type error.
+  fs.writeFileSync(path.join(dir, 'hw01.ts'), `${stub}\ndeclare global {\n  interface Math {\n    log(x: number): string;\n  }\n}\n`);
+  return name;
+}
+
+/**
+ * The stub plus a load-time payload that makes its scratch folder unremovable by its owner:
+ * a subfolder with a file in it, then `chmod 0500` on the subfolder.
+ */
+export function unremovableScratch(classDir: string, name = 'chmod-scratch'): string {
+  const dir = student(classDir, name);
+  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const payload = [
+    "import * as fsx from 'fs';",
+    'try {',
+    "  fsx.mkdirSync('locked/inner', { recursive: true });",
+    "  fsx.writeFileSync('locked/inner/f.txt', 'x');",
+    "  fsx.chmodSync('locked/inner', 0o500);",
+    "  fsx.chmodSync('locked', 0o500);",
+    '} catch { /* ignore */ }',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'hw01.ts'), `${payload}${stub}`);
+  return name;
+}
