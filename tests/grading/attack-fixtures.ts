@@ -106,3 +106,10 @@ export function unremovableScratch(classDir: string, name = 'chmod-scratch'): st
   fs.writeFileSync(path.join(dir, 'hw01.ts'), `${payload}${stub}`);
   return name;
 }
+
+/** Spawn options that run a child as an unprivileged owner of `dir` (nobody when we are root; ourselves otherwise). */
+export function runAsUnprivileged(dir: string): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  execFileSync('chown', ['-R', '65534:65534', dir]);
+  return { uid: 65534, gid: 65534 };
+}
