@@ -113,3 +113,72 @@ export function runAsUnprivileged(dir: string): { uid?: number; gid?: number } {
   execFileSync('chown', ['-R', '65534:65534', dir]);
   return { uid: 65534, gid: 65534 };
 }
+
+/**
+ * The stub plus a hook on `Buffer.from` (which the worker used to encode its result lines): it reads
+ * the nonce from the first line and sends a forged `fatal` event with a marker message. On the
+ * grader before issue 16 this aborted the whole class.
+ */
+export function forgedFatal(classDir: string, name = 'forged-fatal', marker = 'FORGED-FATAL-MARKER'): string {
+  const dir = student(classDir, name);
+  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const payload = [
+    "import * as fsy from 'fs';",
+    '{',
+    '  const B: any = Buffer;',
+    '  const from = B.from;',
+    '  let fired = false;',
+    '  try {',
+    '    B.from = function (this: unknown, value: unknown, ...rest: unknown[]) {',
+    "      if (!fired && typeof value === 'string') {",
+    '        const m = /"nonce":"([^"]+)"/.exec(value);',
+    '        if (m) {',
+    '          fired = true;',
+    `          fsy.writeSync(3, JSON.stringify({ type: 'fatal', message: ${JSON.stringify(marker)}, nonce: m[1] }) + '\\n');`,
+    '        }',
+    '      }',
+    '      return from.apply(this, [value, ...rest]);',
+    '    };',
+    '  } catch { /* Buffer frozen: nothing to do */ }',
+    '}',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'hw01.ts'), `${payload}${stub}`);
+  return name;
+}
+
+/** The points declared in a test file's titles (`… [2 pts]`), summed: the week's maximum, independent of the grader. */
+export function declaredPoints(testFile: string): number {
+  let total = 0;
+  for (const m of fs.readFileSync(testFile, 'utf8').matchAll(/\[(\d+(?:\.\d+)?) pts?\]/g)) total += Number(m[1]);
+  return total;
+}
+
+/** Parse CSV text (RFC 4180: quoted cells, doubled quotes, commas and newlines inside quotes). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}

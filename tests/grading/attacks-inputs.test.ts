@@ -12,10 +12,11 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileName, fileNames } from '../../tools/src/grading/class';
+import { failedReport, fileName, fileNames } from '../../tools/src/grading/class';
 import { bundle, CompileError } from '../../tools/src/grading/compile';
 import { compileSubmission } from '../../tools/src/grading/engine';
-import { csvCell, gradebookCsv, StudentReport } from '../../tools/src/grading/report';
+import { csvCell, feedbackMarkdown, gradebookCsv, StudentReport } from '../../tools/src/grading/report';
+import type { PlannedTest } from '../../tools/src/grading/protocol';
 import { removeTree } from '../../tools/src/grading/scratch';
 import { MAX_SUBMISSION_FILE_BYTES, SubmissionFileError, SubmissionFiles } from '../../tools/src/grading/submission-files';
 import { typeCheckFiles, typeCheckSubmissions } from '../../tools/src/grading/typecheck';
@@ -212,6 +213,20 @@ describe('issue 16: report file names, the gradebook and the scratch folder', ()
     expect(seen).to.deep.equal([['Alice', 'alice']]);
     expect(new Set([...map.values()].map((f) => f.toLowerCase())).size).to.equal(3);
     expect(map.get('bob')).to.equal('bob');
+  });
+
+  it('a student whose grading failed gets a report with every test at 0; the reason stays out of the feedback', () => {
+    const plan = [
+      { id: 'hw01/public/a', week: 'hw01', kind: 'public', suite: ['Task 1'], title: 'a', points: 2, timeoutMs: 1000 },
+      { id: 'hw01/hidden/b', week: 'hw01', kind: 'hidden', suite: ['Task 1'], title: 'b', points: 3, timeoutMs: 1000 },
+    ] as unknown as PlannedTest[];
+    const r = failedReport('mallory', 'SECRET hidden input [1, 2, 3]', plan, ['hw01'], true);
+    expect([r.points, r.max, r.public.max, r.hidden?.max, r.weeks[0].max]).to.deep.equal([0, 5, 2, 3, 5]);
+    expect(r.gradingError).to.equal('SECRET hidden input [1, 2, 3]');
+    expect(r.weeks[0].tests.map((t) => [t.status, t.points, t.passed])).to.deep.equal([['not-run', 0, false], ['not-run', 0, false]]);
+    const feedback = feedbackMarkdown(r);
+    expect(feedback).to.contain('The grader could not finish grading this submission');
+    expect(feedback).not.to.contain('SECRET');
   });
 
   it('CSV cells: RFC 4180 quoting, formula prefixes neutralised (OWASP)', () => {

@@ -94,7 +94,7 @@ export function failedReport(student: string, reason: string, plan: readonly Pla
   const weekReports: WeekReport[] = weeks.map((week) => {
     const tests: TestReport[] = plan
       .filter((t) => t.week === week)
-      .map((t) => ({ id: t.id, kind: t.kind, suite: t.suite, title: t.title, points: 0, max: t.points ?? 0, passed: false, status: 'not-run', message: `not run: grading failed (${reason})`, durationMs: 0 }));
+      .map((t) => ({ id: t.id, kind: t.kind, suite: t.suite, title: t.title, points: 0, max: t.points ?? 0, passed: false, status: 'not-run', message: 'not run: grading this submission failed (the reason is in the instructor\'s report)', durationMs: 0 }));
     const all = score(tests);
     const report: WeekReport = {
       week,
