@@ -15,6 +15,7 @@ import * as path from 'path';
 import { failedReport, fileName, fileNames } from '../../tools/src/grading/class';
 import { bundle, CompileError } from '../../tools/src/grading/compile';
 import { compileSubmission } from '../../tools/src/grading/engine';
+import { defaultTarget, selfCheck } from '../../tools/src/grading/self-check';
 import { csvCell, feedbackMarkdown, gradebookCsv, StudentReport } from '../../tools/src/grading/report';
 import type { PlannedTest } from '../../tools/src/grading/protocol';
 import { removeTree } from '../../tools/src/grading/scratch';
@@ -143,6 +144,24 @@ describe('issue 16: submission files are regular files inside the folder', funct
     const [ok] = compileSubmission(path.join(classDir, 'correct'), ['hw01']);
     expect(ok.loadError).to.equal(undefined);
     expect(Object.keys(ok.bundle?.modules ?? {})).to.deep.equal(['hw01.ts']);
+  });
+});
+
+describe('issue 16: the self-check reads through the same rules', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-selfcheck-'));
+    A.symlinkToSolutions(dir, 'linked');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a linked hw01.ts in the current folder is the target (not silently skipped), and is refused', async () => {
+    const target = path.join(dir, 'linked');
+    expect(defaultTarget('hw01', ROOT, target)).to.equal(target);
+    const week = await selfCheck('hw01', { root: ROOT, target, print: null });
+    expect(week.loadError).to.equal('hw01.ts is a symbolic link: submissions must be regular files');
+    expect(week.points).to.equal(0);
   });
 });
 
