@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { descendantPids, osSandbox, osSandboxStatus } from '../../tools/src/grading/os-sandbox';
+import { describeOsLayer, descendantPids, osSandbox, osSandboxStatus } from '../../tools/src/grading/os-sandbox';
 import { nodeArguments } from '../../tools/src/grading/sandbox';
 import * as A from './attack-fixtures';
 
@@ -140,6 +140,18 @@ describe('issue 16: the OS-level sandbox (bubblewrap)', function () {
     const sb = osSandbox({ root: ROOT, scratchDir: scratch });
     expect(sb?.description).to.match(/^bubblewrap [\d.]+: no network, own PID\/IPC\/UTS namespaces, only \d+ read-only project paths and the node binary visible, a 64 MB tmpfs scratch/);
     expect(sb?.prefix).to.include.members(['--unshare-net', '--unshare-pid', '--die-with-parent', '--new-session']);
+  });
+
+  it('GENBOOK_OS_SANDBOX=off turns it off, and the grader\'s line says so', () => {
+    expect(describeOsLayer()).to.match(/^OS sandbox: bubblewrap [\d.]+ \(no network/);
+    process.env.GENBOOK_OS_SANDBOX = 'off';
+    try {
+      expect(osSandbox({ root: ROOT, scratchDir: scratch })).to.equal(undefined);
+      expect(describeOsLayer()).to.equal('OS sandbox: off (turned off (GENBOOK_OS_SANDBOX=off))');
+    } finally {
+      delete process.env.GENBOOK_OS_SANDBOX;
+    }
+    expect(osSandboxStatus().available).to.equal(true);
   });
 
   it('control: without it, the same script reaches the 127.0.0.1 listener and writes the report outside scratch', async function () {

@@ -214,3 +214,9 @@ export function descendantPids(pid: number): number[] {
   }
   return out;
 }
+
+/** One line for the grader's output saying whether the OS layer is active, and if not, why. */
+export function describeOsLayer(nodePath: string = process.execPath): string {
+  const status = osSandboxStatus(nodePath);
+  return status.available ? `OS sandbox: ${status.version} (no network, own PID/IPC/UTS namespaces, read-only binds, tmpfs scratch)` : `OS sandbox: off (${status.reason})`;
+}
