@@ -182,3 +182,17 @@ export function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
   return rows;
 }
+
+/**
+ * The stub plus, at load, `process.report.filename = <victim's hw01.ts>; process.report.writeReport()`:
+ * Node's permission model does not check that write, so without the OS layer it replaces the
+ * classmate's file with a JSON report (34 → 0 on the grader before issue 16 when the victim was
+ * graded later).
+ */
+export function reportOverwrite(classDir: string, victim: string, name = 'report-overwrite'): string {
+  const dir = student(classDir, name);
+  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const target = path.join(classDir, victim, 'hw01.ts');
+  fs.writeFileSync(path.join(dir, 'hw01.ts'), `try { process.report.filename = ${JSON.stringify(target)}; process.report.writeReport(); } catch { /* refused */ }\n${stub}`);
+  return name;
+}

@@ -52,6 +52,7 @@ describe('issue 16: a class of attacks graded in one run, as a non-root user', f
     A.copyFixture(classDir, 'empty', 'victim+x');
     A.copyFixture(classDir, 'partial', 'victim_x');
     A.copyFixture(classDir, 'partial', '=2+3');
+    A.copyFixture(classDir, 'correct', 'zz-report-victim');
     attackers.push(
       A.symlinkToProcCwd(classDir),
       A.symlinkToSolutions(classDir),
@@ -64,6 +65,7 @@ describe('issue 16: a class of attacks graded in one run, as a non-root user', f
       A.declareGlobal(classDir),
       A.unremovableScratch(classDir),
       A.forgedFatal(classDir, 'forged-fatal', MARKER),
+      A.reportOverwrite(classDir, 'zz-report-victim'),
     );
     // A student folder that is a link to a classmate's: not a submission of its own.
     fs.symlinkSync('correct', path.join(classDir, 'alias'));
@@ -115,6 +117,8 @@ describe('issue 16: a class of attacks graded in one run, as a non-root user', f
     expect(HW01_MAX).to.equal(21);
     expect(report('correct').points).to.equal(HW01_MAX);
     expect(report('victim x').points).to.equal(HW01_MAX);
+    // Read before any code ran, whatever report-overwrite did to the file afterwards.
+    expect(report('zz-report-victim').points).to.equal(HW01_MAX);
     expect(report('stub').points).to.equal(0);
     expect(report('victim+x').points).to.equal(0);
     const partial = report('partial').points;

@@ -13,13 +13,13 @@
  * One student, one failure domain (issue 16): anything that goes wrong while grading one student
  * (a grader error, a file that cannot be read, a scratch folder that cannot be removed) is that
  * student's failed report or a note in the log, and the class goes on; each student is type-checked
- * in a program of their own.
+ * in a program of their own; every folder is read before any submission's code runs.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Grader, GraderOptions, weekSummary } from './engine';
+import { compileSubmission, Grader, GraderOptions, weekSummary } from './engine';
 import type { PlannedTest } from './protocol';
 import { feedbackMarkdown, gradebookCsv, REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { presentInSubmission } from './submission-files';
@@ -180,6 +180,17 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
     return failedReport(student, reason, grader.plan ?? [], weeks, grader.hidden, dir);
   };
 
+  // Every folder is read (and compiled) before any submission runs: code that writes outside its
+  // scratch (process.report ignores the permission model) cannot change a classmate's file before
+  // the grader has read it.
+  const compiled = students.map(({ dir }) => {
+    try {
+      return compileSubmission(dir, weeks);
+    } catch (e) {
+      return weeks.map((week) => ({ week, loadError: `could not read the submission: ${e instanceof Error ? e.message : String(e)}` }));
+    }
+  });
+
   const reports: StudentReport[] = new Array(students.length);
   let next = 0;
   let finished = 0;
@@ -191,7 +202,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
       const { student, dir } = students[index];
       let report: StudentReport;
       try {
-        report = await grader.grade({ student, dir });
+        report = await grader.grade({ student, dir, submissions: compiled[index] });
       } catch (e) {
         report = await failed(student, dir, e);
       }

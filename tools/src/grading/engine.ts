@@ -81,6 +81,8 @@ export interface GradeRequest {
   dir: string;
   typeErrors?: Record<string, string[]>;
   onResult?: (outcome: TestOutcome) => void;
+  /** The submission already compiled (`compileSubmission(dir, weeks)`): a class reads every folder before any code runs. */
+  submissions?: SubmissionModule[];
 }
 
 export class Grader {
@@ -117,7 +119,7 @@ export class Grader {
 
   /** Grade one submission folder (a copy of a student's notebooks/homework/). */
   async grade(request: GradeRequest): Promise<StudentReport> {
-    const submissions = compileSubmission(request.dir, this.weeks);
+    const submissions = request.submissions ?? compileSubmission(request.dir, this.weeks);
     const scratch = fs.mkdtempSync(path.join(this.options.scratchRoot ?? os.tmpdir(), `genbook-scratch-${safeName(request.student)}-`));
     try {
       const outcome = await runSubmission(this.plan, this.suites, submissions, { ...sandboxOptions(this.layout, this.options, scratch), onResult: request.onResult });
