@@ -83,6 +83,16 @@ describe('issue 16: submission files are regular files inside the folder', funct
     expect(() => files.read(path.join(dir, 'b.ts'))).to.throw(SubmissionFileError, /^b\.ts is 1\.0 MB: the limit is 1\.0 MB per file$/);
   });
 
+  it('caps the total read: many files just under the cap are refused once they add up', () => {
+    const dir = path.join(classDir, 'many');
+    fs.mkdirSync(dir);
+    for (const f of ['a', 'b', 'c']) fs.writeFileSync(path.join(dir, `${f}.ts`), 'x'.repeat(400));
+    const files = new SubmissionFiles(dir, { maxTotalBytes: 1000 });
+    expect(files.read(path.join(dir, 'a.ts'))).to.have.length(400);
+    expect(files.read(path.join(dir, 'b.ts'))).to.have.length(400);
+    expect(() => files.read(path.join(dir, 'c.ts'))).to.throw(SubmissionFileError, /^reading c\.ts would bring the submission's files past 1000 bytes in all$/);
+  });
+
   it('refuses paths outside the folder', () => {
     const files = new SubmissionFiles(path.join(classDir, 'correct'));
     expect(() => files.read(path.join(ROOT, 'solutions', 'hw01.ts'))).to.throw(SubmissionFileError, /is outside the submission folder/);

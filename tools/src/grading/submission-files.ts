@@ -27,6 +27,8 @@ import { CompileError } from './compile';
 
 /** The default cap on one submission file. */
 export const MAX_SUBMISSION_FILE_BYTES = 1024 * 1024;
+/** The default cap on everything one reader reads (all weeks and their imports, re-reads included). */
+export const MAX_SUBMISSION_TOTAL_BYTES = 16 * 1024 * 1024;
 
 export class SubmissionFileError extends CompileError {
   constructor(message: string) {
@@ -59,6 +61,8 @@ function isInside(parent: string, child: string): boolean {
 export interface SubmissionFilesOptions {
   /** Largest file accepted, in bytes (default 1 MB). */
   maxBytes?: number;
+  /** Most bytes read in all, over every file (default 16 MB): many files of just under the cap are refused too. */
+  maxTotalBytes?: number;
 }
 
 /** Guarded access to the files of one submission folder. */
@@ -68,6 +72,8 @@ export class SubmissionFiles {
   /** Its real path (what an opened file's real path must lie under). */
   readonly realDir: string;
   readonly maxBytes: number;
+  readonly maxTotalBytes: number;
+  private totalBytes = 0;
 
   constructor(dir: string, options: SubmissionFilesOptions = {}) {
     this.dir = path.resolve(dir);
@@ -80,6 +86,7 @@ export class SubmissionFiles {
     if (!stat.isDirectory()) throw new SubmissionFileError(`${dir} is not a folder`);
     this.realDir = fs.realpathSync(this.dir);
     this.maxBytes = options.maxBytes ?? MAX_SUBMISSION_FILE_BYTES;
+    this.maxTotalBytes = options.maxTotalBytes ?? MAX_SUBMISSION_TOTAL_BYTES;
   }
 
   /** `file` relative to the folder, with '/' separators (how messages name it). */
@@ -158,6 +165,7 @@ export class SubmissionFiles {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) throw new SubmissionFileError(`${name} is ${describeKind(stat)}: submissions must be regular files`);
       if (stat.size > this.maxBytes) throw new SubmissionFileError(`${name} is ${megabytes(stat.size)}: the limit is ${megabytes(this.maxBytes)} per file`);
+      if (this.totalBytes + stat.size > this.maxTotalBytes) throw new SubmissionFileError(`reading ${name} would bring the submission's files past ${megabytes(this.maxTotalBytes)} in all`);
       const opened = openedPath(fd);
       if (opened !== undefined && !isInside(this.realDir, opened)) throw new SubmissionFileError(`${name} changed while it was being read: it now leads outside the submission folder`);
       // Bounded read: at most maxBytes + 1 bytes, whatever the file grows to after the fstat.
@@ -179,6 +187,7 @@ export class SubmissionFiles {
         if (n === 0) break;
         length += n;
       }
+      this.totalBytes += length;
       return buffer.subarray(0, length);
     } finally {
       fs.closeSync(fd);
