@@ -51,7 +51,7 @@ describe('genbook release: the student edition', function () {
       expect(fs.readFileSync(path.join(out, 'notebooks', 'homework', `${w}.ts`), 'utf8')).to.equal(generateStub(fs.readFileSync(path.join(ROOT, 'solutions', `${w}.ts`), 'utf8'), w));
       expect(files).to.include.members([`notebooks/homework/${w}.ipynb`, `tests/homework/${w}.test.ts`]);
     }
-    expect(files).to.include.members(['tests/homework/target.ts', 'tools/src/grading/worker.ts', 'lib/src/index.ts', 'package-lock.json']);
+    expect(files).to.include.members(['tests/homework/target.ts', 'tools/src/grading/runner.ts', 'tools/src/grading/host.ts', 'lib/src/index.ts', 'package-lock.json']);
   });
 
   it('has a student README, no instructor scripts, and keeps homework tests out of npm test', () => {

@@ -39,9 +39,13 @@ describe('VAE (hidden)', function () {
     expect(loss).to.be.closeTo(100, 1e-3);
   });
   it('∂(−ELBO)/∂logits = (sigmoid(l) − x) / batch [1 pt]', () => {
-    const x = tf.tensor2d([[1, 0], [0, 1]]);
     const l = [[0.3, -0.4], [1.2, 2]];
-    const g = values(tf.grad((logits: tf.Tensor) => hw().negativeElbo(x, logits as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D))(tf.tensor2d(l)));
+    const g = values(
+      hw.remote(
+        (m, [x, logits], { tf }) => tf.grad((a: tf.Tensor) => m.negativeElbo(x, a as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D))(logits),
+        [tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d(l)],
+      ),
+    );
     const xs = [1, 0, 0, 1];
     l.flat().forEach((li, i) => expect(g[i]).to.be.closeTo((1 / (1 + Math.exp(-li)) - xs[i]) / 2, 1e-5));
   });
@@ -68,7 +72,10 @@ describe('VQ (hidden)', () => {
     zq.dispose();
   });
   it('vqLoss with β = 0 sends no gradient to z_e [1 pt]', () => {
-    const [dZe] = tf.grads((ze: tf.Tensor, e: tf.Tensor) => hw().vqLoss(ze as tf.Tensor2D, e as tf.Tensor2D, 0))([tf.tensor2d([[1, -2], [0.5, 3]]), tf.tensor2d([[0, 1], [2, 2]])]);
+    const [dZe] = hw.remote(
+      (m, [ze, e], { tf }) => tf.grads((a: tf.Tensor, b: tf.Tensor) => m.vqLoss(a as tf.Tensor2D, b as tf.Tensor2D, 0))([ze, e]),
+      [tf.tensor2d([[1, -2], [0.5, 3]]), tf.tensor2d([[0, 1], [2, 2]])],
+    );
     expect(values(dZe)).to.deep.equal([0, 0, 0, 0]);
   });
 });

@@ -48,8 +48,12 @@ describe('Penalties and AdaIN (hidden)', () => {
     const real = [[1, 1], [2, 0], [0, -3]];
     const fake = [[0, 0], [0, 2], [1, 1]];
     const alpha = [0.5, 0.25, 1];
-    const critic = (x: tf.Tensor2D) => x.square().sum(1).mul(0.5);
-    const gp = values(hw().gradientPenalty(critic, tf.tensor2d(real), tf.tensor2d(fake), tf.tensor2d(alpha.map((a) => [a]))))[0];
+    const gp = values(
+      hw.remote(
+        (m, [r, f, a]) => m.gradientPenalty((x: tf.Tensor2D) => x.square().sum(1).mul(0.5), r, f, a),
+        [tf.tensor2d(real), tf.tensor2d(fake), tf.tensor2d(alpha.map((a) => [a]))],
+      ),
+    )[0];
     const expected = real.reduce((s, r, i) => {
       const xhat = r.map((v, j) => alpha[i] * v + (1 - alpha[i]) * fake[i][j]);
       return s + (Math.hypot(...xhat) - 1) ** 2;
@@ -59,10 +63,9 @@ describe('Penalties and AdaIN (hidden)', () => {
   it('cycle loss averages over every entry [1 pt]', () => {
     const x = tf.tensor2d([[1, 2, 3]]);
     const y = tf.tensor2d([[0, 0, 0], [1, 1, 1]]);
-    const id = (a: tf.Tensor2D) => a;
-    const shift = (a: tf.Tensor2D) => a.add(tf.tensor1d([0, 0, 3])) as tf.Tensor2D;
-    // F(G(x)) − x = (0, 0, 3): mean 1; G(F(y)) − y = (0, 0, 3) per row: mean 1.
-    expect(values(hw().cycleConsistencyLoss(id, shift, x, y))[0]).to.be.closeTo(2, 1e-6);
+    // G = identity, F adds (0, 0, 3). F(G(x)) − x = (0, 0, 3): mean 1; G(F(y)) − y = (0, 0, 3) per row: mean 1.
+    const loss = hw.remote((m, [a, b], { tf }) => m.cycleConsistencyLoss((v: tf.Tensor2D) => v, (v: tf.Tensor2D) => v.add(tf.tensor1d([0, 0, 3])) as tf.Tensor2D, a, b), [x, y]);
+    expect(values(loss)[0]).to.be.closeTo(2, 1e-6);
   });
   it('AdaIN output has mean y_b and standard deviation ≈ y_s per instance and channel [2 pts]', () => {
     const x = tf.randomNormal([2, 4, 3, 3], 1.5, 2, 'float32', 8) as tf.Tensor4D;

@@ -27,11 +27,10 @@ describe('Task 1: reparameterize', () => {
     expectAllClose(values(z), [1.5, 0], 1e-6);
   });
   it('lets gradients reach μ and log σ² [2 pts]', () => {
-    const eps = tf.tensor2d([[0.5, -1]]);
-    const [dMu, dLogVar] = tf.grads((mu: tf.Tensor, logVar: tf.Tensor) => hw().reparameterize(mu as tf.Tensor2D, logVar as tf.Tensor2D, eps).sum())([
-      tf.tensor2d([[1, 2]]),
-      tf.tensor2d([[0, Math.log(4)]]),
-    ]);
+    const [dMu, dLogVar] = hw.remote(
+      (m, [mu, logVar, eps], { tf }) => tf.grads((a: tf.Tensor, b: tf.Tensor) => m.reparameterize(a as tf.Tensor2D, b as tf.Tensor2D, eps).sum())([mu, logVar]),
+      [tf.tensor2d([[1, 2]]), tf.tensor2d([[0, Math.log(4)]]), tf.tensor2d([[0.5, -1]])],
+    );
     // ∂z/∂μ = 1; ∂z/∂logσ² = ½·σ·ε = (0.25, −1).
     expectAllClose(values(dMu), [1, 1], 1e-6);
     expectAllClose(values(dLogVar), [0.25, -1], 1e-6);
@@ -69,8 +68,10 @@ describe('Task 4: vectorQuantize', () => {
     expectAllClose(values(zq), [1, 1, -1, 2, 0, 0], 1e-6);
   });
   it('passes the gradient straight through to z_e [2 pts]', () => {
-    const w = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
-    const grad = tf.grad((ze: tf.Tensor) => hw().vectorQuantize(ze as tf.Tensor2D, codebook()).zq.mul(w).sum())(tf.tensor2d([[0.9, 0.8], [-0.5, 1.5], [0.1, -0.2]]));
+    const grad = hw.remote(
+      (m, [ze, codebook, w], { tf }) => tf.grad((z: tf.Tensor) => m.vectorQuantize(z as tf.Tensor2D, codebook).zq.mul(w).sum())(ze),
+      [tf.tensor2d([[0.9, 0.8], [-0.5, 1.5], [0.1, -0.2]]), codebook(), tf.tensor2d([[1, 2], [3, 4], [5, 6]])],
+    );
     expectAllClose(values(grad), [1, 2, 3, 4, 5, 6], 1e-6);
   });
 });
@@ -81,7 +82,10 @@ describe('Task 5: vqLoss', () => {
     expect(values(hw().vqLoss(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 0]]), 0.25))[0]).to.be.closeTo(3.125, 1e-6);
   });
   it('sends the codebook term to e and the β term to z_e [2 pts]', () => {
-    const [dZe, dE] = tf.grads((ze: tf.Tensor, e: tf.Tensor) => hw().vqLoss(ze as tf.Tensor2D, e as tf.Tensor2D, 0.25))([tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 0]])]);
+    const [dZe, dE] = hw.remote(
+      (m, [ze, e], { tf }) => tf.grads((a: tf.Tensor, b: tf.Tensor) => m.vqLoss(a as tf.Tensor2D, b as tf.Tensor2D, 0.25))([ze, e]),
+      [tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 0]])],
+    );
     // ∂/∂e mean((sg[z] − e)²) = −(z − e); ∂/∂z β·mean((z − sg[e])²) = β(z − e).
     expectAllClose(values(dE), [-1, -2], 1e-6);
     expectAllClose(values(dZe), [0.25, 0.5], 1e-6);

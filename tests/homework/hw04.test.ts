@@ -36,8 +36,15 @@ describe('Tasks 2–3: generator losses', () => {
   it('the saturating loss\'s gradient vanishes where D rejects the fakes; the non-saturating one does not [2 pts]', () => {
     // At l = −5 (D ≈ 0.0067): d/dl log(1 − σ(l)) = −σ(l); d/dl −log σ(l) = −(1 − σ(l)).
     const sigma = 1 / (1 + Math.exp(5));
-    const gs = values(tf.grad((l: tf.Tensor) => hw().generatorLossSaturating(l as tf.Tensor1D))(tf.tensor1d([-5])))[0];
-    const gn = values(tf.grad((l: tf.Tensor) => hw().generatorLossNonSaturating(l as tf.Tensor1D))(tf.tensor1d([-5])))[0];
+    const [dSaturating, dNonSaturating] = hw.remote(
+      (m, logits, { tf }) => [
+        tf.grad((l: tf.Tensor) => m.generatorLossSaturating(l as tf.Tensor1D))(logits),
+        tf.grad((l: tf.Tensor) => m.generatorLossNonSaturating(l as tf.Tensor1D))(logits),
+      ],
+      tf.tensor1d([-5]),
+    );
+    const gs = values(dSaturating)[0];
+    const gn = values(dNonSaturating)[0];
     expect(gs).to.be.closeTo(-sigma, 1e-6);
     expect(gn).to.be.closeTo(-(1 - sigma), 1e-6);
   });
@@ -54,21 +61,28 @@ describe('Task 4: optimalDiscriminator', () => {
 
 describe('Task 5: gradientPenalty', () => {
   it('is (‖w‖ − 1)² = 16 for the linear critic D(x) = x·w with w = (3, 4) [2 pts]', () => {
-    const w = tf.tensor2d([[3], [4]]);
-    const critic = (x: tf.Tensor2D) => x.matMul(w).squeeze([1]);
-    const gp = hw().gradientPenalty(critic, tf.tensor2d([[1, 2], [0, 0]]), tf.tensor2d([[-1, 0], [5, 5]]), tf.tensor2d([[0.3], [0.9]]));
+    // The critic is a function the student's code calls, so the call runs beside the submission.
+    const gp = hw.remote(
+      (m, [w, real, fake, alpha]) => m.gradientPenalty((x: tf.Tensor2D) => x.matMul(w).squeeze([1]), real, fake, alpha),
+      [tf.tensor2d([[3], [4]]), tf.tensor2d([[1, 2], [0, 0]]), tf.tensor2d([[-1, 0], [5, 5]]), tf.tensor2d([[0.3], [0.9]])],
+    );
     expect(values(gp)[0]).to.be.closeTo(16, 1e-4);
   });
 });
 
 describe('Task 6: cycleConsistencyLoss', () => {
   it('is 0 for inverse mappings and 1 + 2 = 3 for shifted ones [2 pts]', () => {
-    const x = tf.tensor2d([[1, -2], [0.5, 3]]);
-    const y = tf.tensor2d([[4, 0], [-1, 1]]);
-    const g = (a: tf.Tensor2D) => a.mul(2) as tf.Tensor2D;
-    expect(values(hw().cycleConsistencyLoss(g, (b) => b.div(2) as tf.Tensor2D, x, y))[0]).to.be.closeTo(0, 1e-6);
+    // G and F are functions the student's code calls, so the calls run beside the submission.
+    const [inverse, shifted] = hw.remote(
+      (m, [x, y]) => {
+        const g = (a: tf.Tensor2D) => a.mul(2) as tf.Tensor2D;
+        return [m.cycleConsistencyLoss(g, (b) => b.div(2) as tf.Tensor2D, x, y), m.cycleConsistencyLoss(g, (b) => b.div(2).add(1) as tf.Tensor2D, x, y)];
+      },
+      [tf.tensor2d([[1, -2], [0.5, 3]]), tf.tensor2d([[4, 0], [-1, 1]])],
+    );
+    expect(values(inverse)[0]).to.be.closeTo(0, 1e-6);
     // F(y) = y/2 + 1: F(G(x)) = x + 1 (error 1), G(F(y)) = y + 2 (error 2).
-    expect(values(hw().cycleConsistencyLoss(g, (b) => b.div(2).add(1) as tf.Tensor2D, x, y))[0]).to.be.closeTo(3, 1e-6);
+    expect(values(shifted)[0]).to.be.closeTo(3, 1e-6);
   });
 });
 

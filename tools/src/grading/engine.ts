@@ -1,6 +1,7 @@
 /**
  * Grading: compile the tests once, register them in a sandbox (the plan: every test, its points
- * and time limit), then run each submission in its own sandboxed worker and turn the outcomes into
+ * and time limit), then run each submission (a trusted test runner plus its sandboxed host, see
+ * runner.ts and host.ts) and turn the outcomes into
  * reports. Used by `genbook grade`, `genbook check`, `genbook validate` and the notebooks'
  * self-check cell.
  */
@@ -32,27 +33,30 @@ export interface GraderOptions {
   memoryMb?: number;
   /** Where scratch folders go (default: the OS temp folder). */
   scratchRoot?: string;
-  /** Environment for the workers (GENBOOK_QUICK=1 and PATH are always set). */
+  /** Environment for the test runners and hosts (GENBOOK_QUICK=1 and PATH are always set). */
   env?: Record<string, string>;
   /** Told about a scratch folder that could not be removed (default: a line on stderr); never fatal. */
   onScratchLeft?: (dir: string, reason: string) => void;
 }
 
-/** Compile the test files of the chosen weeks into bundles (public, then hidden, per week). */
+/**
+ * Compile the test files of the chosen weeks into bundles: every week's public tests, then every
+ * week's hidden tests. The order matters: the submission sees a test's inputs, so no public test
+ * (whose messages the student reads) runs after a hidden one — the public part of the feedback is
+ * the same with or without the hidden tests.
+ */
 export function compileSuites(l: Layout, weeks: readonly string[], hidden: boolean): SuiteBundle[] {
   const testsDir = path.join(l.root, 'tests');
   const provided = new Set([TARGET_KEY]);
   const suites: SuiteBundle[] = [];
-  for (const week of weeks) {
-    const kinds: [TestKind, string][] = [['public', publicTestFile(l, week)]];
-    if (hidden) kinds.push(['hidden', hiddenTestFile(l, week)]);
-    for (const [kind, file] of kinds) {
-      if (!fs.existsSync(file)) {
-        if (kind === 'hidden') throw new Error(`--hidden: ${path.relative(l.root, file)} does not exist (the student edition has no hidden tests)`);
-        throw new Error(`no public tests for ${week}: ${path.relative(l.root, file)} does not exist`);
-      }
-      suites.push({ week, kind, bundle: bundle(testsDir, file, { provided }) });
+  const files: [string, TestKind, string][] = weeks.map((week) => [week, 'public', publicTestFile(l, week)]);
+  if (hidden) files.push(...weeks.map((week): [string, TestKind, string] => [week, 'hidden', hiddenTestFile(l, week)]));
+  for (const [week, kind, file] of files) {
+    if (!fs.existsSync(file)) {
+      if (kind === 'hidden') throw new Error(`--hidden: ${path.relative(l.root, file)} does not exist (the student edition has no hidden tests)`);
+      throw new Error(`no public tests for ${week}: ${path.relative(l.root, file)} does not exist`);
     }
+    suites.push({ week, kind, bundle: bundle(testsDir, file, { provided }) });
   }
   return suites;
 }

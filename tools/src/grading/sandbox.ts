@@ -1,20 +1,17 @@
 /**
- * The grader's side of the sandbox: start the worker under Node's permission model, feed it a job,
- * follow its events, enforce the limits, and resume after a kill.
+ * The grader's side of a grading run: start the trusted test runner (runner.ts) for a submission,
+ * follow its events, and enforce the whole-submission deadline. The runner starts the submission's
+ * host (host.ts) under Node's permission model and enforces the per-test limits itself; this side
+ * is the backstop — it stops a runner that goes quiet past a test's limit plus a margin, or past
+ * the submission's deadline, and resumes with a fresh runner for the tests not yet run.
  *
- * Limits: a time limit per test (the test's own `this.timeout(ms)` or the default) plus a short
- * grace, a time limit for the whole submission, a V8 heap cap (`--max-old-space-size`) and a
- * resident-memory cap checked twice a second (covers wasm memory and array buffers, which the heap
- * cap does not). When a test breaks a limit, or the process dies under it (crash, out of memory,
- * `process.reallyExit`), that test fails with the reason and a fresh process resumes with the tests
- * that have not run. If the process dies while loading a week's module, that week is marked as not
- * loadable so its other tests fail at once instead of timing out one by one.
+ * Each runner is started in its own process group, with the host in it, so stopping a run stops
+ * both, also when the grader itself is interrupted.
  */
 import { ChildProcess, spawn } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { PlannedTest, StampedEvent, SubmissionModule, SuiteBundle, WorkerEvent, WorkerJob } from './protocol';
+import type { HostOptions, PlannedTest, RunnerEvent, RunnerJob, SubmissionModule, SuiteBundle } from './protocol';
 
 export interface SandboxOptions {
   /** The project root: node_modules, lib/dist and tools/dist/grading are read from here. */
@@ -31,9 +28,9 @@ export interface SandboxOptions {
   submissionTimeoutMs?: number;
   /** Extra grace after a test's limit before the process is killed (default 1500 ms). */
   graceMs?: number;
-  /** Time allowed for the worker to start and register the tests (default 120 000 ms). */
+  /** Time allowed for a runner or a host to start (default 120 000 ms). */
   startupTimeoutMs?: number;
-  /** Environment variables passed to the worker (the grader's own environment is not). */
+  /** Environment variables of the runner and host (the grader's own environment is not passed). */
   env?: Record<string, string>;
   /** Called for each test as it finishes. */
   onResult?: (result: TestOutcome) => void;
@@ -55,7 +52,7 @@ export interface SubmissionOutcome {
   results: Map<string, TestOutcome>;
   /** Weeks whose module could not be loaded, with the reason. */
   loadErrors: Map<string, string>;
-  /** How many worker processes were started. */
+  /** How many host processes were started. */
   processes: number;
   stdoutTail: string;
   stderrTail: string;
@@ -69,9 +66,13 @@ function appendTail(tail: string, chunk: string): string {
   return s.length > TAIL ? s.slice(s.length - TAIL) : s;
 }
 
-/** The worker's script (compiled) next to this file. */
-export function workerScript(root: string): string {
-  return path.join(root, 'tools', 'dist', 'grading', 'worker.js');
+/** The compiled scripts next to this file. */
+export function runnerScript(root: string): string {
+  return path.join(root, 'tools', 'dist', 'grading', 'runner.js');
+}
+
+export function hostScript(root: string): string {
+  return path.join(root, 'tools', 'dist', 'grading', 'host.js');
 }
 
 /**
@@ -84,15 +85,42 @@ export function workerScript(root: string): string {
 export function readablePaths(root: string, scratchDir: string): string[] {
   const out: string[] = [];
   const realRoot = fs.realpathSync(root);
-  // The library's dependencies: hoisted to the root, or (when npm could not hoist them) in lib's own folder.
-  for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules')]) {
-    if (fs.existsSync(nodeModules)) out.push(...packageFolders(nodeModules, realRoot));
+  // The dependencies: hoisted to the root, or (when npm could not hoist them) in a workspace's own
+  // folder. A node_modules folder that is not there is allowed as a path: from Node 22.12 the
+  // module resolver's package.json reads are permission-checked, so each folder it looks in must
+  // be readable even when empty (a missing file is then "not found", not "access denied").
+  for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules'), path.join(root, 'tools', 'node_modules')]) {
+    if (!fs.existsSync(nodeModules) || !linksIntoProject(nodeModules, realRoot)) out.push(nodeModules);
+    else out.push(...packageFolders(nodeModules, realRoot));
   }
-  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist', 'grading'), scratchDir);
+  // lib/dist and tools/dist (the library and the grader's scripts: no tests, no solutions), and the
+  // package.json files the resolver reads on the way up from them.
+  out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist'), path.join(root, 'tools', 'package.json'), path.join(root, 'package.json'), scratchDir);
   return out;
 }
 
-/** Each package folder (and the real folder behind a linked one) of one node_modules folder. */
+/** Whether a node_modules folder holds a link (top level or in a scope) to a folder of the project outside node_modules. */
+function linksIntoProject(nodeModules: string, realRoot: string): boolean {
+  const realModules = fs.realpathSync(nodeModules);
+  const entries = fs.readdirSync(nodeModules, { withFileTypes: true }).flatMap((e) =>
+    e.name.startsWith('@') && e.isDirectory() ? fs.readdirSync(path.join(nodeModules, e.name)).map((n) => path.join(nodeModules, e.name, n)) : [path.join(nodeModules, e.name)],
+  );
+  return entries.some((p) => {
+    if (!fs.lstatSync(p).isSymbolicLink()) return false;
+    try {
+      const real = fs.realpathSync(p);
+      return !path.relative(realRoot, real).startsWith('..') && path.relative(realModules, real).startsWith('..');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Each package folder of one node_modules folder — a scope folder (`@tensorflow`) as a whole, so
+ * the resolver may look in `@scope/node_modules` — and the real folder behind a linked package;
+ * never a link into the project itself (a workspace package).
+ */
 function packageFolders(nodeModules: string, realRoot: string): string[] {
   const out: string[] = [];
   const add = (full: string) => {
@@ -116,7 +144,10 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(nodeModules, entry.name);
     if (entry.name.startsWith('@') && entry.isDirectory()) {
-      for (const scoped of fs.readdirSync(full)) add(path.join(full, scoped));
+      const scoped = fs.readdirSync(full).map((name) => path.join(full, name));
+      // A scope with no links is allowed whole; one with a link is allowed package by package.
+      if (scoped.every((p) => !fs.lstatSync(p).isSymbolicLink())) out.push(full);
+      else for (const p of scoped) add(p);
     } else {
       add(full);
     }
@@ -124,69 +155,102 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
   return out;
 }
 
+/** Node's permission flag on this version: `--permission` from 22.13 / 23.5, the experimental one before. */
+function permissionFlag(version: string = process.version): string {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+}
+
+/** The submission host's Node flags: permission model (reads and writes as listed), heap cap, host script. */
 export function nodeArguments(root: string, scratchDir: string, memoryMb: number): string[] {
   return [
-    '--experimental-permission',
+    permissionFlag(),
     ...readablePaths(root, scratchDir).map((p) => `--allow-fs-read=${p}`),
     `--allow-fs-write=${scratchDir}`,
     '--frozen-intrinsics',
     `--max-old-space-size=${memoryMb}`,
     '--no-warnings',
     '--stack-size=984',
-    workerScript(root),
+    hostScript(root),
   ];
 }
 
-function residentMb(pid: number): number | undefined {
+/** The command that starts a submission host for these options. */
+export function hostCommand(options: HostOptions): { command: string; args: string[] } {
+  return { command: process.execPath, args: nodeArguments(options.root, options.scratchDir, options.memoryMb) };
+}
+
+/** The largest event line a runner may send (bytes). */
+const MAX_EVENT_BYTES = 1024 * 1024;
+/** Margin past a test's own limit before the grader stops a quiet runner (the runner enforces the limit). */
+const BACKSTOP_MS = 20_000;
+
+/** Live runners' process groups, stopped if the grader is interrupted or exits. */
+const liveGroups = new Set<number>();
+let cleanupInstalled = false;
+
+function killGroup(pid: number): void {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return m ? Number(m[1]) / 1024 : undefined;
+    process.kill(-pid, 'SIGKILL');
   } catch {
-    return undefined;
+    /* already gone */
   }
 }
 
-interface WorkerRun {
-  events: WorkerEvent[];
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // Only where the signal would end the process anyway: a host program that handles it itself
+    // (the notebook kernel interrupts a cell on SIGINT) keeps its own behaviour, and 'exit' still
+    // stops the runners when it ends.
+    if (process.listenerCount(signal) > 0) continue;
+    process.once(signal, () => {
+      for (const pid of liveGroups) killGroup(pid);
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+interface RunnerRun {
+  events: RunnerEvent[];
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** Why the grader killed it, if it did. */
+  /** Why the grader stopped it, if it did. */
   killedFor?: string;
   stdout: string;
   stderr: string;
 }
 
 interface RunControl {
-  /** Called for each event; may return a kill deadline (ms from now) or null to clear it. */
-  onEvent: (event: WorkerEvent, kill: (reason: string) => void) => void;
-  /** Deadline handling: set by the caller through `arm`. */
+  onEvent: (event: RunnerEvent) => void;
+  /** Receives the function that (re)arms the grader's backstop timer. */
   arm: (setter: (ms: number | null, reason: string) => void) => void;
 }
 
-/** Start one worker, feed it `job`, and resolve when it exits. */
-function startWorker(job: WorkerJob, options: Required<Pick<SandboxOptions, 'root' | 'scratchDir' | 'memoryMb' | 'rssLimitMb'>> & { env: Record<string, string> }, control: RunControl): Promise<WorkerRun> {
-  fs.mkdirSync(options.scratchDir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, nodeArguments(options.root, options.scratchDir, options.memoryMb), {
-    cwd: options.scratchDir,
-    env: options.env,
+/** Start one runner, feed it `job`, and resolve when it exits. */
+function startRunner(job: RunnerJob, root: string, control: RunControl): Promise<RunnerRun> {
+  installCleanup();
+  const child: ChildProcess = spawn(process.execPath, ['--no-warnings', '--stack-size=984', runnerScript(root)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GENBOOK_QUICK: '1', ...job.host.env },
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
   });
-  const run: WorkerRun = { events: [], exitCode: null, signal: null, stdout: '', stderr: '' };
+  if (child.pid !== undefined) liveGroups.add(child.pid);
+  const run: RunnerRun = { events: [], exitCode: null, signal: null, stdout: '', stderr: '' };
   let timer: NodeJS.Timeout | undefined;
   const kill = (reason: string) => {
     if (run.killedFor === undefined) run.killedFor = reason;
-    child.kill('SIGKILL');
+    if (child.pid !== undefined) killGroup(child.pid);
   };
   control.arm((ms, reason) => {
     if (timer) clearTimeout(timer);
     timer = ms === null ? undefined : setTimeout(() => kill(reason), Math.max(0, ms));
   });
-  const watchdog = setInterval(() => {
-    if (child.pid === undefined) return;
-    const rss = residentMb(child.pid);
-    if (rss !== undefined && rss > options.rssLimitMb) kill(`used more than ${options.rssLimitMb} MB of memory`);
-  }, 500);
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (run.stdout = appendTail(run.stdout, s)));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (run.stderr = appendTail(run.stderr, s)));
   let buffer = '';
@@ -198,25 +262,27 @@ function startWorker(job: WorkerJob, options: Required<Pick<SandboxOptions, 'roo
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
-      let parsed: StampedEvent;
+      let event: RunnerEvent;
       try {
-        parsed = JSON.parse(line) as StampedEvent;
+        event = JSON.parse(line) as RunnerEvent;
       } catch {
         continue;
       }
-      if (parsed.nonce !== job.nonce) continue;
-      const { nonce: _nonce, ...event } = parsed;
-      void _nonce;
-      run.events.push(event as WorkerEvent);
-      control.onEvent(event as WorkerEvent, kill);
+      if (typeof event !== 'object' || event === null || typeof event.type !== 'string') continue;
+      run.events.push(event);
+      control.onEvent(event);
     }
+    if (buffer.length > MAX_EVENT_BYTES) kill('the test runner sent an event that is too long');
   });
   child.stdin?.on('error', () => {});
   child.stdin?.end(JSON.stringify(job));
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      clearInterval(watchdog);
+      if (child.pid !== undefined) {
+        killGroup(child.pid); // a host left behind by a runner that died
+        liveGroups.delete(child.pid);
+      }
       run.exitCode = code;
       run.signal = signal;
       resolve(run);
@@ -239,39 +305,38 @@ function resolved(options: SandboxOptions) {
   };
 }
 
-function newNonce(): string {
-  return crypto.randomBytes(18).toString('base64url');
+function hostOptions(o: ReturnType<typeof resolved>): HostOptions {
+  return { root: o.root, scratchDir: o.scratchDir, memoryMb: o.memoryMb, rssLimitMb: o.rssLimitMb, startupTimeoutMs: o.startupTimeoutMs, env: o.env };
 }
 
-/** Why a worker died, in words for the student. */
-function deathReason(run: WorkerRun, memoryMb: number): string {
+/** Why a runner died, in words for the report. */
+function deathReason(run: RunnerRun): string {
   if (run.killedFor) return run.killedFor;
-  if (/heap out of memory|Reached heap limit|Allocation failed/i.test(run.stderr)) return `ran out of memory (the heap limit is ${memoryMb} MB)`;
-  if (/Maximum call stack size exceeded/.test(run.stderr)) return 'overflowed the call stack';
-  if (run.signal) return `crashed (signal ${run.signal})`;
-  return `ended the test process (exit code ${run.exitCode})`;
+  if (/heap out of memory|Reached heap limit|Allocation failed/i.test(run.stderr)) return 'the test runner ran out of memory';
+  if (run.signal) return `the test runner crashed (signal ${run.signal})`;
+  return `the test runner stopped (exit code ${run.exitCode})`;
 }
 
 /** Register the tests without any submission: the list of tests, their points and time limits. */
 export async function discover(suites: SuiteBundle[], options: SandboxOptions): Promise<PlannedTest[]> {
   const o = resolved(options);
-  const job: WorkerJob = { mode: 'discover', nonce: newNonce(), suites, submissions: [], skip: [], defaultTimeoutMs: o.testTimeoutMs };
+  const job: RunnerJob = { mode: 'discover', suites, submissions: [], skip: [], defaultTimeoutMs: o.testTimeoutMs, deadline: Date.now() + o.startupTimeoutMs, loadErrors: {}, host: hostOptions(o) };
   let plan: PlannedTest[] | undefined;
   let fatal: string | undefined;
-  const run = await startWorker(job, o, {
+  const run = await startRunner(job, o.root, {
     arm: (set) => set(o.startupTimeoutMs, 'timed out while registering the tests'),
     onEvent: (e) => {
-      if (e.type === 'plan') plan = e.tests;
+      if (e.type === 'plan' && !plan) plan = e.tests;
       if (e.type === 'fatal') fatal = e.message;
     },
   });
   if (fatal) throw new Error(fatal);
-  if (!plan) throw new Error(`the grading worker did not register the tests (${deathReason(run, o.memoryMb)}):\n${run.stderr.trim()}`);
+  if (!plan) throw new Error(`the test runner did not register the tests (${deathReason(run)}):\n${run.stderr.trim()}`);
   return plan;
 }
 
 /**
- * Run every planned test against one submission, in as many worker processes as it takes.
+ * Run every planned test against one submission, in as many runner processes as it takes.
  * Every planned test gets an outcome.
  */
 export async function runSubmission(knownPlan: PlannedTest[] | undefined, suites: SuiteBundle[], submissions: SubmissionModule[], options: SandboxOptions): Promise<SubmissionOutcome> {
@@ -289,49 +354,49 @@ export async function runSubmission(knownPlan: PlannedTest[] | undefined, suites
     results.set(outcome.id, outcome);
     options.onResult?.(outcome);
   };
-  // The worker registers the tests before any submission code runs (the student's module is
-  // loaded only when a test first asks for it), so the first process's plan can be trusted.
   let plan: PlannedTest[] = knownPlan ?? [];
   let planned = new Set(plan.map((t) => t.id));
   let byId = new Map(plan.map((t) => [t.id, t]));
+  const submissionLimit = `the submission's time limit (${Math.round(o.submissionTimeoutMs / 1000)} s) was reached`;
 
   while (knownPlan === undefined || results.size < plan.length) {
-    const remainingMs = deadline - Date.now();
-    if (remainingMs <= 0) break;
-    processes++;
-    const job: WorkerJob = {
+    if (deadline - Date.now() <= 0) break;
+    const job: RunnerJob = {
       mode: 'run',
-      nonce: newNonce(),
       suites,
-      submissions: submissions.map((s) => (loadErrors.has(s.week) ? { week: s.week, loadError: loadErrors.get(s.week) } : s)),
+      submissions,
       skip: [...results.keys()],
       defaultTimeoutMs: o.testTimeoutMs,
+      deadline,
+      loadErrors: Object.fromEntries(loadErrors),
+      host: hostOptions(o),
     };
     let current: { id: string; startedAt: number } | undefined;
-    let loading: string | undefined;
     let fatal: string | undefined;
     let setTimer: (ms: number | null, reason: string) => void = () => {};
-    const submissionLimit = `the submission's time limit (${Math.round(o.submissionTimeoutMs / 1000)} s) was reached`;
     const armFor = (ms: number, reason: string) => {
-      const left = deadline - Date.now();
+      const left = deadline - Date.now() + BACKSTOP_MS;
       if (left < ms) setTimer(left, submissionLimit);
       else setTimer(ms, reason);
     };
     const before = results.size;
-    const run = await startWorker(job, o, {
+    let gotPlan = false;
+    const run = await startRunner(job, o.root, {
       arm: (set) => {
         setTimer = set;
-        armFor(o.startupTimeoutMs, 'the test process did not start in time');
+        armFor(o.startupTimeoutMs, 'the test runner did not start in time');
       },
       onEvent: (e) => {
         switch (e.type) {
           case 'plan': {
+            if (gotPlan) break; // one plan per runner
+            gotPlan = true;
             if (knownPlan === undefined) {
               knownPlan = plan = e.tests;
               planned = new Set(plan.map((t) => t.id));
               byId = new Map(plan.map((t) => [t.id, t]));
             } else if (e.tests.length !== plan.length || e.tests.some((t) => !planned.has(t.id))) {
-              fatal = 'the tests registered differently in a resumed process';
+              fatal = 'the tests registered differently in a resumed runner';
             }
             setTimer(null, '');
             break;
@@ -339,20 +404,25 @@ export async function runSubmission(knownPlan: PlannedTest[] | undefined, suites
           case 'start': {
             current = { id: e.id, startedAt: Date.now() };
             const limit = byId.get(e.id)?.timeoutMs ?? o.testTimeoutMs;
-            armFor(limit + o.graceMs, `timed out after ${limit / 1000} s (an infinite loop, or too slow?)`);
+            armFor(limit + o.graceMs + BACKSTOP_MS, `timed out after ${limit / 1000} s (an infinite loop, or too slow?)`);
             break;
           }
-          case 'load-start':
-            loading = e.week;
-            break;
-          case 'load-end':
-            loading = undefined;
-            if (e.error) loadErrors.set(e.week, e.error);
+          case 'load':
+            if (e.error && !loadErrors.has(e.week)) loadErrors.set(e.week, e.error);
             break;
           case 'result':
-            if (planned.has(e.id)) record({ id: e.id, status: e.passed ? 'passed' : 'failed', passed: e.passed, message: e.message, durationMs: e.durationMs });
+            if (current && e.id === current.id && planned.has(e.id)) {
+              const status = (['passed', 'failed', 'timeout', 'crashed'] as const).includes(e.status) ? e.status : 'failed';
+              record({ id: e.id, status, passed: status === 'passed', message: String(e.message ?? ''), durationMs: Number(e.durationMs) || 0 });
+            }
             current = undefined;
-            setTimer(null, '');
+            // A runner between tests (after hooks, the next start) gets its own short backstop.
+            armFor(BACKSTOP_MS + o.graceMs, 'the test runner stopped responding between tests');
+            break;
+          case 'host':
+            processes += Number(e.processes) || 0;
+            stdoutTail = appendTail(stdoutTail, String(e.stdoutTail ?? ''));
+            stderrTail = appendTail(stderrTail, String(e.stderrTail ?? ''));
             break;
           case 'fatal':
             fatal = e.message;
@@ -363,35 +433,25 @@ export async function runSubmission(knownPlan: PlannedTest[] | undefined, suites
         }
       },
     });
-    stdoutTail = appendTail(stdoutTail, run.stdout);
     stderrTail = appendTail(stderrTail, run.stderr);
     if (fatal) throw new Error(fatal);
     if (knownPlan === undefined) {
-      throw new Error(`the grading worker stopped before registering the tests (${deathReason(run, o.memoryMb)}):\n${run.stderr.trim()}`);
+      throw new Error(`the test runner stopped before registering the tests (${deathReason(run)}):\n${run.stderr.trim()}`);
     }
-    const finished = run.events.some((e) => e.type === 'done');
-    if (finished) continue;
-    const reason = deathReason(run, o.memoryMb);
+    if (run.events.some((e) => e.type === 'done')) continue;
+    const reason = deathReason(run);
     const timedOut = run.killedFor !== undefined && /timed out|time limit/.test(run.killedFor);
-    if (loading) loadErrors.set(loading, `${loading}.ts did not finish loading: it ${reason}`);
     if (current) {
-      record({
-        id: current.id,
-        status: timedOut ? 'timeout' : 'crashed',
-        passed: false,
-        message: loading ? `${loading}.ts did not finish loading: it ${reason}` : `the test ${reason}`,
-        durationMs: Date.now() - current.startedAt,
-      });
+      record({ id: current.id, status: timedOut ? 'timeout' : 'crashed', passed: false, message: reason, durationMs: Date.now() - current.startedAt });
     } else if (results.size === before) {
-      // Died outside any test (during start-up or an after hook): charge the next test so the
-      // loop always makes progress.
+      // Died outside any test: charge the next test so the loop always makes progress.
       const next = plan.find((t) => !results.has(t.id));
-      if (next) record({ id: next.id, status: 'crashed', passed: false, message: `the test process ${reason} before this test could run`, durationMs: 0 });
+      if (next) record({ id: next.id, status: 'crashed', passed: false, message: `${reason} before this test could run`, durationMs: 0 });
     }
   }
   for (const t of plan) {
     if (!results.has(t.id)) {
-      record({ id: t.id, status: 'not-run', passed: false, message: `not run: the submission's time limit (${Math.round(o.submissionTimeoutMs / 1000)} s) was reached`, durationMs: 0 });
+      record({ id: t.id, status: 'not-run', passed: false, message: `not run: ${submissionLimit}`, durationMs: 0 });
     }
   }
   return { plan, results, loadErrors, processes, stdoutTail, stderrTail, durationMs: Date.now() - started };
