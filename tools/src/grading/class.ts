@@ -20,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compileSubmission, Grader, GraderOptions, weekSummary } from './engine';
+import { describeOsLayer } from './os-sandbox';
 import type { PlannedTest } from './protocol';
 import { feedbackMarkdown, gradebookCsv, REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { presentInSubmission } from './submission-files';
@@ -157,6 +158,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const weeks = grader.weeks;
   const range = weeks.length > 1 ? `${weeks[0]}–${weeks[weeks.length - 1]}` : weeks[0];
   log(`grading ${students.length} submission${students.length === 1 ? '' : 's'}: ${range}, ${grader.hidden ? 'public + hidden' : 'public'} tests, ${jobs} at a time`);
+  log(describeOsLayer());
 
   const typeCheck: Promise<Map<string, SubmissionTypeCheckOutcome> | undefined> =
     options.typecheck === false
