@@ -1,7 +1,13 @@
 /**
  * `npm run bench`: training-step time of the four benchmark models (bench/models.ts) on every
- * TensorFlow.js backend that is available, and of the same models in PyTorch (one thread), in one
- * run. Prints a table and writes bench/results/step-times.json.
+ * TensorFlow.js backend that is available — genbook's wasm at 1 thread and at every core — and of
+ * the same models in PyTorch at 1 thread and at its default thread count, in one run. Prints a
+ * headline table in wall-clock ms (what a user waits for), ratios from the same run, and a
+ * secondary table in process CPU ms; writes bench/results/step-times.json.
+ *
+ * Load: the 1-minute load average is sampled before, between rounds and after. A run is called a
+ * "headline" run only when it never exceeded the number of cores; otherwise the tables are still
+ * printed (the ratios compare interleaved steps of the same run) but marked as measured under load.
  *
  * Each backend runs in its own worker process (bench/worker.ts; the PyTorch reference is
  * bench/reference/torch_models.py). After warm-up steps, the workers of a model take turns in
@@ -22,14 +28,17 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { MODEL_NAMES, type ModelName } from './models';
 
-type Backend = 'cpu' | 'wasm-stock' | 'wasm' | 'tensorflow' | 'torch';
-const ALL_BACKENDS: Backend[] = ['cpu', 'wasm-stock', 'wasm', 'tensorflow', 'torch'];
+type Backend = 'cpu' | 'wasm-stock' | 'wasm-1' | 'wasm' | 'tensorflow' | 'torch' | 'torch-all';
+const ALL_BACKENDS: Backend[] = ['cpu', 'wasm-stock', 'wasm-1', 'wasm', 'tensorflow', 'torch', 'torch-all'];
+const CORES = os.cpus().length;
 const LABEL: Record<Backend, string> = {
   cpu: 'tfjs cpu',
   'wasm-stock': 'tfjs wasm (stock)',
-  wasm: 'genbook wasm',
+  'wasm-1': 'genbook wasm 1 thread',
+  wasm: `genbook wasm ${CORES} threads`,
   tensorflow: 'tfjs tensorflow',
   torch: 'PyTorch 1 thread',
+  'torch-all': 'PyTorch default threads',
 };
 
 interface Options {
@@ -160,8 +169,9 @@ function pythonWithTorch(): string {
 }
 
 function startWorker(backend: Backend): Worker {
-  if (backend === 'torch') {
-    return new Worker(pythonWithTorch(), [path.join(__dirname, 'reference', 'torch_models.py'), '--serve']);
+  if (backend === 'torch' || backend === 'torch-all') {
+    const threads = backend === 'torch' ? '1' : 'default';
+    return new Worker(pythonWithTorch(), [path.join(__dirname, 'reference', 'torch_models.py'), '--serve', '--threads', threads]);
   }
   return new Worker(process.execPath, [...process.execArgv, path.join(__dirname, 'worker.ts'), backend]);
 }
@@ -178,6 +188,14 @@ function stepsFor(backend: Backend, model: ModelName, options: Options): { steps
   // set-up cost worth excluding at that scale).
   if (backend === 'cpu' && model !== 'mlp-ae') return { steps: options.cpuSteps, warmup: 0 };
   return { steps: options.steps, warmup: options.warmup };
+}
+
+/** 1-minute load averages sampled during the run (see the file comment). */
+const loadSamples: number[] = [];
+function sampleLoad(): number {
+  const load = os.loadavg()[0];
+  loadSamples.push(load);
+  return load;
 }
 
 async function benchModel(model: ModelName, options: Options, log: (line: string) => void): Promise<Cell[]> {
@@ -200,7 +218,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
     const cell: Cell = {
       backend,
       status: 'ok',
-      detail: typeof built.detail === 'string' ? built.detail : typeof built.torch === 'string' ? `torch ${built.torch}, ${built.threads} thread` : undefined,
+      detail: typeof built.detail === 'string' ? built.detail : typeof built.torch === 'string' ? `torch ${built.torch}, ${built.threads} thread(s)` : undefined,
       parameters: built.parameters as number,
       batch: built.batch as number,
       steps,
@@ -222,6 +240,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
   // Rounds: every worker with steps left runs up to `round` steps in turn.
   let pending = [...workers.keys()];
   while (pending.length > 0) {
+    sampleLoad();
     for (const backend of pending) {
       const cell = cells.get(backend) as Cell;
       const left = (cell.steps as number) - (cell.wallSamples as number[]).length;
@@ -275,11 +294,20 @@ function ratio(a: Cell | undefined, b: Cell | undefined, field: 'wall' | 'cpu'):
   return `${(a[field] as Stats).median / (b[field] as Stats).median >= 10 ? ((a[field] as Stats).median / (b[field] as Stats).median).toFixed(0) : ((a[field] as Stats).median / (b[field] as Stats).median).toFixed(2)}×`;
 }
 
+/** Ratio columns: [header, numerator, denominator], each shown when both backends ran. */
+const RATIOS: ReadonlyArray<readonly [string, Backend, Backend]> = [
+  ['genbook 1 thread ÷ PyTorch 1 thread', 'wasm-1', 'torch'],
+  [`genbook ${CORES} threads ÷ PyTorch default`, 'wasm', 'torch-all'],
+  [`genbook speed-up, 1 → ${CORES} threads`, 'wasm-1', 'wasm'],
+  ['cpu ÷ genbook 1 thread', 'cpu', 'wasm-1'],
+];
+
 export function table(results: Record<string, Cell[]>, backends: Backend[], field: 'wall' | 'cpu'): string {
-  const header = ['model', ...backends.map((b) => LABEL[b]), 'genbook wasm ÷ PyTorch', 'cpu ÷ genbook wasm'];
+  const ratios = RATIOS.filter(([, a, b]) => backends.includes(a) && backends.includes(b));
+  const header = ['model', ...backends.map((b) => LABEL[b]), ...ratios.map(([h]) => h)];
   const rows = Object.entries(results).map(([model, cells]) => {
     const find = (b: Backend) => cells.find((c) => c.backend === b);
-    return [model, ...backends.map((b) => describeCell(find(b), field)), ratio(find('wasm'), find('torch'), field), ratio(find('cpu'), find('wasm'), field)];
+    return [model, ...backends.map((b) => describeCell(find(b), field)), ...ratios.map(([, a, b]) => ratio(find(a), find(b), field))];
   });
   const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
   return lines.join('\n');
@@ -295,7 +323,7 @@ async function main(): Promise<void> {
   const options = parseOptions(argv);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = new Date();
-  const loadBefore = os.loadavg();
+  const loadBefore = [sampleLoad()];
   const results: Record<string, Cell[]> = {};
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const makeReport = () => ({
@@ -306,8 +334,9 @@ async function main(): Promise<void> {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
       node: process.version,
-      loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0] },
+      loadAverage1m: { before: loadBefore[0], after: os.loadavg()[0], max: Math.max(...loadSamples, os.loadavg()[0]) },
     },
+    headline: Math.max(...loadSamples, os.loadavg()[0]) <= CORES,
     options: { ...options, out: path.relative(path.join(__dirname, '..'), options.out) },
     note: 'milliseconds per training step; median (min–max) over the timed steps after warm-up; "cpu" conv models use fewer steps (--cpu-steps)',
     results,
@@ -319,10 +348,20 @@ async function main(): Promise<void> {
     // Written after every model, so a long run leaves its finished part behind.
     fs.writeFileSync(options.out, `${JSON.stringify(makeReport(), null, 1)}\n`);
   }
+  sampleLoad();
   const report = makeReport();
-  const loadAfter = [report.machine.loadAverage1m.after];
+  fs.writeFileSync(options.out, `${JSON.stringify(report, null, 1)}\n`);
+  const load = report.machine.loadAverage1m;
+  const verdict = report.headline
+    ? `headline run: the load never exceeded the ${CORES} cores`
+    : `NOT a headline run: the load reached ${load.max.toFixed(1)} > ${CORES} cores, so other processes shared the ` +
+      'CPU; compare numbers within this run only (the ratios pair interleaved steps), do not quote them as speeds';
   console.log(`\nTraining step, wall-clock ms, median (min–max); ${command}`);
-  console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${process.version}, load average ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}\n`);
+  console.log(
+    `${report.machine.cpu}, ${report.machine.cores} cores, Node ${process.version}, ` +
+      `load average (1 min) ${load.before.toFixed(1)} before, ${load.max.toFixed(1)} max, ${load.after.toFixed(1)} after`,
+  );
+  console.log(`${verdict}\n`);
   console.log(table(results, options.backends, 'wall'));
   console.log('\nSame steps, process CPU ms:\n');
   console.log(table(results, options.backends, 'cpu'));

@@ -6,14 +6,16 @@
  *   > steps <n>       < {"wall": [ms…], "cpu": [ms…], "loss", "tensors"}        or {"error"}
  *   > quit
  *
- * Started by bench/run.ts as `worker.ts <backend>` with backend one of cpu, wasm (genbook's
- * kernels), wasm-stock (the stock wasm kernels only) or tensorflow.
+ * Started by bench/run.ts as `worker.ts <backend>` with backend one of cpu, wasm-1 (genbook's
+ * kernels, 1 thread), wasm (genbook's kernels, one thread per core), wasm-stock (the stock wasm
+ * kernels only, 1 thread) or tensorflow.
  */
+import * as os from 'os';
 import * as readline from 'readline';
 import { backend, tf } from 'genbook';
 import { buildModel, MODEL_NAMES, type BenchModel, type ModelName } from './models';
 
-export const WORKER_BACKENDS = ['cpu', 'wasm-stock', 'wasm', 'tensorflow'] as const;
+export const WORKER_BACKENDS = ['cpu', 'wasm-stock', 'wasm-1', 'wasm', 'tensorflow'] as const;
 export type WorkerBackend = (typeof WORKER_BACKENDS)[number];
 
 function errorText(e: unknown): string {
@@ -26,7 +28,10 @@ function cpuMs(): number {
 }
 
 async function activate(name: WorkerBackend): Promise<string> {
-  const result = await backend.setup(name === 'wasm-stock' ? 'wasm' : name, { log: null });
+  const base = name === 'wasm-stock' || name === 'wasm-1' ? 'wasm' : name;
+  // Explicit thread counts: the benchmark must not depend on a GENBOOK_THREADS in the environment.
+  const threads = name === 'wasm' ? os.cpus().length : 1;
+  const result = await backend.setup(base, { log: null, threads });
   if (name === 'wasm-stock') {
     backend.unregisterWasmTrainingKernels();
     return 'WebAssembly SIMD, single thread, stock tfjs-backend-wasm kernels only';

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference of the four genbook benchmark models (bench/models.ts), one CPU thread.
+"""PyTorch reference of the four genbook benchmark models (bench/models.ts), one CPU thread by default.
 
 The same layers, shapes, losses and optimisers as bench/models.ts, on fixed random batches of
 MNIST shape, channels-first as PyTorch prefers. Used by `npm run bench` (bench/run.ts) through a
@@ -8,6 +8,9 @@ line protocol on stdin/stdout so its steps can interleave with the TensorFlow.js
     > build <model>        < {"model": ..., "parameters": N, "batch": B}
     > steps <n>            < {"wall": [ms...], "cpu": [ms...], "loss": x}
     > quit
+
+`--threads N` sets torch.set_num_threads(N) (default 1); `--threads default` keeps PyTorch's own
+choice (one per core), which is what a PyTorch user gets without asking.
 
 Run alone for a quick look: /usr/bin/python3 bench/reference/torch_models.py --model dcgan --steps 20
 (needs Debian's python3-torch; `python3` from a pyenv usually lacks torch).
@@ -22,8 +25,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
 torch.manual_seed(0)
+
+
+def set_threads(value):
+    """'default' keeps PyTorch's own thread count; otherwise a positive integer."""
+    if value != 'default':
+        n = int(value)
+        if n < 1:
+            raise SystemExit(f'--threads must be a positive integer or "default"; got {value}')
+        torch.set_num_threads(n)
 
 
 def count(*modules):
@@ -231,10 +242,12 @@ def serve():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--serve', action='store_true', help='line protocol on stdin/stdout')
+    parser.add_argument('--threads', default='1', help='torch threads: a number, or "default" (default 1)')
     parser.add_argument('--model', choices=sorted(MODELS), default='mlp-ae')
     parser.add_argument('--steps', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=3)
     args = parser.parse_args()
+    set_threads(args.threads)
     if args.serve:
         serve()
         return

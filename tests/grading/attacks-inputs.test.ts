@@ -16,7 +16,8 @@ import { failedReport, fileName, fileNames } from '../../tools/src/grading/class
 import { bundle, CompileError } from '../../tools/src/grading/compile';
 import { compileSubmission } from '../../tools/src/grading/engine';
 import { defaultTarget, selfCheck } from '../../tools/src/grading/self-check';
-import { csvCell, feedbackMarkdown, gradebookCsv, StudentReport } from '../../tools/src/grading/report';
+import { csvCell } from '../../tools/src/grading/csv';
+import { feedbackMarkdown, gradebookCsv, StudentReport } from '../../tools/src/grading/report';
 import type { PlannedTest } from '../../tools/src/grading/protocol';
 import { removeTree } from '../../tools/src/grading/scratch';
 import { MAX_SUBMISSION_FILE_BYTES, SubmissionFileError, SubmissionFiles } from '../../tools/src/grading/submission-files';
@@ -260,18 +261,18 @@ describe('issue 16: report file names, the gradebook and the scratch folder', ()
 
   it('CSV cells: RFC 4180 quoting, formula prefixes neutralised (OWASP)', () => {
     expect(csvCell('alice')).to.equal('alice');
-    expect(csvCell('=2+3')).to.equal(`"'=2+3"`);
-    expect(csvCell('+1')).to.equal(`"'+1"`);
-    expect(csvCell('-1')).to.equal(`"'-1"`);
-    expect(csvCell('@SUM(A1)')).to.equal(`"'@SUM(A1)"`);
-    expect(csvCell('\tx')).to.equal(`"'\tx"`);
+    expect(csvCell('=2+3')).to.equal(`'=2+3`);
+    expect(csvCell('+1')).to.equal(`'+1`);
+    expect(csvCell('-1')).to.equal(`'-1`);
+    expect(csvCell('@SUM(A1)')).to.equal(`'@SUM(A1)`);
+    expect(csvCell('\tx')).to.equal(`'\tx`);
     expect(csvCell('\rx')).to.equal(`"'\rx"`);
     expect(csvCell('a,b')).to.equal('"a,b"');
     expect(csvCell('say "hi"')).to.equal('"say ""hi"""');
     expect(csvCell('=HYPERLINK("x")')).to.equal(`"'=HYPERLINK(""x"")"`);
     expect(csvCell(-0.5)).to.equal('-0.5');
     const report = { student: '=2+3', points: 3, max: 4, public: { points: 3, max: 4 }, weeks: [{ week: 'hw01', points: 3 }] } as unknown as StudentReport;
-    expect(gradebookCsv([report], ['hw01']).split('\n')[1]).to.equal(`"'=2+3",3,3,4,3,4`);
+    expect(gradebookCsv([report], ['hw01']).split('\n')[1]).to.equal(`'=2+3,3,3,4,3,4`);
   });
 
   it('removeTree empties a scratch folder its submission locked (0500, 0000) without following links, as a non-root owner', function () {

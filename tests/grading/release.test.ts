@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as yaml from 'js-yaml';
 import { generateStub } from '../../tools/src/grading/regions';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -39,8 +40,8 @@ describe('genbook release: the student edition', function () {
     if (out) fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
-  it('has no solutions, hidden tests, class fixtures or grading tests', () => {
-    expect(files.filter((f) => /^solutions\/|^tests\/hidden\/|^tests\/fixtures\/class\/|^tests\/grading\//.test(f))).to.deep.equal([]);
+  it('has no solutions, hidden tests, mutant catalogues, class fixtures or grading tests', () => {
+    expect(files.filter((f) => /^solutions\/|^tests\/hidden\/|^tests\/mutants\/|^tests\/fixtures\/class\/|^tests\/grading\//.test(f))).to.deep.equal([]);
     for (const f of files.filter((x) => x.endsWith('.ts'))) {
       expect(fs.readFileSync(path.join(out, f), 'utf8'), f).not.to.match(/^\s*\/\/ BEGIN SOLUTION\s*$/m);
     }
@@ -60,9 +61,19 @@ describe('genbook release: the student edition', function () {
     expect(readme).to.contain('npm run check -- hw01');
     const pkg = JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.check).to.equal('node tools/dist/cli.js check');
-    expect(pkg.scripts).not.to.have.any.keys('grade', 'validate', 'release');
+    expect(pkg.scripts).not.to.have.any.keys('grade', 'validate', 'release', 'autograder');
     expect(fs.readFileSync(path.join(out, '.mocharc.cjs'), 'utf8')).to.contain("'tests/homework/**'");
     expect(JSON.parse(fs.readFileSync(path.join(out, 'RELEASE.json'), 'utf8')).weeks).to.deep.equal(WEEKS);
+  });
+
+  it('carries the GitHub Classroom workflow: one step per week, reported to Classroom', () => {
+    const text = fs.readFileSync(path.join(out, '.github', 'workflows', 'classroom.yml'), 'utf8');
+    const workflow = yaml.load(text) as { jobs: Record<string, { steps: { id?: string; run?: string; uses?: string; with?: Record<string, string> }[] }> };
+    const steps = Object.values(workflow.jobs)[0].steps;
+    for (const w of WEEKS) expect(steps.find((s) => s.id === w)?.run).to.contain(`node tools/dist/cli.js check ${w} --format github-classroom`);
+    const reporter = steps.find((s) => s.uses === 'classroom-resources/autograding-grading-reporter@v1');
+    expect(reporter?.with?.runners).to.equal(WEEKS.join(','));
+    expect(files).to.include('.github/workflows/classroom.yml');
   });
 
   it('refuses an output folder inside the project or a non-empty one', () => {

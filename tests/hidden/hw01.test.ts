@@ -60,6 +60,17 @@ describe('Task 2–4: divergences (hidden)', () => {
     }
     expect(hw().jsDivergence([0.5, 0.5, 0], [0, 0, 1])).to.be.closeTo(1, 1e-12);
   });
+  it('outcomes impossible under both distributions change nothing (cross-entropy, KL) [1 pt]', () => {
+    // Inserting a shared zero must leave every value as it was without it.
+    for (const [p, q] of [distributions(2, 4, 23), distributions(2, 3, 29)]) {
+      const pz = [0, ...p.slice(0, 2), 0, ...p.slice(2)];
+      const qz = [0, ...q.slice(0, 2), 0, ...q.slice(2)];
+      const ce = -p.reduce((s, v, i) => s + v * Math.log2(q[i]), 0);
+      const kl = p.reduce((s, v, i) => s + v * Math.log2(v / q[i]), 0);
+      expect(hw().crossEntropy(pz, qz)).to.be.closeTo(ce, 1e-12);
+      expect(hw().klDivergence(pz, qz)).to.be.closeTo(kl, 1e-12);
+    }
+  });
   it('rejects distributions of different lengths [1 pt]', () => {
     expect(() => hw().klDivergence([0.5, 0.5], [0.2, 0.3, 0.5])).to.throw(RangeError);
     expect(() => hw().jsDivergence([1], [0.5, 0.5])).to.throw(RangeError);

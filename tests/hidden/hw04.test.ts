@@ -43,6 +43,16 @@ describe('GAN theory (hidden)', () => {
   });
 });
 
+describe('Losses far out (hidden)', () => {
+  it('the losses are exact at logits of ±500 [1 pt]', () => {
+    // softplus(±500) = 500 or e^−500 ≈ 0: D loss = (0 + 500)/2 + (500 + 0)/2; −mean log σ(l) = (0 + 500)/2.
+    const l = tf.tensor1d([500, -500]);
+    expect(values(hw().discriminatorLoss(l, l))[0]).to.be.closeTo(500, 1e-2);
+    expect(values(hw().generatorLossNonSaturating(l))[0]).to.be.closeTo(250, 1e-2);
+    expect(values(hw().generatorLossSaturating(l))[0]).to.be.closeTo(-250, 1e-2);
+  });
+});
+
 describe('Penalties and AdaIN (hidden)', () => {
   it('gradient penalty of D(x) = ½‖x‖²: ∇D(x̂) = x̂ [2 pts]', () => {
     const real = [[1, 1], [2, 0], [0, -3]];

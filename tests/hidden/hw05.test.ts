@@ -79,6 +79,17 @@ describe('sampling steps (hidden)', () => {
     const expected = values(mean).map((m, i) => m + Math.sqrt(variance) * [1, -0.5][i]);
     values(hw().ddimStep(xt, eps, t, t - 1, ab, 1, z)).forEach((v, i) => expect(v).to.be.closeTo(expected[i], 1e-5));
   });
+  it('DDIM η = 1 skipping from index 3 to 0: noise σ·z with σ² = (1 − ᾱ_0)/(1 − ᾱ_3)·(1 − ᾱ_3/ᾱ_0) [1 pt]', () => {
+    // β = (0.05, 0.1, 0.2, 0.3): ᾱ_0 = 0.95, ᾱ_3 = 0.95·0.9·0.8·0.7 = 0.4788.
+    const ab = [0.95, 0.855, 0.684, 0.4788];
+    const sigma = Math.sqrt((0.05 / 0.5212) * (1 - 0.4788 / 0.95));
+    const xt = tf.tensor1d([1.2, -0.3]);
+    const eps = tf.tensor1d([-0.4, 0.8]);
+    const a = values(hw().ddimStep(xt, eps, 3, 0, ab, 1, tf.tensor1d([2, 1])));
+    const b = values(hw().ddimStep(xt, eps, 3, 0, ab, 1, tf.zeros([2])));
+    expect(a[0] - b[0]).to.be.closeTo(2 * sigma, 1e-5);
+    expect(a[1] - b[1]).to.be.closeTo(sigma, 1e-5);
+  });
   it('CFG is c + w(c − u) for any w [1 pt]', () => {
     const c = [0.3, -2, 1];
     const u = [1, 1, 1];

@@ -27,6 +27,18 @@ describe('Fréchet distance (hidden)', () => {
       }
     }
   });
+  it('matrixSqrt of a singular 4×4 PSD matrix (rank 2) squares back to it [1 pt]', () => {
+    // A = BBᵀ with B 4×2: two eigenvalues are 0 up to rounding.
+    const b = [[1, 0.5], [-0.3, 2], [0.7, -1], [0, 0.4]];
+    const a = b.map((ri) => b.map((rj) => ri[0] * rj[0] + ri[1] * rj[1]));
+    const s = hw().matrixSqrt(a);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        expect(Number.isFinite(s[i][j])).to.equal(true);
+        expect(s[i].reduce((acc, v, k) => acc + v * s[k][j], 0)).to.be.closeTo(a[i][j], 1e-7);
+      }
+    }
+  });
   it('non-commuting covariances: Tr √M = √(Tr M + 2√det M) for 2×2 M [2 pts]', () => {
     // Σ₁ = diag(4, 1), Σ₂ = [[2, 1], [1, 2]]: M = Σ₁^½ Σ₂ Σ₁^½ = [[8, 2], [2, 2]], Tr 10, det 12.
     const expected = 1 + 4 + 5 - 2 * Math.sqrt(10 + 2 * Math.sqrt(12));

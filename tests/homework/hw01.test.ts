@@ -37,6 +37,12 @@ describe('Task 1: entropy', () => {
     expect(() => hw().entropy([0.5, 0.6])).to.throw(RangeError, /p/);
     expect(() => hw().entropy([1.5, -0.5])).to.throw(RangeError);
   });
+  it('rejects a base that is not a valid logarithm base (1, 0, negative) with a RangeError [1 pt]', () => {
+    // log_1 x = ln x / ln 1 divides by 0: the docstring promises a RangeError instead.
+    expect(() => hw().entropy([0.5, 0.5], 1)).to.throw(RangeError);
+    expect(() => hw().entropy([0.5, 0.5], 0)).to.throw(RangeError);
+    expect(() => hw().entropy([0.5, 0.5], -2)).to.throw(RangeError);
+  });
 });
 
 describe('Task 2: crossEntropy', () => {
@@ -53,6 +59,10 @@ describe('Task 2: crossEntropy', () => {
   it('is Infinity where q = 0 but p > 0 [1 pt]', () => {
     expect(hw().crossEntropy([0.5, 0.5], [1, 0])).to.equal(Infinity);
   });
+  it('an outcome with p = 0 and q = 0 contributes 0·log 0 = 0, not Infinity [1 pt]', () => {
+    // The third outcome is impossible under both: H = −(½ log2 ¼ + ½ log2 ¾) = 1 − ½ log2 ¾.
+    expect(hw().crossEntropy([0.5, 0.5, 0], [0.25, 0.75, 0])).to.be.closeTo(1 - 0.5 * Math.log2(0.75), 1e-12);
+  });
 });
 
 describe('Task 3: klDivergence', () => {
@@ -60,6 +70,12 @@ describe('Task 3: klDivergence', () => {
     // D(P‖Q) for P = (1/2, 1/2), Q = (1/4, 3/4): ½·log2(2) + ½·log2(2/3).
     const expected = 0.5 * Math.log2(0.5 / 0.25) + 0.5 * Math.log2(0.5 / 0.75);
     expect(hw().klDivergence([0.5, 0.5], [0.25, 0.75])).to.be.closeTo(expected, 1e-12);
+  });
+  it('an outcome with p = 0 and q = 0 contributes nothing (0·log(0/0) = 0) [1 pt]', () => {
+    // Same as the two-outcome case above: ½·log2(2) + ½·log2(2/3).
+    const expected = 0.5 * Math.log2(2) + 0.5 * Math.log2(2 / 3);
+    expect(hw().klDivergence([0.5, 0, 0.5], [0.25, 0, 0.75])).to.be.closeTo(expected, 1e-12);
+    expect(hw().klDivergence([0, 1], [0, 1])).to.equal(0);
   });
   it('is 0 for equal distributions and asymmetric otherwise [1 pt]', () => {
     expect(hw().klDivergence([0.3, 0.7], [0.3, 0.7])).to.be.closeTo(0, 1e-15);
@@ -102,12 +118,21 @@ describe('Task 5: huffmanCodeLengths', () => {
     // The textbook example (CLRS 16.3): lengths 4 4 3 3 3 1.
     expect(lengths).to.deep.equal([4, 4, 3, 3, 3, 1]);
   });
+  it('a single symbol with positive frequency gets length 1, symbols with frequency 0 get 0 [1 pt]', () => {
+    // The docstring's edge cases: one codeword ("0") is still one bit long.
+    expect(hw().huffmanCodeLengths([3])).to.deep.equal([1]);
+    expect(hw().huffmanCodeLengths([0, 0, 2])).to.deep.equal([0, 0, 1]);
+  });
 });
 
 describe('Task 6: isPrefixFree', () => {
-  it("lecture 000's first code is not prefix-free; a Huffman-style code is [1 pt]", () => {
+  it("lecture 000's first code is not prefix-free; a Huffman-style code is, whatever the order of the codewords [1 pt]", () => {
     expect(hw().isPrefixFree(FIRST_CODE)).to.equal(false);
     expect(hw().isPrefixFree(['0', '10', '110', '111'])).to.equal(true);
+    // '1' is a prefix of '10' although it comes after it, and '01' of '011' two places later.
+    expect(hw().isPrefixFree(['10', '1'])).to.equal(false);
+    expect(hw().isPrefixFree(['011', '00', '01'])).to.equal(false);
+    expect(hw().isPrefixFree(['11', '00', '10', '01'])).to.equal(true);
   });
 });
 

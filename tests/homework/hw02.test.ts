@@ -54,6 +54,22 @@ describe('Task 2: principalComponents', () => {
       components.forEach((w, b) => expect(v.reduce((s, x, i) => s + x * w[i], 0)).to.be.closeTo(a === b ? 1 : 0, 1e-7));
     });
   });
+  it('on a diagonal covariance the axes are the components, largest variance first [1 pt]', () => {
+    // diag(1, 3, 2): eigenvalues 3, 2, 1 along e₂, e₃, e₁ (positive by the sign convention).
+    const { components, eigenvalues } = hw().principalComponents([[1, 0, 0], [0, 3, 0], [0, 0, 2]], 3);
+    eigenvalues.forEach((v, i) => expect(v, `eigenvalue ${i}`).to.be.closeTo([3, 2, 1][i], 1e-8));
+    expectClose(components, [[0, 1, 0], [0, 0, 1], [1, 0, 0]], 1e-8);
+  });
+  it('follows the sign convention: each component\'s largest-magnitude entry is positive [1 pt]', () => {
+    // C = R diag(5, 2, 0.5) Rᵀ (R: 30° in the x–y plane) has eigenvectors ±(cos 30°, sin 30°, 0),
+    // ±(−sin 30°, cos 30°, 0), ±(0, 0, 1); the convention picks the sign with cos 30° (or 1) positive.
+    const c30 = Math.cos(Math.PI / 6);
+    const s30 = Math.sin(Math.PI / 6);
+    const expected = [[c30, s30, 0], [-s30, c30, 0], [0, 0, 1]];
+    const lambda = [5, 2, 0.5];
+    const cov = [0, 1, 2].map((i) => [0, 1, 2].map((j) => expected.reduce((s, v, k) => s + v[i] * lambda[k] * v[j], 0)));
+    for (const seed of [0, 1, 2, 3]) expectClose(hw().principalComponents(cov, 3, { seed }).components, expected, 1e-7);
+  });
 });
 
 describe('Tasks 3–5: project, reconstruct, reconstructionError', () => {
@@ -78,6 +94,8 @@ describe('Task 6: trainAutoencoder on MNIST', function () {
   const BAR = 0.04;
   let mse = NaN;
   let shapes: number[][] = [];
+  let range: number[] = [];
+  let leaked = NaN;
 
   before(async () => {
     await ready();
@@ -88,17 +106,25 @@ describe('Task 6: trainAutoencoder on MNIST', function () {
     const out = await hw.remote(
       async (m, { x, steps }, { tf, genbook }) => {
         const train = genbook.data.mnist({ split: 'train', limit: 2000, seed: 1 });
+        const tensorsBefore = tf.memory().numTensors;
         const ae = await m.trainAutoencoder(train.images, train.count, { codeSize: 32, steps, seed: 7 });
         const codes = ae.encode(x);
         const reconstruction = ae.decode(codes);
-        const result = { codesShape: codes.shape, reconstruction };
-        codes.dispose();
+        // Codes far outside what the encoder produces: the decoder must still give pixels in [0, 1].
+        const far = tf.tidy(() => tf.randomNormal([64, 32], 0, 1, 'float32', 3).mul(100) as typeof codes);
+        const decodedFar = ae.decode(far);
+        const range = tf.tidy(() => [decodedFar.min().dataSync()[0], decodedFar.max().dataSync()[0]]);
+        const result = { codesShape: codes.shape, reconstruction, range };
+        tf.dispose([codes, far, decodedFar]);
         ae.dispose();
-        return result;
+        // Everything the training made is gone: only the returned reconstruction is left.
+        return { ...result, leaked: tf.memory().numTensors - tensorsBefore - 1 };
       },
       { x, steps: STEPS },
     );
     shapes = [out.codesShape, out.reconstruction.shape];
+    range = out.range;
+    leaked = out.leaked;
     mse = (await tf.losses.meanSquaredError(x, out.reconstruction).data())[0];
     tf.dispose([x, out.reconstruction]);
   });
@@ -106,7 +132,34 @@ describe('Task 6: trainAutoencoder on MNIST', function () {
   it('encodes 784 pixels to 32 numbers and decodes back [1 pt]', () => {
     expect(shapes).to.deep.equal([[500, 32], [500, 784]]);
   });
+  it('decodes any code to pixels in [0, 1], even codes of size ±100 [1 pt]', () => {
+    expect(range[0]).to.be.at.least(0);
+    expect(range[1]).to.be.at.most(1);
+  });
+  it('leaves no tensors behind after training and dispose() [1 pt]', () => {
+    expect(leaked).to.equal(0);
+  });
   it(`reaches a test reconstruction MSE below ${BAR} in ${STEPS} steps [4 pts]`, () => {
     expect(mse).to.be.below(BAR);
+  });
+  it('the same seed gives the same model (3 steps, twice) [1 pt]', async () => {
+    const train = data.mnist({ split: 'train', limit: 100, seed: 9 });
+    const codes = await hw.remote(
+      async (m, { images, count }, { tf }) => {
+        const once = async () => {
+          const ae = await m.trainAutoencoder(images, count, { codeSize: 4, steps: 3, seed: 5, batchSize: 16 });
+          const x = tf.tensor2d(images.subarray(0, 5 * 784), [5, 784]);
+          const z = ae.encode(x);
+          const values = Array.from(z.dataSync());
+          tf.dispose([x, z]);
+          ae.dispose();
+          return values;
+        };
+        return [await once(), await once()];
+      },
+      { images: train.images, count: train.count },
+    );
+    expect(codes[0]).to.have.length(20);
+    codes[0].forEach((v, i) => expect(v).to.be.closeTo(codes[1][i], 1e-6));
   });
 });

@@ -60,12 +60,26 @@ describe('Task 3: negativeElbo', () => {
   });
 });
 
+describe('Task 3: negativeElbo at extreme logits', () => {
+  it('stays exact for confident logits of ±30 (the stable formula; sigmoid(30) rounds to 1 in float32) [2 pts]', () => {
+    // x = (1, 0) with logits (−30, 30): each pixel costs softplus(30) = 30 + log(1 + e^−30); KL = 0.
+    const loss = values(hw().negativeElbo(tf.tensor2d([[1, 0]]), tf.tensor2d([[-30, 30]]), tf.tensor2d([[0]]), tf.tensor2d([[0]])))[0];
+    expect(loss).to.be.closeTo(2 * (30 + Math.log1p(Math.exp(-30))), 1e-3);
+  });
+});
+
 describe('Task 4: vectorQuantize', () => {
   const codebook = () => tf.tensor2d([[0, 0], [1, 1], [-1, 2]]);
   it('picks the nearest codebook row [2 pts]', () => {
     const { indices, zq } = hw().vectorQuantize(tf.tensor2d([[0.9, 0.8], [-0.5, 1.5], [0.1, -0.2]]), codebook());
     expect(values(indices)).to.deep.equal([1, 2, 0]);
     expectAllClose(values(zq), [1, 1, -1, 2, 0, 0], 1e-6);
+  });
+  it('compares full distances: a long codebook vector is not closer just for its length [1 pt]', () => {
+    // z = (1, 0): ‖z − (1, 0)‖ = 0 and ‖z − (3, 0)‖ = 2, although z·(3, 0) = 3 > z·(1, 0) = 1.
+    const { indices, zq } = hw().vectorQuantize(tf.tensor2d([[1, 0], [2.6, 0.1]]), tf.tensor2d([[1, 0], [3, 0]]));
+    expect(values(indices)).to.deep.equal([0, 1]);
+    zq.dispose();
   });
   it('passes the gradient straight through to z_e [2 pts]', () => {
     const grad = hw.remote(

@@ -26,6 +26,16 @@ describe('Task 1: discriminatorLoss', () => {
   });
 });
 
+describe('Tasks 1–3: stability at confident logits', () => {
+  it('all three losses are exact at logits of ±200 (log σ from softplus, never log of sigmoid) [2 pts]', () => {
+    // sigmoid(200) is 1 and sigmoid(−200) is 0 in float32, so log(sigmoid) would give ±Infinity.
+    // softplus(200) = 200 + log(1 + e^−200) = 200 to float32 precision.
+    expect(values(hw().discriminatorLoss(tf.tensor1d([-200]), tf.tensor1d([200])))[0]).to.be.closeTo(400, 1e-3);
+    expect(values(hw().generatorLossSaturating(tf.tensor1d([200])))[0]).to.be.closeTo(-200, 1e-3);
+    expect(values(hw().generatorLossNonSaturating(tf.tensor1d([-200])))[0]).to.be.closeTo(200, 1e-3);
+  });
+});
+
 describe('Tasks 2–3: generator losses', () => {
   it('values: mean log(1 − D) and −mean log D [2 pts]', () => {
     const d = (l: number) => 1 / (1 + Math.exp(-l));
@@ -70,6 +80,18 @@ describe('Task 5: gradientPenalty', () => {
   });
 });
 
+describe('Task 5: gradientPenalty at the interpolates', () => {
+  it('D(x) = ½‖x‖² has ∇D(x̂) = x̂, with x̂ = α·real + (1 − α)·fake [2 pts]', () => {
+    // Sample 1: x̂ = 0.2·(3, 0) + 0.8·(0, 0) = (0.6, 0), (0.6 − 1)² = 0.16.
+    // Sample 2: x̂ = 0.5·(0, 1) + 0.5·(0, −1) = (0, 0), (0 − 1)² = 1. Mean 0.58.
+    const gp = hw.remote(
+      (m, [real, fake, alpha]) => m.gradientPenalty((x: tf.Tensor2D) => x.square().sum(1).mul(0.5), real, fake, alpha),
+      [tf.tensor2d([[3, 0], [0, 1]]), tf.tensor2d([[0, 0], [0, -1]]), tf.tensor2d([[0.2], [0.5]])],
+    );
+    expect(values(gp)[0]).to.be.closeTo(0.58, 1e-5);
+  });
+});
+
 describe('Task 6: cycleConsistencyLoss', () => {
   it('is 0 for inverse mappings and 1 + 2 = 3 for shifted ones [2 pts]', () => {
     // G and F are functions the student's code calls, so the calls run beside the submission.
@@ -94,5 +116,21 @@ describe('Task 7: adain', () => {
     const sigma = Math.sqrt(1.25 + 1e-5);
     expect(out).to.have.length(4);
     [1, 2, 3, 4].forEach((v, i) => expect(out[i]).to.be.closeTo((2 * (v - 2.5)) / sigma + 1, 1e-5));
+  });
+  it('uses each instance\'s and each channel\'s own statistics, with ε inside the square root [2 pts]', () => {
+    // x is [N = 2, H = 1, W = 2, C = 2]; per (instance, channel) the two values and their mean, variance:
+    // n0 c0: (1, 3), μ 2, var 1;  n0 c1: (0, 10), μ 5, var 25;
+    // n1 c0: (−0.001, 0.001), μ 0, var 1e−6 (so ε = 1e−5 matters: σ = √1.1e−5);  n1 c1: (4, 4), var 0.
+    const x = tf.tensor4d([1, 0, 3, 10, -0.001, 4, 0.001, 4], [2, 1, 2, 2]);
+    const scale = [[2, 1], [1, 3]];
+    const bias = [[0, -1], [0.5, 2]];
+    const out = values(hw().adain(x, tf.tensor2d(scale), tf.tensor2d(bias)));
+    const e = 1e-5;
+    const expected = [
+      (2 * (1 - 2)) / Math.sqrt(1 + e), (0 - 5) / Math.sqrt(25 + e) - 1, (2 * (3 - 2)) / Math.sqrt(1 + e), (10 - 5) / Math.sqrt(25 + e) - 1,
+      -0.001 / Math.sqrt(1e-6 + e) + 0.5, 2, 0.001 / Math.sqrt(1e-6 + e) + 0.5, 2,
+    ];
+    expect(out).to.have.length(8);
+    out.forEach((v, i) => expect(v, `[${i}]`).to.be.closeTo(expected[i], 2e-3));
   });
 });

@@ -21,6 +21,23 @@ describe('Task 1: matrixSqrt', () => {
   });
 });
 
+describe('Task 1: matrixSqrt on singular and invalid matrices', () => {
+  it('√(vvᵀ) = vvᵀ/‖v‖ for rank-one matrices (eigenvalues ‖v‖² and 0) [2 pts]', () => {
+    // (vvᵀ/‖v‖)² = v(vᵀv)vᵀ/‖v‖² = vvᵀ. Rounding may make the zero eigenvalues slightly negative.
+    for (const v of [[1, 2, 2], [3, 4]]) {
+      const norm = Math.hypot(...v);
+      const a = v.map((x) => v.map((y) => x * y));
+      expectClose(hw().matrixSqrt(a), a.map((row) => row.map((x) => x / norm)), 1e-7);
+    }
+  });
+  it('throws a RangeError for a non-symmetric matrix or a clearly negative eigenvalue [1 pt]', () => {
+    expect(() => hw().matrixSqrt([[1, 2], [0, 1]])).to.throw(RangeError);
+    // [[1, 2], [2, 1]] has eigenvalues 3 and −1.
+    expect(() => hw().matrixSqrt([[1, 2], [2, 1]])).to.throw(RangeError);
+    expect(() => hw().matrixSqrt([[1, 0], [0, -4]])).to.throw(RangeError);
+  });
+});
+
 describe('Task 2: frechetDistance', () => {
   it('in one dimension is (μ₁ − μ₂)² + (σ₁ − σ₂)² [2 pts]', () => {
     expect(hw().frechetDistance([1], [[4]], [3], [[9]])).to.be.closeTo(4 + 1, 1e-9);
@@ -30,6 +47,15 @@ describe('Task 2: frechetDistance', () => {
     expect(hw().frechetDistance([1, 2], sigma, [1, 2], sigma)).to.be.closeTo(0, 1e-8);
     const expected = 1 + 4 + (Math.sqrt(1) - Math.sqrt(4)) ** 2 + (Math.sqrt(9) - Math.sqrt(1)) ** 2;
     expect(hw().frechetDistance([0, 0], [[1, 0], [0, 9]], [1, 2], [[4, 0], [0, 1]])).to.be.closeTo(expected, 1e-8);
+  });
+});
+
+describe('Task 2: frechetDistance for covariances that do not commute', () => {
+  it('Tr √(Σ₁^½ Σ₂ Σ₁^½) = √(Tr M + 2√det M) for 2×2 M [2 pts]', () => {
+    // Σ₁ = diag(1, 9), Σ₂ = [[5, 2], [2, 2]]: M = diag(1, 3)·Σ₂·diag(1, 3) = [[5, 6], [6, 18]],
+    // Tr M = 23, det M = 54; for a 2×2 PSD M, (Tr √M)² = Tr M + 2√det M. Means differ by (0, 2).
+    const expected = 4 + 10 + 7 - 2 * Math.sqrt(23 + 2 * Math.sqrt(54));
+    expect(hw().frechetDistance([1, 0], [[1, 0], [0, 9]], [1, 2], [[5, 2], [2, 2]])).to.be.closeTo(expected, 1e-8);
   });
 });
 

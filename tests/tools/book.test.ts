@@ -181,11 +181,19 @@ describe('book: index, freshness and the site', function () {
     ]);
     const files = (d: string): string[] => fs.readdirSync(path.join(result.outDir, d)).sort();
     expect(files('.')).to.deep.equal(['00-fixture.html', 'assets', 'glossary.html', 'homework', 'index.html']);
-    expect(files('assets')).to.deep.equal(['book.css', 'highlight', 'katex', 'plotly.min.js']);
+    expect(files('assets')).to.deep.equal(['book.css', 'fonts', 'highlight', 'katex', 'plotly.min.js']);
+    // Noto Sans KR, weights 400 and 700: every woff2 its CSS names is there, nothing else.
+    const fontCss = fs.readFileSync(path.join(result.outDir, 'assets', 'fonts', 'noto-sans-kr.css'), 'utf8');
+    const named = [...fontCss.matchAll(/url\(\.\/noto-sans-kr\/([^)]+)\)/g)].map((m) => m[1]).sort();
+    expect(named.length).to.be.greaterThan(100);
+    expect(new Set(fontCss.match(/font-weight: \d+/g))).to.deep.equal(new Set(['font-weight: 400', 'font-weight: 700']));
+    expect(fontCss).not.to.contain('.woff)');
+    expect(files('assets/fonts/noto-sans-kr')).to.deep.equal(named);
     expect(files('assets/katex/fonts').filter((f) => f.endsWith('.woff2')).length).to.be.greaterThan(10);
     const page = fs.readFileSync(path.join(result.outDir, '00-fixture.html'), 'utf8');
     expect(page).to.contain('<script src="assets/plotly.min.js"></script>');
     expect(page).to.contain('href="assets/katex/katex.min.css"');
+    expect(page).to.contain('href="assets/fonts/noto-sans-kr.css"');
     expect(page, 'nothing is loaded from the network').not.to.match(/(src|href)="https?:\/\/(?!example\.org)/);
     expect(page).to.contain('executed 2024-01-01 00:00 UTC in quick mode (1.5 s)');
     const homework = fs.readFileSync(path.join(result.outDir, 'homework', 'hw01.html'), 'utf8');
@@ -207,6 +215,30 @@ describe('book: index, freshness and the site', function () {
       await server.close();
     }
     fs.rmSync(root, { recursive: true });
+  });
+
+  it('serves a file replaced while it is read whole, old or new, never a mix', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-serve-'));
+    const file = path.join(dir, 'status.json');
+    const versions = [JSON.stringify({ v: 'short' }), JSON.stringify({ v: 'long'.repeat(20_000) })];
+    fs.writeFileSync(file, versions[0]);
+    const server = await serveBook(dir);
+    let writes = 0;
+    const writer = setInterval(() => {
+      fs.writeFileSync(`${file}.tmp`, versions[++writes % 2]);
+      fs.renameSync(`${file}.tmp`, file); // as the live book replaces status.json and its pages
+    }, 1);
+    try {
+      for (let i = 0; i < 150; i++) {
+        const r = await get(`${server.url}status.json`);
+        expect(versions).to.include(r.body);
+      }
+      expect(writes).to.be.greaterThan(10);
+    } finally {
+      clearInterval(writer);
+      await server.close();
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('never serves a file outside the book folder', () => {

@@ -12,6 +12,7 @@ import { checkCommand } from './commands/check';
 import { gradeCommand } from './commands/grade';
 import { validateCommand } from './commands/validate';
 import { releaseCommand } from './commands/release';
+import { autograderCommand } from './commands/autograder';
 import { UsageError } from './util/flags';
 
 type Command = { run: (args: string[]) => number | Promise<number>; help: string };
@@ -24,9 +25,10 @@ const commands: Record<string, Command> = {
   'serve-book': { run: serveBookCommand, help: 'serve build/book/ on localhost ([--port P])' },
   train: { run: trainCommand, help: 'train a shipped course model into data/checkpoints/<name>/ (<name> [--seed N] [--quick]; --help lists the models)' },
   check: { run: checkCommand, help: 'self-check a homework week: its public tests on notebooks/homework/hwNN.ts (hwNN [--target DIR])' },
-  grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S])' },
+  grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S] [--roster FILE --lms canvas|moodle])' },
   validate: { run: validateCommand, help: 'check the homework: solutions 100%, stubs 0, no drift, notebooks run ([--update-stubs])' },
   release: { run: releaseCommand, help: 'write the student edition: no solutions or hidden tests (--out DIR [--force])' },
+  autograder: { run: autograderCommand, help: 'build a Gradescope autograder zip for one week (gradescope --week hwNN --out FILE.zip)' },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 /** Backend namespace: choose and report the TensorFlow.js backend. @see notebooks/00-getting-started */
-export { setup, name, current, onActivate, parseBackendName, wasmDirectory, BACKEND_NAMES } from './setup';
+export { setup, name, current, onActivate, parseBackendName, wasmDirectory, chooseWasmThreads, BACKEND_NAMES } from './setup';
+export { cpuCount, MAX_WASM_THREADS, parseThreadCount, workerThreadsUnavailable } from './wasm-threads';
 export type { BackendName, SetupOptions, SetupResult } from './setup';
 export {
   registerWasmTrainingKernels,

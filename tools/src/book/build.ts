@@ -57,7 +57,7 @@ export interface BookResult {
   runResults: NotebookResult[];
 }
 
-function listNotebooks(dir: string): string[] {
+export function listNotebooks(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -111,7 +111,30 @@ function copyIfChanged(from: string, to: string): void {
   fs.copyFileSync(from, to);
 }
 
-/** Copy KaTeX (CSS and fonts), the highlight.js theme and plotly.js into `assets`, once. */
+/** The weights of Noto Sans KR the book's CSS uses: body text and bold (headings, <strong>, <th>). */
+export const KOREAN_FONT_WEIGHTS = [400, 700] as const;
+
+/**
+ * Noto Sans KR (@fontsource/noto-sans-kr, SIL OFL) for Hangul on machines without a CJK font:
+ * Fontsource's @font-face rules of the weights used, each a unicode-range slice, so a page loads
+ * only the slices its characters fall in; woff2 only (every browser that runs plotly.js reads it).
+ * Writes assets/fonts/noto-sans-kr.css and the woff2 files it names.
+ */
+export function writeKoreanFont(assets: string): void {
+  const pkg = path.dirname(require.resolve('@fontsource/noto-sans-kr/package.json'));
+  const css: string[] = [];
+  for (const weight of KOREAN_FONT_WEIGHTS) {
+    const text = fs.readFileSync(path.join(pkg, `${weight}.css`), 'utf8');
+    // Keep the woff2 source of each rule, drop the woff fallback.
+    css.push(text.replace(/src: url\(\.\/files\/([^)]+\.woff2)\) format\('woff2'\)(, url\([^)]+\) format\('woff'\))?;/g, "src: url(./noto-sans-kr/$1) format('woff2');"));
+    for (const m of text.matchAll(/url\(\.\/files\/([^)]+\.woff2)\)/g)) copyIfChanged(path.join(pkg, 'files', m[1]), path.join(assets, 'fonts', 'noto-sans-kr', m[1]));
+  }
+  const out = path.join(assets, 'fonts', 'noto-sans-kr.css');
+  const body = `/* Noto Sans KR ${KOREAN_FONT_WEIGHTS.join(', ')} from @fontsource/noto-sans-kr (SIL Open Font License 1.1) */\n${css.join('\n')}`;
+  if (!fs.existsSync(out) || fs.readFileSync(out, 'utf8') !== body) fs.writeFileSync(out, body);
+}
+
+/** Copy KaTeX (CSS and fonts), the highlight.js theme, plotly.js and the Korean font into `assets`, once. */
 export function writeAssets(assets: string): void {
   const katexDist = path.dirname(require.resolve('katex/dist/katex.min.css'));
   copyIfChanged(path.join(katexDist, 'katex.min.css'), path.join(assets, 'katex', 'katex.min.css'));
@@ -120,15 +143,16 @@ export function writeAssets(assets: string): void {
   }
   copyIfChanged(require.resolve('highlight.js/styles/github.min.css'), path.join(assets, 'highlight', 'github.min.css'));
   copyIfChanged(require.resolve('plotly.js-dist-min/plotly.min.js'), path.join(assets, 'plotly.min.js'));
+  writeKoreanFont(assets);
   fs.writeFileSync(path.join(assets, 'book.css'), BOOK_CSS.trimStart());
 }
 
-function pageName(source: string, homework: boolean): string {
+export function pageName(source: string, homework: boolean): string {
   const base = path.basename(source, '.ipynb');
   return homework ? path.join('homework', `${base}.html`) : `${base}.html`;
 }
 
-function describeFailure(result: NotebookResult | undefined): string | undefined {
+export function describeFailure(result: NotebookResult | undefined): string | undefined {
   if (!result) return undefined;
   if (result.failure) return result.failure;
   const e = result.report?.errors[0];
@@ -165,8 +189,7 @@ export async function buildBook(options: BookOptions = {}): Promise<BookResult> 
   // 2. Pages.
   fs.mkdirSync(outDir, { recursive: true });
   writeAssets(path.join(outDir, 'assets'));
-  const pages: BookPage[] = [];
-  const loaded: { source: string; nb: Notebook; homework: boolean; origin: BookPage['origin']; failure?: string }[] = [];
+  const loaded: LoadedNotebook[] = [];
   for (const source of notebooks) {
     const result = resultOf.get(path.resolve(source));
     const executed = executedPath(source, executedDir, root);
@@ -178,50 +201,96 @@ export async function buildBook(options: BookOptions = {}): Promise<BookResult> 
     }
   }
   for (const source of homework) loaded.push({ source, nb: readNotebook(source), homework: true, origin: 'source' });
-
-  const links: PageLink[] = loaded.map((l) => ({ href: pageName(l.source, l.homework), title: notebookTitle(l.nb, path.basename(l.source, '.ipynb')) }));
-  loaded.forEach((l, i) => {
-    const page = links[i].href;
-    const rootPrefix = l.homework ? '../' : '';
-    const relink = (link: PageLink | undefined): PageLink | undefined => (link ? { ...link, href: path.posix.relative(path.posix.dirname(page), link.href) || link.href } : undefined);
-    const run = runMetadata(l.nb);
-    const runNote = l.origin === 'source' ? 'not executed' : run ? `executed ${run.finished.slice(0, 16).replace('T', ' ')} UTC in ${run.quick ? 'quick' : 'full'} mode (${run.seconds} s)` : 'executed';
-    const { html, needsPlotly } = renderNotebookPage(l.nb, {
-      title: links[i].title,
-      root: rootPrefix,
-      sourcePath: path.relative(root, l.source),
-      prev: relink(links[i - 1]),
-      next: relink(links[i + 1]),
-      runNote,
-      failure: l.failure,
-    });
-    const file = path.join(outDir, page);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, html);
-    pages.push({ source: l.source, page: file, title: links[i].title, origin: l.origin, failure: l.failure, plots: needsPlotly });
-  });
+  const site = siteOf(root, outDir, loaded);
+  const pages = loaded.map((l, i) => writeNotebookPage(site, i, l));
 
   // 3. The glossary and the index.
-  const glossarySource = path.join(root, 'notebooks', 'GLOSSARY.md');
-  const entries: IndexEntry[] = pages
-    .map((p, i) => ({ p, i }))
-    .filter(({ i }) => !loaded[i].homework)
-    .map(({ p, i }) => ({ file: path.basename(p.source), href: links[i].href, title: p.title, failed: p.failure !== undefined }));
-  if (fs.existsSync(glossarySource)) {
-    const body = renderMarkdown(fs.readFileSync(glossarySource, 'utf8'));
-    fs.writeFileSync(path.join(outDir, 'glossary.html'), renderDocumentPage('Glossary', body, 'notebooks/GLOSSARY.md'));
-    entries.push({ file: 'GLOSSARY.md', href: 'glossary.html', title: 'Glossary (용어집): Korean ↔ English terms' });
-  }
-  const homeworkEntries: IndexEntry[] = pages
-    .map((p, i) => ({ p, i }))
-    .filter(({ i }) => loaded[i].homework)
-    .map(({ p, i }) => ({ file: path.basename(p.source), href: links[i].href, title: p.title }));
   const modes = new Set(loaded.filter((l) => l.origin !== 'source').map((l) => (runMetadata(l.nb)?.quick ? 'quick' : 'full')));
   const generated = `Built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from ${notebooks.length} executed notebooks (${[...modes].join(' and ') || 'no'} mode) by \`npm run book\`.`;
-  const index = path.join(outDir, 'index.html');
-  fs.writeFileSync(index, renderIndex(entries, homeworkEntries, generated));
+  const index = writeIndexPage(site, pages, generated);
   const failures = pages.filter((p) => p.failure).map((p) => `${path.relative(root, p.source)}: ${p.failure}`);
   log(`book: ${pages.length} pages in ${path.relative(root, outDir) || outDir}${failures.length ? `, ${failures.length} notebook(s) did not run to the end` : ''}`);
   return { outDir, index, pages, failures, runResults };
 }
 
+
+/** A notebook as a page shows it: the executed copy (or the source), where it came from, its failure. */
+export interface LoadedNotebook {
+  source: string;
+  nb: Notebook;
+  homework: boolean;
+  origin: BookPage['origin'];
+  failure?: string;
+  /** For the live book (`npm start`): what the page says while notebooks run (see live.ts). */
+  live?: { status: string; generation: number };
+}
+
+/** The book's pages in order: where each goes and its title (for the pager and the index). */
+export interface Site {
+  root: string;
+  outDir: string;
+  entries: { source: string; homework: boolean; href: string; title: string }[];
+  /** Pages get the live status line and script (the live book). */
+  live?: boolean;
+}
+
+export function siteOf(root: string, outDir: string, loaded: readonly Pick<LoadedNotebook, 'source' | 'nb' | 'homework'>[], live = false): Site {
+  return {
+    root,
+    outDir,
+    live,
+    entries: loaded.map((l) => ({ source: l.source, homework: l.homework, href: pageName(l.source, l.homework), title: notebookTitle(l.nb, path.basename(l.source, '.ipynb')) })),
+  };
+}
+
+/** A line about the run shown at the top of the page: when, in which mode, how long. */
+export function runNoteOf(l: Pick<LoadedNotebook, 'nb' | 'origin'>): string {
+  const run = runMetadata(l.nb);
+  return l.origin === 'source' ? 'not executed' : run ? `executed ${run.finished.slice(0, 16).replace('T', ' ')} UTC in ${run.quick ? 'quick' : 'full'} mode (${run.seconds} s)` : 'executed';
+}
+
+/** Write page `i` of `site` (entry i) showing `l`. */
+export function writeNotebookPage(site: Site, i: number, l: LoadedNotebook): BookPage {
+  const links: PageLink[] = site.entries.map((e) => ({ href: e.href, title: e.title }));
+  const page = links[i].href;
+  const rootPrefix = l.homework ? '../' : '';
+  const relink = (link: PageLink | undefined): PageLink | undefined => (link ? { ...link, href: path.posix.relative(path.posix.dirname(page), link.href) || link.href } : undefined);
+  const { html, needsPlotly } = renderNotebookPage(l.nb, {
+    title: links[i].title,
+    root: rootPrefix,
+    sourcePath: path.relative(site.root, l.source),
+    prev: relink(links[i - 1]),
+    next: relink(links[i + 1]),
+    runNote: runNoteOf(l),
+    failure: l.failure,
+    live: site.live && !l.homework ? { page, status: l.live?.status ?? '', generation: l.live?.generation ?? 0 } : undefined,
+  });
+  const file = path.join(site.outDir, page);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, html);
+  fs.renameSync(tmp, file); // a reader reloading meanwhile gets the old page or the new one, never half
+  return { source: l.source, page: file, title: links[i].title, origin: l.origin, failure: l.failure, plots: needsPlotly };
+}
+
+/** Write the glossary (when notebooks/GLOSSARY.md exists) and index.html; returns the index's path. */
+export function writeIndexPage(site: Site, pages: readonly Pick<BookPage, 'failure'>[], generated: string, liveStatus: readonly (string | undefined)[] = []): string {
+  const entries: IndexEntry[] = [];
+  const homeworkEntries: IndexEntry[] = [];
+  site.entries.forEach((e, i) => {
+    const entry: IndexEntry = { file: path.basename(e.source), href: e.href, title: e.title };
+    if (e.homework) homeworkEntries.push(entry);
+    else entries.push({ ...entry, failed: pages[i]?.failure !== undefined, live: site.live ? (liveStatus[i] ?? '') : undefined });
+  });
+  const glossarySource = path.join(site.root, 'notebooks', 'GLOSSARY.md');
+  if (fs.existsSync(glossarySource)) {
+    const body = renderMarkdown(fs.readFileSync(glossarySource, 'utf8'));
+    fs.writeFileSync(path.join(site.outDir, 'glossary.html'), renderDocumentPage('Glossary', body, 'notebooks/GLOSSARY.md'));
+    entries.push({ file: 'GLOSSARY.md', href: 'glossary.html', title: 'Glossary (용어집): Korean ↔ English terms' });
+  }
+  const index = path.join(site.outDir, 'index.html');
+  const tmp = `${index}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, renderIndex(entries, homeworkEntries, generated, { live: site.live === true }));
+  fs.renameSync(tmp, index);
+  return index;
+}

@@ -1,7 +1,8 @@
 /**
  * The book's HTML pages: one per notebook (its Markdown cells typeset, code highlighted, outputs
  * rendered) and the index, in syllabus order. Pages are self-contained apart from the shared
- * assets/ folder (KaTeX's stylesheet and fonts, highlight.js's theme, plotly.js, the book's CSS);
+ * assets/ folder (KaTeX's stylesheet and fonts, highlight.js's theme, plotly.js, Noto Sans KR for
+ * Hangul, the book's CSS);
  * nothing is loaded from the network.
  */
 import type { ICell, ICodeCell, INotebookContent } from '@jupyterlab/nbformat';
@@ -43,9 +44,15 @@ export interface NotebookPageOptions {
   runNote?: string;
   /** Shown prominently when the run failed. */
   failure?: string;
+  /**
+   * The live book (`npm start`): this page's name in status.json, the status line it was written
+   * with, and its generation (how many times it has been rewritten); assets/live.js keeps the line
+   * current and offers a reload once a newer generation is written.
+   */
+  live?: { page: string; status: string; generation: number };
 }
 
-function head(title: string, root: string, withPlotly: boolean): string {
+function head(title: string, root: string, withPlotly: boolean, live = false): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -56,8 +63,10 @@ function head(title: string, root: string, withPlotly: boolean): string {
     '<link rel="icon" href="data:,">',
     `<link rel="stylesheet" href="${root}assets/katex/katex.min.css">`,
     `<link rel="stylesheet" href="${root}assets/highlight/github.min.css">`,
+    `<link rel="stylesheet" href="${root}assets/fonts/noto-sans-kr.css">`,
     `<link rel="stylesheet" href="${root}assets/book.css">`,
     withPlotly ? `<script src="${root}assets/plotly.min.js"></script>` : '',
+    live ? `<script src="${root}assets/live.js" defer></script>` : '',
     '</head>',
   ]
     .filter(Boolean)
@@ -97,7 +106,10 @@ export function renderNotebookPage(nb: INotebookContent, options: NotebookPageOp
     '<body>',
     nav(options.root, options.prev, options.next),
     '<main>',
-    `<p class="source">${escapeHtml(options.sourcePath)}${options.runNote ? ` · ${escapeHtml(options.runNote)}` : ''}</p>`,
+    `<p class="source">${escapeHtml(options.sourcePath)}${options.runNote ? ` · <span class="run-note">${escapeHtml(options.runNote)}</span>` : ''}</p>`,
+    options.live
+      ? `<p class="live" data-live-page="${escapeHtml(options.live.page)}" data-generation="${options.live.generation}" data-root="${options.root}">${escapeHtml(options.live.status)}</p>`
+      : '',
     options.failure ? `<div class="failure"><strong>This notebook did not run to the end.</strong><pre>${escapeHtml(options.failure)}</pre></div>` : '',
     ...cells,
     '</main>',
@@ -105,7 +117,7 @@ export function renderNotebookPage(nb: INotebookContent, options: NotebookPageOp
     '</body>',
     '</html>',
   ].filter(Boolean);
-  return { html: `${head(`${options.title} · genbook`, options.root, ctx.needsPlotly)}\n${body.join('\n')}\n`, needsPlotly: ctx.needsPlotly };
+  return { html: `${head(`${options.title} · genbook`, options.root, ctx.needsPlotly, options.live !== undefined)}\n${body.join('\n')}\n`, needsPlotly: ctx.needsPlotly };
 }
 
 /** A page of prose (the glossary): `bodyHtml` between the book's navigation. */
@@ -129,13 +141,15 @@ export interface IndexEntry {
   href: string;
   title: string;
   failed?: boolean;
+  /** The live book: the notebook's status (queued, running cell k of n, …), kept current by assets/live.js. */
+  live?: string;
 }
 
 /**
  * The index: the chapters in syllabus order (linked when their notebook exists), other notebooks,
  * the homework. `generated` says when and how the book was made.
  */
-export function renderIndex(chapters: IndexEntry[], homework: IndexEntry[], generated: string): string {
+export function renderIndex(chapters: IndexEntry[], homework: IndexEntry[], generated: string, options: { live?: boolean } = {}): string {
   const byNumber = new Map<string, IndexEntry[]>();
   const others: IndexEntry[] = [];
   for (const e of chapters) {
@@ -143,14 +157,15 @@ export function renderIndex(chapters: IndexEntry[], homework: IndexEntry[], gene
     if (m && CHAPTERS.some((c) => c.number === m[1])) byNumber.set(m[1], [...(byNumber.get(m[1]) ?? []), e]);
     else others.push(e);
   }
+  const liveBadge = (e: IndexEntry): string => (e.live !== undefined ? ` <span class="badge live" data-live-page="${escapeHtml(e.href)}" data-live-field="badge">${escapeHtml(e.live)}</span>` : '');
   const item = (e: IndexEntry, label?: string): string =>
-    `<li><a href="${escapeHtml(e.href)}">${escapeHtml(label ?? e.title)}</a>${e.failed ? ' <span class="badge failed">did not run to the end</span>' : ''}</li>`;
+    `<li><a href="${escapeHtml(e.href)}">${escapeHtml(label ?? e.title)}</a>${e.failed ? ' <span class="badge failed">did not run to the end</span>' : ''}${liveBadge(e)}</li>`;
   const rows = CHAPTERS.map((c) => {
     const entries = byNumber.get(c.number) ?? [];
     const lectures = c.lectures.length ? ` <span class="lectures">lectures ${c.lectures.join(', ')}</span>` : '';
     if (entries.length === 0) return `<li class="coming"><span class="num">${c.number}</span> ${escapeHtml(c.title)}${lectures} <span class="badge">coming</span></li>`;
     return entries
-      .map((e) => `<li><span class="num">${c.number}</span> <a href="${escapeHtml(e.href)}">${escapeHtml(e.title.replace(new RegExp(`^${c.number}\\s*[·:.-]\\s*`), ''))}</a>${lectures}${e.failed ? ' <span class="badge failed">did not run to the end</span>' : ''}</li>`)
+      .map((e) => `<li><span class="num">${c.number}</span> <a href="${escapeHtml(e.href)}">${escapeHtml(e.title.replace(new RegExp(`^${c.number}\\s*[·:.-]\\s*`), ''))}</a>${lectures}${e.failed ? ' <span class="badge failed">did not run to the end</span>' : ''}${liveBadge(e)}</li>`)
       .join('\n');
   });
   const hw = HOMEWORK.map((h) => {
@@ -158,7 +173,7 @@ export function renderIndex(chapters: IndexEntry[], homework: IndexEntry[], gene
     return e ? item(e, `${h.week} · ${h.topic}`) : `<li class="coming">${h.week} · ${escapeHtml(h.topic)} <span class="badge">coming</span></li>`;
   });
   return [
-    head(BOOK_TITLE, '', false),
+    head(BOOK_TITLE, '', false, options.live === true),
     '<body>',
     '<main class="index">',
     `<h1>${escapeHtml(BOOK_TITLE)}</h1>`,
@@ -214,4 +229,7 @@ p.source { color: var(--muted); font-size: 13px; }
 .badge { font-size: 12px; border: 1px solid var(--line); border-radius: 10px; padding: 0 8px; color: var(--muted); }
 .badge.failed { border-color: #cf222e; color: #cf222e; }
 p.generated { color: var(--muted); font-size: 13px; margin-top: 32px; }
+p.live { border: 1px solid var(--line); background: #f6f8fa; padding: 6px 12px; border-radius: 6px; font-size: 14px; }
+p.live:empty, .badge.live:empty { display: none; }
+p.live a.reload { margin-left: 8px; font-weight: 600; }
 `;

@@ -54,14 +54,27 @@ function listen(dir: string, port: number, host: string): Promise<BookServer> {
       res.writeHead(file ? 405 : 403).end();
       return;
     }
-    fs.stat(file, (err, stat) => {
-      if (err || !stat.isFile()) {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-        return;
-      }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': stat.size, 'cache-control': 'no-cache' });
-      if (req.method === 'HEAD') res.end();
-      else fs.createReadStream(file).pipe(res);
+    // Open first, then size and read that same open file: the live book replaces pages and
+    // status.json (by rename) while they are served, and a length taken from one version with the
+    // bytes of another would leave the client waiting for bytes that never come.
+    const notFound = (): void => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    };
+    fs.open(file, 'r', (err, fd) => {
+      if (err) return notFound();
+      fs.fstat(fd, (statErr, stat) => {
+        if (statErr || !stat.isFile()) {
+          fs.close(fd, () => undefined);
+          return notFound();
+        }
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': stat.size, 'cache-control': 'no-cache' });
+        if (req.method === 'HEAD' || stat.size === 0) {
+          fs.close(fd, () => undefined);
+          res.end();
+        } else {
+          fs.createReadStream('', { fd, start: 0, end: Math.max(0, stat.size - 1), autoClose: true }).pipe(res);
+        }
+      });
     });
   });
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { buildBook } from '../book/build';
 import { serveBook } from '../book/serve';
 import { projectRoot } from '../kernel/spec';
 import { parseFlags, UsageError } from '../util/flags';
+import { waitForStopSignal } from '../util/signals';
 
 export async function bookCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, { quick: 'boolean', force: 'boolean', jobs: 'number', timeout: 'number', 'out-dir': 'string', serve: 'boolean', port: 'number' });
@@ -37,7 +38,7 @@ export async function bookCommand(args: string[]): Promise<number> {
   if (flags.serve) {
     const server = await serveBook(result.outDir, (flags.port as number | undefined) ?? 8765);
     console.log(`serving the book at ${server.url} (Ctrl+C to stop)`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await waitForStopSignal();
     await server.close();
   }
   return result.failures.length ? 1 : 0;
@@ -54,7 +55,7 @@ export async function serveBookCommand(args: string[]): Promise<number> {
   }
   const server = await serveBook(dir, (flags.port as number | undefined) ?? 8765);
   console.log(`serving ${dir} at ${server.url} (Ctrl+C to stop)`);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await waitForStopSignal();
   await server.close();
   return 0;
 }

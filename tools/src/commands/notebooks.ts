@@ -9,6 +9,7 @@ import { projectRoot } from '../kernel/spec';
 import { CellReport, errorHeadline } from '../runner/executor';
 import { defaultJobs, expandNotebookPaths, NotebookResult, runNotebooks } from '../runner/run';
 import { parseFlags, UsageError } from '../util/flags';
+import { onStopSignal, signalExitCode } from '../util/signals';
 
 export interface NotebooksCommandIO {
   log: (line: string) => void;
@@ -75,11 +76,10 @@ export async function notebooksCommand(args: string[], io: NotebooksCommandIO = 
   const quick = flags.quick === true || process.env.GENBOOK_QUICK === '1';
   const width = Math.max(...files.map((f) => path.basename(f).length));
   io.log(`running ${files.length} notebook(s), ${Math.min(jobs ?? defaultJobs(), files.length)} at a time, ${quick ? 'quick mode (GENBOOK_QUICK=1)' : 'full mode'}, per-cell timeout ${timeout ?? 600} s`);
-  const onSigint = (): void => {
-    io.error('interrupted: stopping the kernels');
-    process.exit(130); // the kernel manager's exit hook kills every kernel still running
-  };
-  process.once('SIGINT', onSigint);
+  const removeSignalHandler = onStopSignal((signal) => {
+    io.error(`${signal === 'SIGINT' ? 'interrupted' : `got ${signal}`}: stopping the kernels`);
+    process.exit(signalExitCode(signal)); // the kernel manager's exit hook kills every kernel still running
+  });
   try {
     const results = await runNotebooks(files, {
       timeoutSeconds: timeout,
@@ -111,6 +111,6 @@ export async function notebooksCommand(args: string[], io: NotebooksCommandIO = 
     }
     return 0;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    removeSignalHandler();
   }
 }

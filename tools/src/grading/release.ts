@@ -3,12 +3,15 @@
  *
  * A copy of the project's files (the files git tracks, as they are in the working tree; without
  * git, every file but node_modules, dist, build and .git) with:
- * - no `solutions/`, no `tests/hidden/`, no class fixtures (`tests/fixtures/class/`, which hold a
+ * - no `solutions/`, no `tests/hidden/`, no mutant catalogues (`tests/mutants/`, which quote the
+ *   solutions), no class fixtures (`tests/fixtures/class/`, which hold a
  *   correct submission), no grading tests (`tests/grading/`) and no grading benchmark;
  * - the stubs `notebooks/homework/hwNN.ts` freshly generated from the solutions;
  * - a README for students, and package.json without the instructor scripts (grade, validate,
  *   release); `.mocharc.cjs` skips tests/homework in `npm test` (students run them with
  *   `npm run check`);
+ * - `.github/workflows/classroom.yml`: GitHub Classroom autograding of every week's public tests
+ *   (see classroom.ts);
  * - `RELEASE.json`: the weeks, the date and the commit it was made from.
  * A final scan refuses the edition if any TypeScript file in it still holds a solution region or
  * equals a solution file.
@@ -16,12 +19,14 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { classroomWorkflow } from './classroom';
 import { layout, listWeeks } from './layout';
+import { NODE_BUILD } from './node-build';
 import { BEGIN, generateStub } from './regions';
 import { studentReadme } from './student-readme';
 
 /** Paths (relative, '/'-separated) left out of the student edition. */
-export const EXCLUDED = [/^solutions\//, /^tests\/hidden\//, /^tests\/fixtures\/class\//, /^tests\/grading\//, /^bench\/grade-/, /^build\//, /(^|\/)node_modules\//, /(^|\/)dist\//, /\.tsbuildinfo$/];
+export const EXCLUDED = [/^solutions\//, /^tests\/hidden\//, /^tests\/mutants\//, /^tests\/fixtures\/class\//, /^tests\/grading\//, /^bench\/grade-/, /^build\//, /(^|\/)node_modules\//, /(^|\/)dist\//, /\.tsbuildinfo$/];
 
 export interface ReleaseOptions {
   root?: string;
@@ -98,7 +103,7 @@ export function release(options: ReleaseOptions): ReleaseResult {
   fs.writeFileSync(path.join(out, 'README.md'), studentReadme(weeks));
   const pkgFile = path.join(out, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string> };
-  for (const name of ['grade', 'validate', 'release']) delete pkg.scripts?.[name];
+  for (const name of ['grade', 'validate', 'release', 'autograder']) delete pkg.scripts?.[name];
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + '\n');
   const mocharc = path.join(out, '.mocharc.cjs');
   if (fs.existsSync(mocharc)) {
@@ -107,6 +112,10 @@ export function release(options: ReleaseOptions): ReleaseResult {
       "\n// Student edition: the homework tests run through `npm run check -- hwNN`, not `npm test`.\nmodule.exports.ignore = [...(module.exports.ignore || []), 'tests/homework/**'];\n",
     );
   }
+  const workflow = '.github/workflows/classroom.yml';
+  fs.mkdirSync(path.dirname(path.join(out, workflow)), { recursive: true });
+  fs.writeFileSync(path.join(out, workflow), classroomWorkflow(weeks, NODE_BUILD.version));
+  if (!files.includes(workflow)) files.push(workflow);
   fs.writeFileSync(path.join(out, 'RELEASE.json'), JSON.stringify({ edition: 'student', weeks, releasedAt: new Date().toISOString(), fromCommit: currentCommit(l.root) ?? null }, null, 2) + '\n');
 
   // Safety scan.

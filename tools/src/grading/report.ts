@@ -32,6 +32,7 @@
  * ```
  * Points are all-or-nothing per test. `public` and `hidden` are kept apart at every level.
  */
+import { csvCell } from './csv';
 import type { TestKind } from './protocol';
 import { formatPoints, round } from './points';
 import type { TestStatus } from './sandbox';
@@ -145,20 +146,6 @@ export function feedbackMarkdown(report: StudentReport): string {
     }
   }
   return lines.join('\n');
-}
-
-/**
- * One CSV cell: numbers as they are; text quoted per RFC 4180 when it holds a comma, quote, CR or
- * LF, and, when it starts with a character a spreadsheet reads as a formula (`=`, `+`, `-`, `@`,
- * tab, CR), prefixed with `'` and quoted (OWASP "CSV injection"), so a folder named `=2+3` stays
- * the text `=2+3`.
- */
-export function csvCell(value: string | number): string {
-  if (typeof value === 'number') return String(value);
-  let s = value;
-  const formula = /^[=+\-@\t\r]/.test(s);
-  if (formula) s = `'${s}`;
-  return formula || /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

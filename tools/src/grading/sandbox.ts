@@ -306,7 +306,7 @@ function resolved(options: SandboxOptions) {
     submissionTimeoutMs: options.submissionTimeoutMs ?? 600_000,
     graceMs: options.graceMs ?? 1500,
     startupTimeoutMs: options.startupTimeoutMs ?? 120_000,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GENBOOK_QUICK: '1', ...(options.env ?? {}) },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GENBOOK_QUICK: '1', GENBOOK_THREADS: '1', ...(options.env ?? {}) },
   };
 }
 

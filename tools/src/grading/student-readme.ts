@@ -37,7 +37,9 @@ ${list}
 
    prints one line per test — task, test, points, result and, for a failed test, why — and your
    total. It always exits with code 0; a failed test is information, not an error.
-5. Hand in your \`notebooks/homework/\` folder as your instructor asks.
+5. Hand in your \`notebooks/homework/\` folder as your instructor asks. On Gradescope, upload
+   \`notebooks/homework/hwNN.ts\`. With GitHub Classroom, push: every push runs each week's public
+   tests (\`.github/workflows/classroom.yml\`), and the Actions tab shows each week's table.
 
 Your instructor grades with the same public tests plus hidden tests that check the same tasks on
 other inputs, so write functions that are correct in general. Grading runs your code in a sandbox:

@@ -9,6 +9,8 @@
  *    stubs score 0 (every test fails), all in the grader's sandbox.
  * 4. Every homework notebook ends with the self-check cell and runs, in quick mode, with zero
  *    errors and no stderr against the solutions (copied beside it under build/validate/).
+ * 5. With `mutants`: every mutant in tests/mutants/hwNN.json is caught by the tests (mutants.ts);
+ *    the report per week goes to the log and build/validate/mutants.json.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,6 +18,7 @@ import * as path from 'path';
 import { runNotebooks } from '../runner/run';
 import { Grader } from './engine';
 import { Layout, layout, listWeeks } from './layout';
+import { mutantTable, runMutants } from './mutants';
 import { generateStub, RegionError } from './regions';
 import type { StudentReport } from './report';
 import { typeCheckInChild } from './typecheck';
@@ -27,8 +30,14 @@ export interface ValidateOptions {
   updateStubs?: boolean;
   /** Skip running the notebooks. */
   skipNotebooks?: boolean;
-  /** Notebooks run at once. */
+  /** Notebooks (and mutants) run at once. */
   jobs?: number;
+  /** Also grade every mutant of tests/mutants/ (step 5). */
+  mutants?: boolean;
+  /** Grade the mutants in the sandbox (default) or with mocha in child processes. */
+  mutantsRunner?: 'sandbox' | 'mocha';
+  /** Only these mutants (`id` or `hwNN/id`). */
+  mutantIds?: string[];
   log?: (line: string) => void;
 }
 
@@ -161,6 +170,21 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
       if (r.failure) problem(`${name}: ${r.failure}`);
       for (const e of r.report?.errors ?? []) problem(`${name} cell ${e.codeNumber}: ${e.message ?? e.status}`);
       for (const c of r.report?.cells ?? []) if (c.stderr) problem(`${name} cell ${c.codeNumber} wrote to stderr`);
+    }
+  }
+  if (options.mutants) {
+    log(`5. mutants: each must fail a test the solution passes (${options.mutantsRunner ?? 'sandbox'})`);
+    const report = await runMutants({ root: l.root, weeks, jobs: options.jobs, runner: options.mutantsRunner, only: options.mutantIds, baseline: solutions, log });
+    log(mutantTable(report));
+    const out = path.join(l.root, 'build', 'validate', 'mutants.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    log(`  report: ${path.relative(l.root, out)} (${(report.durationMs / 1000).toFixed(1)} s)`);
+    for (const w of report.weeks) {
+      for (const r of w.results) {
+        if (r.status === 'survived') problems.push(`mutant ${r.week}/${r.id} survived (no test fails): ${r.description}`);
+        if (r.status === 'error') problems.push(`mutant ${r.week}/${r.id}: ${r.error}`);
+      }
     }
   }
   log(problems.length === 0 ? 'validate: all good' : `validate: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);

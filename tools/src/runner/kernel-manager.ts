@@ -9,6 +9,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { KernelSpec } from '../kernel/spec';
+import { signalExitCode, STOP_SIGNALS } from '../util/signals';
 import { ConnectionInfo, newConnectionInfo, removeConnectionFile, writeConnectionFile } from './connection';
 import { KernelClient } from './kernel-client';
 import { JsonObject, Message } from './message';
@@ -29,15 +30,30 @@ export interface StartKernelOptions {
   startupTimeoutSeconds?: number;
 }
 
-/** Kernels alive in this process; killed when the process exits so none is left behind. */
+/**
+ * Kernels alive in this process; killed when the process exits so none is left behind. A stop
+ * signal (SIGINT, SIGTERM, SIGHUP) that nobody else in the process handles ends the process as
+ * Node would by default — but through process.exit, so the exit hook runs and the kernels go too
+ * (without it, SIGTERM or SIGHUP killed the runner and left its kernels running). A command that
+ * handles these signals itself (util/signals.ts) must exit the process when it is done.
+ */
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
+  process.once('exit', killLiveKernels);
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return; // the command handles it
+      process.exit(signalExitCode(signal));
+    });
+  }
+}
+
+/** SIGKILL every kernel this process started that is still running. */
+export function killLiveKernels(): void {
+  for (const child of live) child.kill('SIGKILL');
 }
 
 /** The last `limit` characters written to a stream. */

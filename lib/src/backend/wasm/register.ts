@@ -50,11 +50,16 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   for (const [kernelName, kernel] of KERNELS) {
-    if (captureStock(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
+    const stock = captureStock(kernelName);
+    if (stock) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',
       kernelFunc: kernel as unknown as tf.KernelFunc,
+      // The stock kernel's setup binds its wasm function to the backend instance; the engine runs it
+      // on every (re)initialised wasm backend, and genbook's kernel calls the stock one through
+      // `runStock`. Without it a new wasm module (another thread count) would run stale bindings.
+      setupFunc: stock?.setupFunc,
     });
   }
   registered = true;
