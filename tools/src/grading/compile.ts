@@ -72,10 +72,23 @@ function toKey(baseDir: string, file: string): string {
   return path.relative(baseDir, file).split(path.sep).join('/');
 }
 
-function resolveTs(fromFile: string, specifier: string): string | undefined {
+/** How `bundle` reads files: the plain file system (trusted test files) or a submission's guarded reader. */
+export interface SourceFiles {
+  /** Whether something is at `file` (a candidate for an import). */
+  present(file: string): boolean;
+  /** The file's text; throws (a CompileError) when it may not be read. */
+  read(file: string): string;
+}
+
+const plainFiles: SourceFiles = {
+  present: (file) => fs.existsSync(file) && fs.statSync(file).isFile(),
+  read: (file) => fs.readFileSync(file, 'utf8'),
+};
+
+function resolveTs(fromFile: string, specifier: string, files: SourceFiles): string | undefined {
   const base = path.resolve(path.dirname(fromFile), specifier);
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
-    if (candidate.endsWith('.ts') && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+    if (candidate.endsWith('.ts') && files.present(candidate)) return candidate;
   }
   return undefined;
 }
@@ -83,6 +96,8 @@ function resolveTs(fromFile: string, specifier: string): string | undefined {
 export interface BundleOptions {
   /** Relative imports resolved to these keys are left for the loader to provide (not compiled). */
   provided?: ReadonlySet<string>;
+  /** How files are read (default: the plain file system). Submissions pass their `SubmissionFiles`. */
+  files?: SourceFiles;
 }
 
 /**
@@ -91,6 +106,7 @@ export interface BundleOptions {
  */
 export function bundle(baseDir: string, entryFile: string, options: BundleOptions = {}): Bundle {
   const modules: Record<string, CompiledModule> = {};
+  const files = options.files ?? plainFiles;
   const entry = toKey(baseDir, entryFile);
   const queue = [entryFile];
   while (queue.length > 0) {
@@ -98,12 +114,12 @@ export function bundle(baseDir: string, entryFile: string, options: BundleOption
     const key = toKey(baseDir, file);
     if (modules[key] || options.provided?.has(key)) continue;
     if (key.startsWith('..') || path.isAbsolute(key)) throw new CompileError(`${entry} imports ${file}, outside ${baseDir}`);
-    if (!fs.existsSync(file)) throw new CompileError(`${key} not found`);
-    const compiled = transpile(fs.readFileSync(file, 'utf8'), key);
+    if (!files.present(file)) throw new CompileError(`${key} not found`);
+    const compiled = transpile(files.read(file), key);
     modules[key] = compiled;
     for (const spec of requiredSpecifiers(compiled.code)) {
       if (!spec.startsWith('.')) continue;
-      const target = resolveTs(file, spec);
+      const target = resolveTs(file, spec, files);
       if (!target) {
         const asKey = toKey(baseDir, path.resolve(path.dirname(file), spec)) + '.ts';
         if (options.provided?.has(asKey)) continue;

@@ -15,7 +15,8 @@ import { TARGET_KEY } from './protocol';
 import type { PlannedTest, SubmissionModule, SuiteBundle, TestKind } from './protocol';
 import { REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { discover, runSubmission, SandboxOptions, TestOutcome } from './sandbox';
-import { removeTree } from './scratch';
+import { removeScratch } from './scratch';
+import { presentInSubmission, SubmissionFiles } from './submission-files';
 
 export interface GraderOptions {
   /** Project root (default: this checkout). */
@@ -34,6 +35,8 @@ export interface GraderOptions {
   scratchRoot?: string;
   /** Environment for the test runners and hosts (GENBOOK_QUICK=1 and PATH are always set). */
   env?: Record<string, string>;
+  /** Told about a scratch folder that could not be removed (default: a line on stderr); never fatal. */
+  onScratchLeft?: (dir: string, reason: string) => void;
 }
 
 /**
@@ -60,11 +63,17 @@ export function compileSuites(l: Layout, weeks: readonly string[], hidden: boole
 
 /** Compile a submission folder's `hwNN.ts` files; a missing file or syntax error becomes a loadError. */
 export function compileSubmission(dir: string, weeks: readonly string[]): SubmissionModule[] {
+  let files: SubmissionFiles;
+  try {
+    files = new SubmissionFiles(dir);
+  } catch (e) {
+    return weeks.map((week) => ({ week, loadError: (e as Error).message }));
+  }
   return weeks.map((week) => {
     const file = path.join(dir, `${week}.ts`);
-    if (!fs.existsSync(file)) return { week, loadError: `${week}.ts is not in the submission` };
+    if (!files.present(file)) return { week, loadError: `${week}.ts is not in the submission` };
     try {
-      return { week, bundle: bundle(dir, file) };
+      return { week, bundle: bundle(dir, file, { files }) };
     } catch (e) {
       return { week, loadError: e instanceof CompileError ? e.message : `could not compile ${week}.ts: ${String(e)}` };
     }
@@ -76,6 +85,8 @@ export interface GradeRequest {
   dir: string;
   typeErrors?: Record<string, string[]>;
   onResult?: (outcome: TestOutcome) => void;
+  /** The submission already compiled (`compileSubmission(dir, weeks)`): a class reads every folder before any code runs. */
+  submissions?: SubmissionModule[];
 }
 
 export class Grader {
@@ -106,13 +117,13 @@ export class Grader {
       this.plan = await discover(this.suites, sandboxOptions(this.layout, this.options, scratch));
       return this.plan;
     } finally {
-      removeTree(scratch);
+      removeScratch(scratch, this.options.onScratchLeft);
     }
   }
 
   /** Grade one submission folder (a copy of a student's notebooks/homework/). */
   async grade(request: GradeRequest): Promise<StudentReport> {
-    const submissions = compileSubmission(request.dir, this.weeks);
+    const submissions = request.submissions ?? compileSubmission(request.dir, this.weeks);
     const scratch = fs.mkdtempSync(path.join(this.options.scratchRoot ?? os.tmpdir(), `genbook-scratch-${safeName(request.student)}-`));
     try {
       const outcome = await runSubmission(this.plan, this.suites, submissions, { ...sandboxOptions(this.layout, this.options, scratch), onResult: request.onResult });
@@ -130,7 +141,7 @@ export class Grader {
         const report: WeekReport = {
           week,
           file: `${week}.ts`,
-          present: fs.existsSync(file),
+          present: presentInSubmission(file),
           points: all.points,
           max: all.max,
           public: score(tests.filter((t) => t.kind === 'public')),
@@ -158,7 +169,7 @@ export class Grader {
       if (this.hidden) report.hidden = score(allTests.filter((t) => t.kind === 'hidden'));
       return report;
     } finally {
-      removeTree(scratch);
+      removeScratch(scratch, this.options.onScratchLeft);
     }
   }
 }

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessagePort, workerData } from 'worker_threads';
 import type { HostInit, HostOptions, HostRequest, HostResponse } from './protocol';
+import { descendantPids } from './os-sandbox';
 import { hostCommand } from './sandbox';
 import { removeTree } from './scratch';
 
@@ -97,7 +98,12 @@ class HostOwner {
     };
     const watchdog = setInterval(() => {
       if (child.pid === undefined) return;
-      const rss = residentMb(child.pid);
+      // Under bubblewrap child.pid is bwrap's: count the processes below it too.
+      let rss: number | undefined;
+      for (const pid of [child.pid, ...descendantPids(child.pid)]) {
+        const mb = residentMb(pid);
+        if (mb !== undefined) rss = (rss ?? 0) + mb;
+      }
       if (rss !== undefined && rss > this.options.rssLimitMb) kill('crashed', `used more than ${this.options.rssLimitMb} MB of memory`);
     }, 500);
     const startTimer = setTimeout(() => kill('crashed', `did not start within ${Math.round(this.options.startupTimeoutMs / 1000)} s`), this.options.startupTimeoutMs);

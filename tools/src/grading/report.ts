@@ -26,7 +26,8 @@
  *       "durationMs": 3
  *     }]
  *   }],
- *   "run": { "processes": 1, "durationMs": 5400, "stdoutTail": "…", "stderrTail": "…" }
+ *   "run": { "processes": 1, "durationMs": 5400, "stdoutTail": "…", "stderrTail": "…" },
+ *   "gradingError": "…"                 // only when grading this student failed (every test then scores 0)
  * }
  * ```
  * Points are all-or-nothing per test. `public` and `hidden` are kept apart at every level.
@@ -80,6 +81,8 @@ export interface StudentReport {
   hidden?: Score;
   weeks: WeekReport[];
   run: { processes: number; durationMs: number; stdoutTail: string; stderrTail: string };
+  /** Why grading this student failed, when it did (every test then scores 0). Instructors only: not in the feedback. */
+  gradingError?: string;
 }
 
 export function score(tests: readonly TestReport[]): Score {
@@ -107,6 +110,9 @@ export function feedbackMarkdown(report: StudentReport): string {
   lines.push(`# Homework feedback: ${report.student}`, '');
   const split = report.hidden ? ` (public ${report.public.points}/${report.public.max}, hidden ${report.hidden.points}/${report.hidden.max})` : '';
   lines.push(`**Total: ${report.points} / ${report.max} points**${split}`, '');
+  // The reason may quote what the submission printed or sent (possibly a hidden test's input), so
+  // the student sees only that grading failed; the reason is in the instructor's report.
+  if (report.gradingError !== undefined) lines.push('The grader could not finish grading this submission, so every test counts as not passed. Your instructor has the details.', '');
   lines.push('| week | public | hidden | total |', '| --- | --- | --- | --- |');
   for (const w of report.weeks) {
     lines.push(`| ${w.week} | ${w.public.points} / ${w.public.max} | ${w.hidden ? `${w.hidden.points} / ${w.hidden.max}` : '—'} | ${w.points} / ${w.max} |`);

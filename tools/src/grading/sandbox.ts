@@ -11,6 +11,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { osSandbox } from './os-sandbox';
 import type { HostOptions, PlannedTest, RunnerEvent, RunnerJob, SubmissionModule, SuiteBundle } from './protocol';
 
 export interface SandboxOptions {
@@ -177,7 +178,10 @@ export function nodeArguments(root: string, scratchDir: string, memoryMb: number
 
 /** The command that starts a submission host for these options. */
 export function hostCommand(options: HostOptions): { command: string; args: string[] } {
-  return { command: process.execPath, args: nodeArguments(options.root, options.scratchDir, options.memoryMb) };
+  const args = nodeArguments(options.root, options.scratchDir, options.memoryMb);
+  // On Linux with bubblewrap: no network, read-only binds of what the host needs, tmpfs scratch (os-sandbox.ts).
+  const os = osSandbox({ root: options.root, scratchDir: options.scratchDir });
+  return os ? { command: os.prefix[0], args: [...os.prefix.slice(1), process.execPath, ...args] } : { command: process.execPath, args };
 }
 
 /** The largest event line a runner may send (bytes). */
@@ -236,7 +240,8 @@ function startRunner(job: RunnerJob, root: string, control: RunControl): Promise
   installCleanup();
   const child: ChildProcess = spawn(process.execPath, ['--no-warnings', '--stack-size=984', runnerScript(root)], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GENBOOK_QUICK: '1', ...job.host.env },
+    // GENBOOK_OS_SANDBOX=off reaches the runner, which starts the hosts (os-sandbox.ts).
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GENBOOK_QUICK: '1', ...(process.env.GENBOOK_OS_SANDBOX ? { GENBOOK_OS_SANDBOX: process.env.GENBOOK_OS_SANDBOX } : {}), ...job.host.env },
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });

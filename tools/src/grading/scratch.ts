@@ -1,13 +1,17 @@
 /**
- * Scratch folders: the only place a submission may write. A submission can leave behind folders it
- * made unremovable for a non-root grader (`chmod 0500`), so removal first gives the owner write and
- * search permission on every directory (never following links), then removes.
+ * Removing a submission's scratch folder. The submission owns what it wrote there and may have made
+ * it unremovable for a grader that is not root (`chmod 0500` on a subfolder: its entries can no
+ * longer be unlinked; `chmod 0000`: it can no longer be listed). `removeTree` gives every folder
+ * back its owner's permissions (u+rwx) before removing it, never following a symbolic link (a link
+ * in scratch may point anywhere; `chmod` would follow it). A tree that still cannot be removed is
+ * returned as a problem for the caller to report, never thrown: one student's scratch must not stop
+ * the class (issue 16).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Make every directory under `dir` (itself included) writable and searchable by its owner. */
-function unlock(dir: string): void {
+/** Give `dir` and every folder under it u+rwx, without following links. Errors are left for the removal to report. */
+function makeRemovable(dir: string): void {
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(dir);
@@ -16,30 +20,44 @@ function unlock(dir: string): void {
   }
   if (!stat.isDirectory()) return;
   try {
-    fs.chmodSync(dir, 0o700);
+    if ((stat.mode & 0o700) !== 0o700) fs.chmodSync(dir, (stat.mode & 0o7777) | 0o700);
   } catch {
-    /* not ours: removal will say so */
+    // not ours (or read-only file system): the removal will say so
   }
-  let entries: string[] = [];
+  let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir);
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const entry of entries) unlock(path.join(dir, entry));
+  // Dirent types come from the directory itself (d_type), not from following links.
+  for (const entry of entries) if (entry.isDirectory()) makeRemovable(path.join(dir, entry.name));
 }
 
-/** Remove `dir` and everything in it; true when it is gone. */
-export function removeTree(dir: string): boolean {
+/**
+ * Remove `dir` and everything in it. Returns undefined when it is gone (or was never there), else
+ * a sentence saying why it could not be removed.
+ */
+export function removeTree(dir: string): string | undefined {
   try {
     fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
   } catch {
-    unlock(dir);
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      return false;
-    }
+    // fall through: make it removable and try again
   }
-  return !fs.existsSync(dir);
+  makeRemovable(dir);
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  } catch (e) {
+    return `could not remove ${dir}: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.replace(/\s+/g, ' ').trim();
+  }
+}
+
+/** Remove a scratch folder; a folder that stays is passed to `onLeft` (default: a line on stderr), never thrown. */
+export function removeScratch(dir: string, onLeft?: (dir: string, reason: string) => void): void {
+  const problem = removeTree(dir);
+  if (problem === undefined) return;
+  if (onLeft) onLeft(dir, problem);
+  else process.stderr.write(`genbook: scratch folder left behind: ${problem}\n`);
 }

@@ -8,11 +8,11 @@
  * await selfCheck('hw01');
  * ```
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Grader } from './engine';
 import { defaultRoot, layout } from './layout';
 import { checkTable, WeekReport } from './report';
+import { presentInSubmission } from './submission-files';
 
 export interface SelfCheckOptions {
   /** The folder holding `hwNN.ts` (default: the current folder if it has one, else notebooks/homework). */
@@ -27,7 +27,8 @@ export interface SelfCheckOptions {
 
 /** The folder `check` reads `week.ts` from when none is given. */
 export function defaultTarget(week: string, root: string = defaultRoot(), cwd: string = process.cwd()): string {
-  return fs.existsSync(path.join(cwd, `${week}.ts`)) ? cwd : layout(root).stubsDir;
+  // Anything named hwNN.ts here (a link too) makes this the target, so a refused file is reported, not skipped.
+  return presentInSubmission(path.join(cwd, `${week}.ts`)) ? cwd : layout(root).stubsDir;
 }
 
 export async function selfCheck(week: string, options: SelfCheckOptions = {}): Promise<WeekReport> {
