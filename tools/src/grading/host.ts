@@ -35,7 +35,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const GENBOOK_ENTRY = path.join(ROOT, 'lib', 'dist', 'index.js');
 const SUBMISSION_PREFIX = '<submission>/';
 /** Built-ins a submission may not import: each hands out the module cache or the engine. */
-const DENIED_BUILTINS = new Set(['module', 'vm', 'v8', 'inspector', 'repl', 'inspector/promises', 'worker_threads', 'child_process', 'cluster']);
+const DENIED_BUILTINS = new Set(['module', 'vm', 'v8', 'inspector', 'repl', 'inspector/promises']);
 const MESSAGE_LIMIT = 4000;
 
 function respond(response: HostResponse): void {
