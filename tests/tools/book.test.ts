@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import katex from 'katex';
-import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
+import type { ICell, ICodeCell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
 import { buildBook, staleReason } from '../../tools/src/book/build';
 import { renderLatex, renderMarkdown } from '../../tools/src/book/markdown';
 import { newRenderContext, renderBundle, renderOutput, stripInlinePlotly } from '../../tools/src/book/outputs';
@@ -112,7 +112,7 @@ describe('book: exercises', () => {
       outputs: [{ output_type: 'stream', name: 'stdout', text: out }],
     });
     const hidden = { tags: ['answer'], jupyter: { source_hidden: true, outputs_hidden: true } };
-    const nb = {
+    const nb: INotebookContent = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
       cells: [
         md('**Exercise 1.** Predict the entropy of a fair coin, then run the next cell.'),
@@ -121,12 +121,12 @@ describe('book: exercises', () => {
         md('Between the exercises.'),
         code('console.log(3)', { jupyter: { source_hidden: true } }, 'plumbing-3\n'),
         md('The end.'),
-      ],
+      ] as ICell[],
     };
     expect(isCollapsed(nb.cells[0])).to.equal(false);
     expect(isCollapsed(nb.cells[1])).to.equal(true);
     expect(isCollapsed(nb.cells[4])).to.equal(true);
-    const { html } = renderNotebookPage(nb as never, { title: 't', root: '', sourcePath: 'x.ipynb' });
+    const { html } = renderNotebookPage(nb, { title: 't', root: '', sourcePath: 'x.ipynb' });
     const answers = [...html.matchAll(/<details class="answer">([\s\S]*?)<\/details>/g)].map((m) => m[1]);
     expect(answers).to.have.length(1); // the Markdown answer and its code cell in one box
     expect(answers[0]).to.contain('<summary>Answer (click to show)</summary>');
