@@ -27,4 +27,14 @@ describe('notebooks 01–04 in quick mode (genbook kernel)', function () {
     expect(text).to.contain('closed forms: E_q[log p(x|z)] − KL(q‖p(z)) + KL(q‖p(z|x)) = log p(x)');
     expect(text).to.match(/image 0: log p\(x\) \(quadrature\) = ELBO \+ KL\(q‖p\(z\|x\)\)/);
   });
+
+  it('04 states the IWAE bound before using it and checks L_1 < L_5 < L_50 ≤ log p(x) on the exact model', () => {
+    const text = outputText(results['04-vae-elbo']);
+    expect(text).to.contain('✓ L_1 (the ELBO) < L_5 < L_50 ≤ log p(x)');
+    expect(text).to.contain('✓ the gap to log p(x) at K = 50 is below a quarter of the ELBO gap');
+  });
+
+  it("01's exercise reads the lecture's 20 storage bits 1620 ways with code 1", () => {
+    expect(outputText(results['01-information-theory'])).to.match(/✓ readings of the 20 storage bits under code 1: 1620 vs 1620/);
+  });
 });

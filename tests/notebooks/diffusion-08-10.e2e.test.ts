@@ -23,6 +23,21 @@ describe('notebooks 08–10 in quick mode (genbook kernel)', function () {
     expect(text).to.contain('✓ training lowered the bound');
   });
 
+  it('08 derives the split of the bound and runs Algorithms 1 and 2 as loops equal to the library on the same seed', () => {
+    const text = outputText(results['08-diffusion-ddpm']);
+    expect(text).to.contain('✓ log q(x_{1:T} | x_0) = log q(x_T | x_0) + Σ_{t≥2} log q(x_{t−1} | x_t, x_0) on one trajectory');
+    expect(text).to.contain('✓ Algorithm 1 loop = diffusion.trainDiffusion: max |loss difference|');
+    expect(text).to.contain('✓ Algorithm 1 loop = diffusion.trainDiffusion: max |weight difference| after 5 steps');
+    expect(text).to.match(/✓ Algorithm 2 loop = diffusion\.ddpmSample: max \|x_0 difference\| over (16|64) points/);
+  });
+
+  it('09 checks ε* = −√(1 − ᾱ_t)·∇ log p(x_t) and runs the DDIM step and CFG Algorithm 2 as loops equal to the library', () => {
+    const text = outputText(results['09-ddim-guidance']);
+    expect(text).to.match(/✓ t = 300: max \|ε\*\(x_t, t\) \+ √\(1 − ᾱ_t\)·∇ log p\(x_t\)\|/);
+    expect(text).to.contain('✓ DDIM loop = diffusion.ddimSample (S = 10, η = 0.5): max |x_0 difference|');
+    expect(text).to.contain('✓ CFG Algorithm 2 loop = ddimSample + classifierFreeGuidance (w = 3, S = 5): max |x_0 difference|');
+  });
+
   it('09 checks the DDIM marginals, σ(η = 1)² = β̃_t, determinism and the CFG combination', () => {
     const text = outputText(results['09-ddim-guidance']);
     expect(text).to.match(/✓ \(a\) t = 500 → 100, η = 0\.5: variance of x_s vs 1 − ᾱ_s/);

@@ -12,6 +12,12 @@ describe('notebooks 05–06 in quick mode (genbook kernel)', function () {
   this.timeout(1_200_000);
   const results = cleanRunTests(NOTEBOOKS, 8);
 
+  it('05 runs GAN Algorithm 1 as a visible loop and gets exactly what gan.GanTrainer gets on the same seed', () => {
+    const text = outputText(results['05-gan-minimax']);
+    expect(text).to.match(/✓ GAN Algorithm 1 loop = gan\.GanTrainer: max \|D weight difference\| after 4 iterations/);
+    expect(text).to.match(/✓ GAN Algorithm 1 loop = gan\.GanTrainer: max \|G weight difference\| after 4 iterations/);
+  });
+
   it('06 checks the cGAN value function, the AC-GAN objective, pix2pix, CycleGAN and StarGAN losses by hand', () => {
     const text = outputText(results['06-conditional-gans']);
     expect(text).to.match(/✓ V\(D, G\) on a minibatch = −discriminatorLoss/);

@@ -125,6 +125,20 @@ describe('the book in headless Chromium', function () {
     await page.screenshot({ path: path.join(SHOTS, '00-getting-started.png') });
   });
 
+  it('00-getting-started: exercise answers are collapsed until the reader opens them', async () => {
+    const p = book.pages.find((x) => x.source.endsWith('00-getting-started.ipynb'))!;
+    expect(await load(page, server.url + path.relative(outDir, p.page))).to.deep.equal([]);
+    const answers = page.locator('details.answer');
+    expect(await answers.count(), 'answer boxes').to.be.at.least(2);
+    expect(await page.locator('details.answer[open]').count(), 'none open at first').to.equal(0);
+    const first = answers.first();
+    const body = first.locator('section').first();
+    expect(await body.isVisible(), 'the answer is hidden').to.equal(false);
+    await first.locator('summary').click();
+    expect(await body.isVisible(), 'and shown after a click').to.equal(true);
+    expect(await body.innerText()).to.contain('Answer.');
+  });
+
   it('every page loads without console errors or failed requests, and draws its plots', async () => {
     const problems: string[] = [];
     for (const p of [...book.pages.map((x) => path.relative(outDir, x.page).split(path.sep).join('/')), 'glossary.html']) {

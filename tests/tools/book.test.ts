@@ -9,11 +9,11 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import katex from 'katex';
-import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
+import type { ICell, ICodeCell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
 import { buildBook, staleReason } from '../../tools/src/book/build';
 import { renderLatex, renderMarkdown } from '../../tools/src/book/markdown';
 import { newRenderContext, renderBundle, renderOutput, stripInlinePlotly } from '../../tools/src/book/outputs';
-import { notebookTitle, renderIndex } from '../../tools/src/book/page';
+import { isCollapsed, notebookTitle, renderIndex, renderNotebookPage } from '../../tools/src/book/page';
 import { resolveRequest, serveBook } from '../../tools/src/book/serve';
 import { planStart } from '../../tools/src/commands/start';
 import { readNotebook } from '../../tools/src/runner/nbformat';
@@ -101,6 +101,45 @@ describe('book: outputs', () => {
     const page = newRenderContext();
     renderBundle({ 'text/html': `<div></div><script>Plotly.newPlot('a', [])</script>` }, {}, page);
     expect(page.needsPlotly).to.equal(true);
+  });
+});
+
+describe('book: exercises', () => {
+  it('shows answer cells (tag "answer" or jupyter.source_hidden) collapsed in one closed <details>, with their outputs', () => {
+    const md = (text: string, metadata: Record<string, unknown> = {}) => ({ cell_type: 'markdown' as const, id: `m${text.length}${Object.keys(metadata).length}`, metadata, source: text });
+    const code = (text: string, metadata: Record<string, unknown>, out: string) => ({
+      cell_type: 'code' as const, id: `c${text.length}`, metadata, source: text, execution_count: 1,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: out }],
+    });
+    const hidden = { tags: ['answer'], jupyter: { source_hidden: true, outputs_hidden: true } };
+    const nb: INotebookContent = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [
+        md('**Exercise 1.** Predict the entropy of a fair coin, then run the next cell.'),
+        md('It is 1 bit: two equally likely outcomes.', hidden),
+        code('console.log(1 + 1)', hidden, 'answer-output-2\n'),
+        md('Between the exercises.'),
+        code('console.log(3)', { jupyter: { source_hidden: true } }, 'plumbing-3\n'),
+        md('The end.'),
+      ] as ICell[],
+    };
+    expect(isCollapsed(nb.cells[0])).to.equal(false);
+    expect(isCollapsed(nb.cells[1])).to.equal(true);
+    expect(isCollapsed(nb.cells[4])).to.equal(true);
+    const { html } = renderNotebookPage(nb, { title: 't', root: '', sourcePath: 'x.ipynb' });
+    const answers = [...html.matchAll(/<details class="answer">([\s\S]*?)<\/details>/g)].map((m) => m[1]);
+    expect(answers).to.have.length(1); // the Markdown answer and its code cell in one box
+    expect(answers[0]).to.contain('<summary>Answer (click to show)</summary>');
+    expect(answers[0]).to.contain('It is 1 bit');
+    expect(answers[0]).to.contain('answer-output-2');
+    expect(answers[0]).not.to.contain('Between the exercises');
+    expect(html).not.to.match(/<details[^>]* open/); // closed until the reader opens it
+    expect(html).to.match(/<details class="hidden-cells"><summary>Hidden cells \(click to show\)<\/summary>[\s\S]*plumbing-3[\s\S]*?<\/details>/);
+    // Outside the boxes, in order.
+    const outside = html.replace(/<details[\s\S]*?<\/details>/g, '');
+    expect(outside).to.contain('Predict the entropy');
+    expect(outside).not.to.contain('It is 1 bit');
+    expect(outside.indexOf('Between the exercises')).to.be.lessThan(outside.indexOf('The end.'));
   });
 });
 

@@ -79,12 +79,47 @@ function nav(root: string, prev?: PageLink, next?: PageLink): string {
   return `<nav class="pager">${link(prev, 'prev', '←')}<a class="home" href="${root}index.html">Contents</a>${link(next, 'next', '→')}</nav>`;
 }
 
-/** One notebook as an HTML page; `needsPlotly` tells whether it draws plotly figures. */
+/** The tag that marks an exercise's answer cell (Markdown or code). */
+export const ANSWER_TAG = 'answer';
+
+/**
+ * Whether a cell is shown collapsed: tagged `answer`, or with its source hidden in Jupyter's own
+ * cell metadata (`"jupyter": {"source_hidden": true}`, what JupyterLab writes when a reader
+ * collapses a cell's input, and honours when it opens the notebook).
+ */
+export function isCollapsed(cell: ICell): boolean {
+  const meta = (cell.metadata ?? {}) as { tags?: unknown; jupyter?: { source_hidden?: unknown } };
+  return (Array.isArray(meta.tags) && meta.tags.includes(ANSWER_TAG)) || meta.jupyter?.source_hidden === true;
+}
+
+/** Whether a collapsed cell is an exercise's answer (its summary says "Answer"). */
+function isAnswer(cell: ICell): boolean {
+  const tags = (cell.metadata as { tags?: unknown } | undefined)?.tags;
+  return Array.isArray(tags) && tags.includes(ANSWER_TAG);
+}
+
+/**
+ * One notebook as an HTML page; `needsPlotly` tells whether it draws plotly figures. Consecutive
+ * collapsed cells (see `isCollapsed`) go into one closed `<details>`, source and outputs, so an
+ * exercise's answer stays hidden until the reader opens it.
+ */
 export function renderNotebookPage(nb: INotebookContent, options: NotebookPageOptions): { html: string; needsPlotly: boolean } {
   const ctx = newRenderContext({ root: options.root });
   const cells: string[] = [];
+  let group: { answer: boolean; html: string[] } | undefined;
+  const closeGroup = (): void => {
+    if (!group) return;
+    const label = group.answer ? 'Answer (click to show)' : 'Hidden cells (click to show)';
+    cells.push(`<details class="${group.answer ? 'answer' : 'hidden-cells'}"><summary>${label}</summary>\n${group.html.join('\n')}\n</details>`);
+    group = undefined;
+  };
   for (const cell of nb.cells) {
     const src = source(cell);
+    const collapsed = isCollapsed(cell);
+    if (!collapsed) closeGroup();
+    else if (!group) group = { answer: isAnswer(cell), html: [] };
+    else if (isAnswer(cell)) group.answer = true;
+    const before = cells.length;
     if (cell.cell_type === 'markdown') {
       ctx.markdown = { root: options.root, attachments: cell.attachments as Record<string, Record<string, string>> | undefined };
       cells.push(`<section class="cell markdown">${renderMarkdown(src, ctx.markdown)}</section>`);
@@ -101,7 +136,9 @@ export function renderNotebookPage(nb: INotebookContent, options: NotebookPageOp
     } else if (src.trim()) {
       cells.push(`<section class="cell raw"><pre>${escapeHtml(src)}</pre></section>`);
     }
+    if (collapsed && group) group.html.push(...cells.splice(before));
   }
+  closeGroup();
   const body = [
     '<body>',
     nav(options.root, options.prev, options.next),
@@ -232,4 +269,8 @@ p.generated { color: var(--muted); font-size: 13px; margin-top: 32px; }
 p.live { border: 1px solid var(--line); background: #f6f8fa; padding: 6px 12px; border-radius: 6px; font-size: 14px; }
 p.live:empty, .badge.live:empty { display: none; }
 p.live a.reload { margin-left: 8px; font-weight: 600; }
+details.answer, details.hidden-cells { margin: 14px 0; border: 1px solid var(--line); border-left: 4px solid #1a7f37; border-radius: 6px; padding: 4px 12px; }
+details.hidden-cells { border-left-color: var(--line); }
+details > summary { cursor: pointer; color: var(--muted); font-size: 14px; }
+details[open] > summary { margin-bottom: 6px; }
 `;
