@@ -14,6 +14,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { moduleLookupFolders, permissionArguments, workerHardeningArguments } from './node-flags';
 import type { PlannedTest, StampedEvent, SubmissionModule, SuiteBundle, WorkerEvent, WorkerJob } from './protocol';
 
 export interface SandboxOptions {
@@ -124,15 +125,11 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
   return out;
 }
 
-export function nodeArguments(root: string, scratchDir: string, memoryMb: number): string[] {
+/** The worker's Node arguments; the version-dependent flags come from node-flags.ts. */
+export function nodeArguments(root: string, scratchDir: string, memoryMb: number, version: string = process.version): string[] {
   return [
-    '--experimental-permission',
-    ...readablePaths(root, scratchDir).map((p) => `--allow-fs-read=${p}`),
-    `--allow-fs-write=${scratchDir}`,
-    '--frozen-intrinsics',
-    `--max-old-space-size=${memoryMb}`,
-    '--no-warnings',
-    '--stack-size=984',
+    ...permissionArguments({ version, read: [...readablePaths(root, scratchDir), ...moduleLookupFolders(root)], write: [scratchDir] }),
+    ...workerHardeningArguments(memoryMb),
     workerScript(root),
   ];
 }
