@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Grader, GraderOptions, weekSummary } from './engine';
+import { networkNotice } from './node-flags';
 import { feedbackMarkdown, gradebookCsv, StudentReport } from './report';
 import { typeCheckInChild, TypeCheckResult } from './typecheck';
 
@@ -61,6 +62,8 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const weeks = grader.weeks;
   const range = weeks.length > 1 ? `${weeks[0]}–${weeks[weeks.length - 1]}` : weeks[0];
   log(`grading ${students.length} submission${students.length === 1 ? '' : 's'}: ${range}, ${grader.hidden ? 'public + hidden' : 'public'} tests, ${jobs} at a time`);
+  const notice = networkNotice();
+  if (notice !== undefined) log(notice);
 
   const typeCheck: Promise<TypeCheckResult | undefined> =
     options.typecheck === false

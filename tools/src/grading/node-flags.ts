@@ -2,17 +2,18 @@
  * Which Node flags put the grading worker under the permission model, chosen from the version of
  * the Node that runs the grader (the worker is started with the same binary, `process.execPath`).
  *
- * Every fact below was measured with the npm registry's `node` package (v20.6.1, 20.7.0, 20.20.2,
- * 22.12.0, 22.23.3, 23.4.0, 23.5.0, 24.21.0, 25.0.0, 26.10.0); `tests/grading/node-flags.test.ts`
- * checks them again on the Node that runs it, and `.ci/run` runs that test on 22, 24 and 26.
+ * Every fact below was measured with the npm registry's `node` package (20.6.1, 20.7.0, 20.19.0,
+ * 20.19.2, 20.19.4, 20.19.5, 20.19.6, 20.20.0, 20.20.2, 22.12.0, 22.13.0, 22.23.3, 23.0.0, 23.2.0,
+ * 23.3.0, 23.4.0, 23.5.0, 24.21.0, 25.0.0, 26.10.0); `tests/grading/node-flags.test.ts` checks them
+ * again on the Node that runs it, and `.ci/run` runs that test on 22, 24 and 26.
  *
  * - The flag: `--experimental-permission` on 20.x, 21.x, 22.0–22.12 and 23.0–23.4; `--permission`
  *   from 22.13 and 23.5. 24 and later reject the old flag (`node: bad option`); 22.13+ and 23.x
  *   still accept it, 22.12 and 23.4 reject the new one.
  * - Several allowed paths: one `--allow-fs-read` / `--allow-fs-write` flag per path from 20.7.0
  *   (nodejs/node#49047); a comma in the value is then part of the path (22.13+ warn about it).
- *   Before 20.7.0 the value is a comma-separated list and a repeated flag silently keeps only the
- *   last path, so a path containing a comma cannot be expressed there.
+ *   Before 20.7.0 the value was a comma-separated list and a repeated flag silently kept only the
+ *   last path; those versions are refused anyway (next point but one).
  * - What the model denies when nothing else is allowed: reads and writes outside the allowed
  *   paths, child processes, worker threads, native addons and WASI on every version; the network
  *   (TCP, UDP, DNS look-ups, Unix sockets, `fetch`) only from 25.0, where `--allow-net` would
@@ -21,12 +22,14 @@
  *   `--stack-size`, `--no-warnings`) exist and behave alike on 20, 22, 24 and 26 (intrinsics
  *   frozen, the heap capped, the same stack depth, warnings silenced), see
  *   {@link workerHardeningArguments}.
- * - Module resolution under the model: from 20.20 / 22.13 (nodejs/node#55797) `require` may stat
+ * - Module resolution under the model: from 20.19.5 / 22.13.0 / 23.3.0 (nodejs/node#55797) `require` may stat
  *   a `node_modules` folder it cannot read, but it then reads `<folder>/<name>/package.json` under
  *   the permission check, so a `node_modules` folder on the lookup path that is not readable makes
  *   `require('chai')` fail with ERR_ACCESS_DENIED even when the package is found further up (see
- *   {@link moduleLookupFolders}). Before that fix (20.7–20.19, 22.0–22.12) an unreadable
- *   `node_modules` folder is skipped, so hoisted packages are never found and grading cannot run.
+ *   {@link moduleLookupFolders}). Before that fix (measured: 20.7.0–20.19.4, 22.0–22.12,
+ *   23.0–23.2; works from 20.19.5, 22.13.0, 23.3.0) an unreadable `node_modules` folder is skipped,
+ *   so the hoisted packages are never found and the worker cannot start: see
+ *   {@link sandboxUnsupported}.
  */
 
 import * as fs from 'fs';
@@ -62,6 +65,23 @@ export function permissionFlag(version: string = process.version): '--permission
   return '--experimental-permission'; // 20.x, 21.x
 }
 
+/**
+ * Why the grader's sandbox cannot run on `version`, or undefined where it can: below 20 there is no
+ * permission model; on 20.0–20.19.4, 21.x, 22.0–22.12 and 23.0–23.2 `require` cannot find the
+ * installed packages under it (the fix of nodejs/node#55797 landed in 20.19.5, 22.13.0 and 23.3.0).
+ */
+export function sandboxUnsupported(version: string = process.version): string | undefined {
+  const v = parseNodeVersion(version);
+  const fixed = (major: number, minor: number, patch: number) =>
+    atLeast(v, major, minor, patch) ? undefined : `on Node ${version} the permission model hides the installed packages from require (fixed in 20.19.5, 22.13.0 and 23.3.0, nodejs/node#55797): use Node 22.13 or later (24 or 26 recommended)`;
+  if (v.major < 20) return `Node ${version} has no permission model: use Node 22.13 or later (24 or 26 recommended)`;
+  if (v.major === 20) return fixed(20, 19, 5);
+  if (v.major === 21) return `Node ${version} (end-of-life) never received the fix that lets require find the installed packages under the permission model (nodejs/node#55797): use Node 22.13 or later (24 or 26 recommended)`;
+  if (v.major === 22) return fixed(22, 13, 0);
+  if (v.major === 23) return fixed(23, 3, 0);
+  return undefined;
+}
+
 /** Whether the permission model denies network access unless `--allow-net` is given (Node ≥ 25). */
 export function networkBlockedByPermissionModel(version: string = process.version): boolean {
   return parseNodeVersion(version).major >= 25;
@@ -78,32 +98,29 @@ export interface PermissionOptions {
 
 /**
  * The permission flag and the `--allow-fs-read` / `--allow-fs-write` flags, in the syntax `version`
- * accepts. Nothing else is allowed: no child process, worker, addon, WASI, and (Node ≥ 25) no
- * network, since no `--allow-child-process`, `--allow-worker`, `--allow-addons`, `--allow-wasi` or
+ * accepts; an Error (with {@link sandboxUnsupported}'s reason) where the sandbox cannot run.
+ * Nothing else is allowed: no child process, worker, addon, WASI, and (Node ≥ 25) no network,
+ * since no `--allow-child-process`, `--allow-worker`, `--allow-addons`, `--allow-wasi` or
  * `--allow-net` is ever returned. An empty list allows no path of that kind.
  */
 export function permissionArguments(options: PermissionOptions): string[] {
   const version = options.version ?? process.version;
+  const unsupported = sandboxUnsupported(version);
+  if (unsupported !== undefined) throw new Error(`the grader's sandbox cannot run here: ${unsupported}`);
   const flag = permissionFlag(version);
   for (const p of [...options.read, ...options.write]) {
-    if (typeof p !== 'string' || p === '' || p === '*') throw new RangeError(`read/write: expected paths, got ${JSON.stringify(p)}`);
+    // `*` would allow everything; a relative path would be resolved against the worker's cwd.
+    if (typeof p !== 'string' || !path.isAbsolute(p)) throw new RangeError(`read/write: expected absolute paths, got ${JSON.stringify(p)}`);
   }
-  const commaSeparated = !atLeast(parseNodeVersion(version), 20, 7);
-  const allow = (kind: 'read' | 'write', paths: readonly string[]): string[] => {
-    if (paths.length === 0) return [];
-    if (!commaSeparated) return paths.map((p) => `--allow-fs-${kind}=${p}`);
-    const withComma = paths.find((p) => p.includes(','));
-    if (withComma !== undefined) throw new RangeError(`${kind}: Node ${version} separates paths with commas, so it cannot allow ${JSON.stringify(withComma)}; use Node ≥ 20.7`);
-    return [`--allow-fs-${kind}=${paths.join(',')}`];
-  };
-  return [flag, ...allow('read', options.read), ...allow('write', options.write)];
+  // One flag per path (every version that passes the check above takes them so).
+  return [flag, ...options.read.map((p) => `--allow-fs-read=${p}`), ...options.write.map((p) => `--allow-fs-write=${p}`)];
 }
 
 /**
  * The worker's other flags: frozen intrinsics (Math, Array.prototype, … cannot be patched), the V8
- * heap cap in MB (rounded to whole MB), the stack size V8 uses by default on 64-bit Linux (984 KB, stated so that a
- * changed default cannot change which recursion depth overflows), and no warnings (the
- * experimental-feature warnings would land in the student's stderr tail).
+ * heap cap in MB (rounded to whole MB), the stack size V8 uses by default on 64-bit Linux (984 KB,
+ * stated so that a changed default cannot change which recursion depth overflows), and no warnings
+ * (the experimental-feature warnings would land in the student's stderr tail).
  */
 export function workerHardeningArguments(memoryMb: number): string[] {
   if (!(Number.isFinite(memoryMb) && memoryMb >= 1)) throw new RangeError(`memoryMb: expected a heap size of at least 1 MB, got ${memoryMb}`);
@@ -116,19 +133,19 @@ export function workerHardeningArguments(memoryMb: number): string[] {
  */
 export function networkNotice(version: string = process.version): string | undefined {
   if (networkBlockedByPermissionModel(version)) return undefined;
-  return `note: on Node ${version} the sandbox does not block the network (submissions can open sockets); Node ≥ 25 blocks it — grade where that does not matter, or use Node 26`;
+  return `note: on Node ${version} the sandbox does not block the network: a submission can open sockets (TCP, UDP, DNS). Node 25 and later block it; grade on Node 26, or where network access does not matter.`;
 }
 
-/** One line naming the layers that are active on `version`, for logs and the README. */
-export function sandboxDescription(version: string = process.version): string {
-  const flag = permissionFlag(version);
+/** One line naming the layers that are active on `version` (and the heap cap, when given). */
+export function sandboxDescription(version: string = process.version, memoryMb?: number): string {
   const network = networkBlockedByPermissionModel(version) ? 'no network' : 'network NOT blocked';
-  return `sandbox on Node ${version}: permission model (${flag}): reads only the allowed paths, writes only the scratch folder, no child processes, worker threads or native addons, ${network}; frozen intrinsics; heap cap`;
+  const heap = memoryMb === undefined ? 'a heap cap' : `a ${Math.round(memoryMb)} MB heap cap`;
+  return `sandbox on Node ${version}: permission model (${permissionFlag(version)}) with reads only of the allowed paths, writes only to the scratch folder, no child processes, worker threads or native addons, ${network}; frozen intrinsics; ${heap}`;
 }
 
 /**
  * The `node_modules` folders on the lookup path of the worker and the library (`tools/node_modules`,
- * `lib/node_modules`) that the sandbox may read whole: Node's resolver (≥ 20.20 / 22.13) reads
+ * `lib/node_modules`) that the sandbox may read whole: Node's resolver (≥ 20.19.5 / 22.13) reads
  * `<folder>/<name>/package.json` in each of them before it reaches the hoisted package in the root
  * `node_modules`, and a denied read there stops `require` (measured on 22.23, 24.21, 26.10:
  * `require('chai')` in the worker failed on `tools/node_modules/chai/package.json`). A folder is
