@@ -1,5 +1,6 @@
 /** Backend namespace: choose and report the TensorFlow.js backend. @see notebooks/00-getting-started */
 export { setup, name, current, onActivate, parseBackendName, wasmDirectory, BACKEND_NAMES } from './setup';
+export { restoreUtilForTfjsNode, REMOVED_UTIL_FUNCTIONS_USED_BY_TFJS_NODE } from './node-util-shim';
 export type { BackendName, SetupOptions, SetupResult } from './setup';
 export {
   registerWasmTrainingKernels,
