@@ -1,9 +1,10 @@
-// mocha runs the TypeScript tests through tsx. `npm test` runs everything; pass a path to run less:
-// `npx mocha tests/lib/random.test.ts`.
+// mocha runs the TypeScript tests through tsx. `npm test` runs everything; pass a path (a file or a
+// folder under tests/) to run less: `npx mocha tests/lib/random.test.ts`, `npx mocha tests/grading`.
+const paths = process.argv.slice(2).filter((a) => a.endsWith('.ts') || /^(\.\/)?tests(\/|$)/.test(a));
 module.exports = {
   require: ['tsx/cjs'],
   extension: ['ts'],
-  spec: process.argv.some((a) => a.endsWith('.ts')) ? [] : ['tests/**/*.test.ts'],
+  spec: paths.length > 0 ? [] : ['tests/**/*.test.ts'],
   timeout: 120000,
   reporter: 'spec',
 };

@@ -2,6 +2,8 @@
  * Backend resolution for TensorFlow.js.
  *
  * Order: `tensorflow` (libtensorflow through tfjs-node-gpu, then tfjs-node) → `wasm` → `cpu`.
+ * On Node ≥ 23 the `util` function tfjs-node 4.22 needs is restored before it loads
+ * (node-util-shim.ts), and the backend line says so.
  * `prefer` or the environment variable `GENBOOK_BACKEND` forces one. A backend counts as available
  * only when it is registered with *this* tfjs engine and `tf.setBackend` succeeds: a `require` that
  * succeeds proves nothing (design.md fact 2: tfjs-node can load against another tfjs-core copy, or
@@ -11,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
+import { restoreUtilForTfjsNode } from './node-util-shim';
 import { registerWasmTrainingKernels } from './wasm';
 import {
   configureWasmThreads,
@@ -99,9 +102,16 @@ function requireFailure(pkg: string, e: unknown): string {
   return `failed to load: ${text}`;
 }
 
-async function tryTensorflow(packages: readonly string[]): Promise<string> {
+/**
+ * Try each libtensorflow package in order. On Node ≥ 23 the `util` function tfjs-node 4.22 needs is
+ * put back first (node-util-shim.ts); the backend must then compute 1 + 2 = 3, because without
+ * that function tfjs-node loads and registers fine and only its first operation fails.
+ * @returns the package used and, where the shim was needed, a note for the backend line.
+ */
+async function tryTensorflow(packages: readonly string[]): Promise<{ pkg: string; note: string }> {
   const failures: string[] = [];
   for (const pkg of packages) {
+    let restored: string[] = [];
     try {
       // danfojs's npm override installs @tensorflow/tfjs under the name @tensorflow/tfjs-node:
       // that alias is not the native build.
@@ -111,6 +121,7 @@ async function tryTensorflow(packages: readonly string[]): Promise<string> {
         failures.push(`${pkg} not installed (only an alias of ${realName})`);
         continue;
       }
+      restored = restoreUtilForTfjsNode();
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(pkg);
     } catch (e) {
@@ -121,10 +132,29 @@ async function tryTensorflow(packages: readonly string[]): Promise<string> {
       failures.push(`${pkg} loaded but registered no 'tensorflow' backend with this tfjs`);
       continue;
     }
-    if (await tf.setBackend('tensorflow')) return pkg;
-    failures.push(`${pkg}: the 'tensorflow' backend failed to initialise`);
+    if (!(await tf.setBackend('tensorflow'))) {
+      failures.push(`${pkg}: the 'tensorflow' backend failed to initialise`);
+      continue;
+    }
+    const computed = smokeTest();
+    if (computed !== undefined) {
+      failures.push(`${pkg}: the 'tensorflow' backend initialised but cannot compute on Node ${process.version} (${computed})`);
+      continue;
+    }
+    const note = restored.length > 0 ? `, util.${restored.join(', util.')} restored for Node ${process.version} (lib/src/backend/node-util-shim.ts)` : '';
+    return { pkg, note };
   }
   throw new Error(failures.length ? failures.join('; ') : 'no package to try');
+}
+
+/** 1 + 2 on the active backend: undefined when it gives 3, else what went wrong. */
+function smokeTest(): string | undefined {
+  try {
+    const sum = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+    return sum === 3 ? undefined : `1 + 2 gave ${sum}`;
+  } catch (e) {
+    return errorText(e);
+  }
 }
 
 /** Directory holding the wasm backend's .wasm files (loaded from node_modules, offline). */
@@ -215,8 +245,10 @@ silenceDefaultBackendBanner();
 
 async function activate(name: BackendName, packages: readonly string[], threads: ThreadChoice): Promise<string> {
   switch (name) {
-    case 'tensorflow':
-      return `libtensorflow via ${await tryTensorflow(packages)}`;
+    case 'tensorflow': {
+      const { pkg, note } = await tryTensorflow(packages);
+      return `libtensorflow via ${pkg}${note}`;
+    }
     case 'wasm':
       return await tryWasm(threads);
     case 'cpu':

@@ -20,7 +20,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compileSubmission, Grader, GraderOptions, weekSummary } from './engine';
-import { describeOsLayer } from './os-sandbox';
+import { networkNotice } from './node-flags';
+import { describeOsLayer, osSandboxStatus } from './os-sandbox';
 import type { PlannedTest } from './protocol';
 import { feedbackMarkdown, gradebookCsv, REPORT_SCHEMA, score, StudentReport, TestReport, WeekReport } from './report';
 import { presentInSubmission } from './submission-files';
@@ -159,6 +160,9 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const range = weeks.length > 1 ? `${weeks[0]}–${weeks[weeks.length - 1]}` : weeks[0];
   log(`grading ${students.length} submission${students.length === 1 ? '' : 's'}: ${range}, ${grader.hidden ? 'public + hidden' : 'public'} tests, ${jobs} at a time`);
   log(describeOsLayer());
+  // The network is open only where neither the OS layer nor the permission model (Node 25+) closes it.
+  const notice = osSandboxStatus().available ? undefined : networkNotice();
+  if (notice !== undefined) log(notice);
 
   const typeCheck: Promise<Map<string, SubmissionTypeCheckOutcome> | undefined> =
     options.typecheck === false

@@ -11,6 +11,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { moduleLookupFolders, permissionArguments, workerHardeningArguments } from './node-flags';
 import { osSandbox } from './os-sandbox';
 import type { HostOptions, PlannedTest, RunnerEvent, RunnerJob, SubmissionModule, SuiteBundle } from './protocol';
 
@@ -156,22 +157,12 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
   return out;
 }
 
-/** Node's permission flag on this version: `--permission` from 22.13 / 23.5, the experimental one before. */
-function permissionFlag(version: string = process.version): string {
-  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
-  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
-}
-
-/** The submission host's Node flags: permission model (reads and writes as listed), heap cap, host script. */
-export function nodeArguments(root: string, scratchDir: string, memoryMb: number): string[] {
+/** The submission host's Node arguments; the version-dependent flags come from node-flags.ts. */
+export function nodeArguments(root: string, scratchDir: string, memoryMb: number, version: string = process.version): string[] {
+  const read = [...new Set([...readablePaths(root, scratchDir), ...moduleLookupFolders(root)])];
   return [
-    permissionFlag(),
-    ...readablePaths(root, scratchDir).map((p) => `--allow-fs-read=${p}`),
-    `--allow-fs-write=${scratchDir}`,
-    '--frozen-intrinsics',
-    `--max-old-space-size=${memoryMb}`,
-    '--no-warnings',
-    '--stack-size=984',
+    ...permissionArguments({ version, read, write: [scratchDir] }),
+    ...workerHardeningArguments(memoryMb),
     hostScript(root),
   ];
 }

@@ -6,7 +6,8 @@ export function studentReadme(weeks: readonly string[]): string {
 A TypeScript course workbook on generative models — information theory, likelihood, PCA and
 autoencoders, VAE, GANs, autoregressive models and flows, diffusion and their evaluation — as
 Jupyter notebooks on a TypeScript kernel, with one shared library (\`genbook\`) and weekly homework.
-Everything runs on a laptop CPU with Node.js ≥ 20: no Python, no GPU, no download at run time.
+Everything runs on a laptop CPU with Node.js 22 (22.13 or later), 24 or 26: no Python, no GPU, no
+download at run time. The self-check needs one of them: on an older Node it says which to install.
 
 ## Start
 
