@@ -305,13 +305,14 @@ export async function evaluateCommand(args: string[]): Promise<number> {
 
   const classifier = await metrics.loadMnistClassifier();
   const reference = await metrics.mnistTestStatistics({ classifier });
-  const rows: (import('genbook').metrics.SampleEvaluation & { secondsPerSample: number })[] = [];
+  const rows: (import('genbook').metrics.SampleEvaluation & { secondsPerSample: number; perDigit?: number[] })[] = [];
   for (const configuration of configurations) {
     log(`${name}${configuration.key ? ` ${configuration.key}` : ''}: drawing ${count} samples (seed ${seed})`);
     const drawn = await configuration.draw(count, seed, batch);
     const evaluation = await metrics.evaluateSamples(drawn.images, { labels: drawn.labels, classifier, reference });
+    const perDigit = drawn.labels ? metrics.perClassAccuracy(classifier.probabilities(drawn.images), drawn.labels).perClass : undefined;
     tf.dispose(drawn.images);
-    rows.push({ ...evaluation, secondsPerSample: drawn.seconds / count });
+    rows.push({ ...evaluation, secondsPerSample: drawn.seconds / count, perDigit });
     log(`${name}${configuration.key ? ` ${configuration.key}` : ''}: MNIST-FID ${evaluation.mnistFid.toFixed(3)}, MNIST-IS ${evaluation.mnistIs.toFixed(3)}` +
       `${evaluation.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * evaluation.conditionalAccuracy).toFixed(2)} %` : ''}, ${(drawn.seconds / count).toFixed(4)} s/sample`);
   }
@@ -331,7 +332,6 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     fidSamples: head.fidSamples,
     ...(head.conditionalAccuracy !== undefined ? { conditionalAccuracy: head.conditionalAccuracy } : {}),
     [spec.binarizedBaseline ? 'binarizedRealFid' : 'mnistFidRealBaseline']: baseline.mnistFid,
-    seed,
   };
   if (configurations.length > 1) {
     const key = configurations[h].key;
@@ -352,9 +352,11 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     for (const k of ['nllNats', 'bitsPerDim']) if (typeof previous.metrics?.[k] === 'number') carried[k] = previous.metrics[k];
   }
   let trainSeconds: number | undefined;
+  const trained: string[] = [];
   for (const c of spec.checkpoints) {
-    const t = train.readMeta(train.checkpointDir(c))?.trainSeconds;
-    if (typeof t === 'number') trainSeconds = (trainSeconds ?? 0) + t;
+    const meta = train.readMeta(train.checkpointDir(c));
+    if (typeof meta?.trainSeconds === 'number') trainSeconds = (trainSeconds ?? 0) + meta.trainSeconds;
+    trained.push(`${c} ${meta?.steps ?? '?'} steps${meta?.batchSize ? ` of batch ${meta.batchSize}` : ''}`);
   }
   const command = ['npm run evaluate --', name, '--count', String(count), '--seed', String(seed), ...(flags.batch !== undefined ? ['--batch', String(batch)] : [])].join(' ');
   const file = train.writeResult({
@@ -366,7 +368,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     trainSeconds,
     command,
     mode,
-    notes: `${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}` +
+    notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}` +
       (Object.keys(carried).length ? `; ${Object.keys(carried).join(', ')} carried over from the previous result (not measured by this command)` : ''),
   });
   const summary = {
@@ -379,14 +381,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     mnistIs: head.mnistIs,
     mnistIsSharpness: head.mnistIsSharpness,
     mnistIsDiversity: head.mnistIsDiversity,
-    ...(head.conditionalAccuracy !== undefined ? { conditionalAccuracy: head.conditionalAccuracy } : {}),
+    ...(head.conditionalAccuracy !== undefined ? { conditionalAccuracy: head.conditionalAccuracy, perDigitAccuracy: head.perDigit } : {}),
     realBaselineFid: baseline.mnistFid,
     secondsPerSample: head.secondsPerSample,
     backend: setup.name,
     ...(configurations.length > 1 ? { sweep: Object.fromEntries(configurations.map((c, i) => [c.key, { mnistFid: rows[i].mnistFid, mnistIs: rows[i].mnistIs, conditionalAccuracy: rows[i].conditionalAccuracy }])), headline: configurations[h].key } : {}),
   };
   log(`${name}: wrote ${summary.file}`);
+  if (head.perDigit) console.log(`${name}: conditional accuracy per digit 0–9: ${head.perDigit.map((a) => a.toFixed(3)).join(' ')}`);
+  if (!flags.json) console.log(`${name}: ${count} samples, MNIST-FID ${head.mnistFid.toFixed(2)} (real ${count} digits: ${baseline.mnistFid.toFixed(2)}), MNIST-IS ${head.mnistIs.toFixed(2)}${head.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * head.conditionalAccuracy).toFixed(2)} %` : ''}, ${head.secondsPerSample.toFixed(4)} s/sample`);
   if (flags.json) console.log(JSON.stringify(summary));
-  else console.log(`${name}: ${count} samples, MNIST-FID ${head.mnistFid.toFixed(2)} (real ${count} digits: ${baseline.mnistFid.toFixed(2)}), MNIST-IS ${head.mnistIs.toFixed(2)}${head.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * head.conditionalAccuracy).toFixed(2)} %` : ''}, ${head.secondsPerSample.toFixed(4)} s/sample`);
   return 0;
 }
