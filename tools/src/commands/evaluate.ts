@@ -19,6 +19,7 @@
  * notebook 07) are carried over and named in the notes.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseFlags, UsageError } from '../util/flags';
 
@@ -58,6 +59,8 @@ interface ModelSpec {
   headline?: (perConfig: { conditionalAccuracy?: number; mnistFid: number }[]) => number;
   /** The configuration drawn by --grid (default the first). */
   gridConfiguration?: number;
+  /** Settings recorded among the metrics (notebooks 08 and 09 show `steps`). */
+  settings?: Record<string, number>;
   /** The real-data baseline's images (default: `count` training digits, seed 123, as notebook 05). */
   binarizedBaseline?: boolean;
   notes: (count: number, seed: number, batch: number) => string;
@@ -133,6 +136,7 @@ function ddimSpec(steps: 50 | 20 | 10): ModelSpec {
     defaultSeed: 1,
     conditional: false,
     configurations: () => [{ key: '', draw: pixelDiffusion('ddim', steps) }],
+    settings: { steps },
     notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the CFG-trained checkpoint, DDIM η = 0, uniform spacing, ${steps} steps, linear β schedule T = 1000, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   };
 }
@@ -181,6 +185,7 @@ export const evaluators: Record<string, ModelSpec> = {
     defaultSeed: 1,
     conditional: false,
     configurations: () => [{ key: '', draw: pixelDiffusion('ddpm', 1000) }],
+    settings: { steps: 1000 },
     notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the CFG-trained checkpoint, Algorithm 2, σ_t² = β_t, 1000 steps, linear β schedule, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   },
   'ddpm-ddim50': ddimSpec(50),
@@ -332,6 +337,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     fidSamples: head.fidSamples,
     ...(head.conditionalAccuracy !== undefined ? { conditionalAccuracy: head.conditionalAccuracy } : {}),
     [spec.binarizedBaseline ? 'binarizedRealFid' : 'mnistFidRealBaseline']: baseline.mnistFid,
+    ...spec.settings,
   };
   if (configurations.length > 1) {
     const key = configurations[h].key;
@@ -358,6 +364,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     if (typeof meta?.trainSeconds === 'number') trainSeconds = (trainSeconds ?? 0) + meta.trainSeconds;
     trained.push(`${c} ${meta?.steps ?? '?'} steps${meta?.batchSize ? ` of batch ${meta.batchSize}` : ''}`);
   }
+  // Timings depend on what else runs: record the 1-minute load average next to them.
+  const load = os.loadavg()[0];
   const command = ['npm run evaluate --', name, '--count', String(count), '--seed', String(seed), ...(flags.batch !== undefined ? ['--batch', String(batch)] : [])].join(' ');
   const file = train.writeResult({
     model: spec.result,
@@ -368,7 +376,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     trainSeconds,
     command,
     mode,
-    notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}` +
+    notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}, ${os.cpus().length} CPUs, load average ${load.toFixed(1)}` +
       (Object.keys(carried).length ? `; ${Object.keys(carried).join(', ')} carried over from the previous result (not measured by this command)` : ''),
   });
   const summary = {
@@ -385,6 +393,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     realBaselineFid: baseline.mnistFid,
     secondsPerSample: head.secondsPerSample,
     backend: setup.name,
+    loadAverage: load,
     ...(configurations.length > 1 ? { sweep: Object.fromEntries(configurations.map((c, i) => [c.key, { mnistFid: rows[i].mnistFid, mnistIs: rows[i].mnistIs, conditionalAccuracy: rows[i].conditionalAccuracy }])), headline: configurations[h].key } : {}),
   };
   log(`${name}: wrote ${summary.file}`);
