@@ -1,10 +1,13 @@
 /**
  * Evaluation metrics against independent computations: the Fréchet distance against its closed
  * form on diagonal covariances and against a Newton–Schulz matrix square root (a route that shares
- * no code with the eigen-decomposition one) on random SPD pairs; the Inception Score on predictions
+ * no code with the eigen-decomposition one) on random SPD pairs, and against SciPy's sqrtm the way
+ * pytorch-fid computes FID (committed fixture) on singular and regular pairs; the Inception Score on predictions
  * whose score is known exactly (uniform one-hot → K, identical → 1) and against exp(E KL) computed
  * directly; the MNIST classifier's outputs and MNIST-FID(A, A) = 0 on an untrained network.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { expect } from 'chai';
 import { backend, data, linalg, metrics, random, tf } from 'genbook';
 
@@ -48,12 +51,55 @@ describe('metrics: Fréchet distance', () => {
     const b = Array.from(rng.uniforms(d, 0.1, 4));
     let closed = 0;
     for (let i = 0; i < d; i++) closed += (mu1[i] - mu2[i]) ** 2 + (Math.sqrt(a[i]) - Math.sqrt(b[i])) ** 2;
-    const got = metrics.frechetDistance(mu1, linalg.Matrix.diagonal(a), mu2, linalg.Matrix.diagonal(b), { eps: 0 });
+    // the default is exact (no offset)
+    const got = metrics.frechetDistance(mu1, linalg.Matrix.diagonal(a), mu2, linalg.Matrix.diagonal(b));
     expect(got).to.be.closeTo(closed, 1e-10 * closed);
-    // the default ε = 1e-6 offset is the closed form with a + ε, b + ε
+    expect(metrics.frechetDistance(mu1, linalg.Matrix.diagonal(a), mu2, linalg.Matrix.diagonal(b), { eps: 0 })).to.equal(got);
+    // the ε option is the closed form with a + ε, b + ε
     let offset = 0;
     for (let i = 0; i < d; i++) offset += (mu1[i] - mu2[i]) ** 2 + (Math.sqrt(a[i] + 1e-6) - Math.sqrt(b[i] + 1e-6)) ** 2;
-    expect(metrics.frechetDistance(mu1, linalg.Matrix.diagonal(a), mu2, linalg.Matrix.diagonal(b))).to.be.closeTo(offset, 1e-10 * offset);
+    expect(metrics.frechetDistance(mu1, linalg.Matrix.diagonal(a), mu2, linalg.Matrix.diagonal(b), { eps: 1e-6 })).to.be.closeTo(offset, 1e-10 * offset);
+  });
+
+  it('equals the closed forms in 1-D and for commuting covariances, singular ones included, with no offset', () => {
+    // 1-D: d² = (μ₁ − μ₂)² + (σ₁ − σ₂)²
+    expect(metrics.frechetDistance([1.5], [[4]], [0.5], [[1]])).to.be.closeTo(1 + 1, 1e-14);
+    expect(metrics.frechetDistance([0], [[0]], [0], [[9]])).to.be.closeTo(9, 1e-14);
+    // Σ₁ = Q diag(a) Qᵀ, Σ₂ = Q diag(b) Qᵀ commute: tr √(Σ₁Σ₂) = Σ √(aᵢbᵢ), so d² = ‖μ₁ − μ₂‖² + Σ (√aᵢ − √bᵢ)²
+    const rng = random.rng(5);
+    const d = 10;
+    const g = Array.from({ length: d }, () => Array.from(rng.normals(d)));
+    const q = linalg.symmetricEigen(matmul(g, g.map((_, i) => g.map((row) => row[i])))).vectors;
+    const a = Array.from(rng.uniforms(d, 0.2, 5)).map((v, i) => (i < 4 ? 0 : v)); // rank 6
+    const b = Array.from(rng.uniforms(d, 0.2, 5)).map((v, i) => (i >= 7 ? 0 : v)); // rank 7
+    const build = (lambda: number[]): Mat => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => q.reduce((s, v, k) => s + lambda[k] * v[i] * v[j], 0)));
+    const mu1 = Array.from(rng.normals(d));
+    const mu2 = Array.from(rng.normals(d));
+    let closed = 0;
+    for (let i = 0; i < d; i++) closed += (mu1[i] - mu2[i]) ** 2 + (Math.sqrt(a[i]) - Math.sqrt(b[i])) ** 2;
+    const s1 = build(a);
+    const s2 = build(b);
+    // symmetrise the rounding of the construction (the covariance check is strict)
+    const sym = (m: Mat): Mat => m.map((row, i) => row.map((v, j) => 0.5 * (v + m[j][i])));
+    expect(metrics.frechetDistance(mu1, sym(s1), mu2, sym(s2))).to.be.closeTo(closed, 1e-8 * closed);
+  });
+
+  it('agrees to 1e-6 relative with SciPy sqrtm as pytorch-fid computes it, on singular and regular covariances', () => {
+    // tests/fixtures/fid/frechet-reference.json, written by tests/fixtures/fid/make-frechet-reference.py
+    const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'fid', 'frechet-reference.json'), 'utf8')) as {
+      cases: { name: string; rank1: number; rank2: number; mu1: number[]; sigma1: Mat; mu2: number[]; sigma2: Mat; scipySqrtm: number; scipyOffsetUsed: boolean; numpyEigen: number }[];
+    };
+    expect(fixture.cases.map((c) => [c.mu1.length, c.rank1])).to.deep.include.members([[16, 8], [16, 16]]);
+    for (const c of fixture.cases) {
+      expect(c.scipyOffsetUsed, c.name).to.equal(false); // SciPy's square root succeeded: pytorch-fid adds no offset
+      const got = metrics.frechetDistance(c.mu1, c.sigma1, c.mu2, c.sigma2);
+      expect(Math.abs(got - c.scipySqrtm) / c.scipySqrtm, `${c.name}: genbook ${got} vs SciPy ${c.scipySqrtm}`).to.be.below(1e-6);
+      // the always-on offset of the past is measurably off on the singular case, not on the regular one
+      const withOffset = metrics.frechetDistance(c.mu1, c.sigma1, c.mu2, c.sigma2, { eps: 1e-6 });
+      const offsetError = Math.abs(withOffset - c.scipySqrtm) / c.scipySqrtm;
+      if (c.rank1 < c.mu1.length) expect(offsetError, c.name).to.be.above(1e-5);
+      else expect(offsetError, c.name).to.be.below(1e-6);
+    }
   });
 
   it('agrees with a Newton–Schulz square root of Σ₁Σ₂ on random SPD pairs', () => {

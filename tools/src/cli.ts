@@ -8,6 +8,7 @@ import { startCommand } from './commands/start';
 import { notebooksCommand } from './commands/notebooks';
 import { bookCommand, serveBookCommand } from './commands/book';
 import { trainCommand } from './commands/train';
+import { evaluateCommand } from './commands/evaluate';
 import { checkCommand } from './commands/check';
 import { gradeCommand } from './commands/grade';
 import { validateCommand } from './commands/validate';
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   book: { run: bookCommand, help: 'render the executed notebooks as a static site in build/book/ ([--quick] [--force] [--jobs N] [--serve] [--port P])' },
   'serve-book': { run: serveBookCommand, help: 'serve build/book/ on localhost ([--port P])' },
   train: { run: trainCommand, help: 'train a shipped course model into data/checkpoints/<name>/ (<name> [--seed N] [--quick]; --help lists the models)' },
+  evaluate: { run: evaluateCommand, help: 'measure a shipped generative checkpoint: MNIST-FID, MNIST-IS, s/sample → data/results/ (<model> [--count N] [--seed S] [--json] [--grid]; --help lists the models)' },
   check: { run: checkCommand, help: 'self-check a homework week: its public tests on notebooks/homework/hwNN.ts (hwNN [--target DIR])' },
   grade: { run: gradeCommand, help: 'grade a class in the sandbox (--submissions DIR --out DIR [--hidden] [--jobs N] [--timeout S] [--roster FILE --lms canvas|moodle])' },
   validate: { run: validateCommand, help: 'check the homework: solutions 100%, stubs 0, no drift, notebooks run ([--update-stubs])' },

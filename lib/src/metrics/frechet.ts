@@ -16,11 +16,14 @@
  * `linalg.symmetricEigen` in Float64, with eigenvalues that rounding pushed below zero clipped to 0,
  * so the result is always finite and real.
  *
- * The ε·I offset. As in pytorch-fid (`calculate_frechet_distance`, offset 1e-6), ε is added to the
- * diagonal of both covariances before the square roots. It moves every eigenvalue away from 0,
- * where the square root has infinite slope, so a rank-deficient covariance gives a stable answer.
- * Its effect on the distance is tiny: for Σ₁ = Σ₂ it is exactly 0, and for diagonal covariances it
- * changes each term (√a − √b)² to (√(a+ε) − √(b+ε))². Pass `eps: 0` for the exact formula.
+ * No offset by default. The eigen route needs no ε·I: √Σ₁ and the eigenvalues of √Σ₁ Σ₂ √Σ₁ exist for
+ * every PSD pair, singular or not, so the default (`eps: 0`) is the exact formula. pytorch-fid
+ * (`calculate_frechet_distance`) takes scipy's `sqrtm(Σ₁Σ₂)` and adds ε = 1e-6 to both diagonals
+ * only when that square root is not finite; on the pairs where its square root succeeds — including
+ * rank-deficient Σ₁ — the default here agrees with it to ~1e-9 relative (tests/lib/metrics.test.ts,
+ * reference values from tests/fixtures/fid/make-frechet-reference.py). Pass `eps: 1e-6` to add the
+ * offset always, as genbook did before: for diagonal covariances it changes each term (√a − √b)² to
+ * (√(a+ε) − √(b+ε))², about 3·10⁻⁴ relative on a d = 16, rank-8 Σ₁ (issue 22).
  *
  * @see notebooks/11-evaluation
  */
@@ -28,7 +31,7 @@ import { Matrix, MatrixLike, toMatrix, matMul } from '../linalg/matrix';
 import { symmetricEigen } from '../linalg/symmetricEigen';
 
 export interface FrechetOptions {
-  /** ε added to the diagonal of both covariances (see the file comment). Default 1e-6. */
+  /** ε added to the diagonal of both covariances (see the file comment). Default 0: the exact formula. */
   eps?: number;
 }
 
@@ -125,7 +128,7 @@ export function frechetTerms(
   sigma2: MatrixLike,
   options: FrechetOptions = {},
 ): FrechetTerms {
-  const eps = options.eps ?? 1e-6;
+  const eps = options.eps ?? 0;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`eps must be a finite number >= 0; got ${eps}`);
   const m1 = checkVector(mu1, 'mu1');
   const m2 = checkVector(mu2, 'mu2');
@@ -147,8 +150,8 @@ export function frechetTerms(
 
 /**
  * The squared Fréchet distance ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^{1/2}) (Heusel et al. 2017 eq. 6;
- * the value FID reports). Float64, finite and real for singular covariances (see the file comment
- * for the ε·I offset, default 1e-6).
+ * the value FID reports). Float64, exact (no ε·I offset unless `options.eps` is given), finite and
+ * real for singular covariances.
  */
 export function frechetDistance(
   mu1: ArrayLike<number>,

@@ -1,0 +1,66 @@
+/**
+ * `npm run evaluate`: the one evaluation command. Runs the built CLI on the cheapest model (the DCGAN
+ * checkpoint, 50 samples) in quick mode (results go to build/results/, never data/results/) and
+ * checks the JSON line against the notebook 05 protocol recomputed here with the library
+ * (z ~ N(0, I₆₄) from random.rng(12), G's tanh output mapped to [0, 1], metrics.evaluateSamples
+ * against the MNIST test set); then the usage errors.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { backend, metrics, models, random, tf, train } from 'genbook';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'tools', 'dist', 'cli.js');
+
+function evaluate(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'evaluate', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GENBOOK_QUICK: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('evaluate command', () => {
+  it('dcgan --count 50 --json: the last line is the JSON summary, equal to the notebook protocol recomputed; the result goes to build/results', async () => {
+    const full = path.join(ROOT, 'data', 'results', 'dcgan.json');
+    const fullBefore = fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
+    const r = evaluate(['dcgan', '--count', '50', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const lines = r.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+    expect(summary).to.include({ model: 'dcgan', result: 'dcgan', samples: 50, seed: 12, file: path.join('build', 'results', 'dcgan.json') });
+    for (const k of ['mnistFid', 'mnistIs', 'mnistIsSharpness', 'mnistIsDiversity', 'realBaselineFid', 'secondsPerSample']) {
+      expect(summary[k], k).to.be.a('number').and.satisfy(Number.isFinite);
+    }
+    expect(summary.conditionalAccuracy).to.equal(undefined);
+
+    // the same numbers from the library, the way notebook 05 samples
+    await backend.setup(undefined, { log: null });
+    const generator = await train.loadModel(train.checkpointDir('dcgan'));
+    const images = tf.tidy(() => models.fromGanRange(generator.predict(random.rng(12).normalTensor([50, 64]), { batchSize: 256 }) as tf.Tensor));
+    const expected = await metrics.evaluateSamples(images);
+    tf.dispose(images);
+    generator.dispose();
+    expect(summary.mnistFid as number).to.be.closeTo(expected.mnistFid, 1e-6 * expected.mnistFid);
+    expect(summary.mnistIs as number).to.be.closeTo(expected.mnistIs, 1e-6);
+    // 50 generated digits are further from the test set than 50 real ones
+    expect(summary.mnistFid as number).to.be.above(summary.realBaselineFid as number);
+
+    const written = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'results', 'dcgan.json'), 'utf8'));
+    expect(written).to.include({ model: 'dcgan', family: 'GAN', notebook: '05-gan-minimax', mode: 'quick', command: 'npm run evaluate -- dcgan --count 50 --seed 12' });
+    expect(written.metrics.mnistFid).to.equal(summary.mnistFid);
+    expect(written.metrics.fidSamples).to.equal(50);
+    expect(fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined, 'data/results/dcgan.json untouched').to.equal(fullBefore);
+  });
+
+  it('names the known models on an unknown one, and rejects bad counts', () => {
+    const r = evaluate(['no-such-model']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/unknown model "no-such-model"; known models: dcgan, wgan-gp, cgan, acgan, pixelcnn, ddpm, ddpm-ddim50, ddpm-ddim20, ddpm-ddim10, ddpm-cfg, ddpm-guidance, latent-cfg/);
+    const odd = evaluate(['cgan', '--count', '55']);
+    expect(odd.status).to.equal(2);
+    expect(odd.stderr).to.match(/--count must be a multiple of 10 for cgan/);
+    const bad = evaluate(['dcgan', '--count', '1']);
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.match(/--count must be an integer >= 2/);
+  });
+});
