@@ -131,7 +131,7 @@ function lockProcess(): void {
   const deny = (name: string) => () => {
     throw new Error(`process.${name} is not available to submissions`);
   };
-  for (const name of ['kill', '_kill', 'exit', 'abort', 'dlopen', 'binding', '_linkedBinding', '_debugProcess', '_debugEnd', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups', 'chdir']) {
+  for (const name of ['kill', '_kill', 'exit', 'abort', 'dlopen', 'binding', '_linkedBinding', '_debugProcess', '_debugEnd', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups']) {
     try {
       Object.defineProperty(process, name, { value: deny(name), writable: false, configurable: false, enumerable: false });
     } catch {
