@@ -10,6 +10,8 @@ import { feedbackMarkdown, gradebookCsv, StudentReport } from '../../tools/src/g
 import { readablePaths } from '../../tools/src/grading/sandbox';
 import { lineMap, originalLine } from '../../tools/src/grading/sourcemap';
 import { exportsProxy, MissingExportError } from '../../tools/src/grading/target-runtime';
+import { PassThrough } from 'stream';
+import { appendTail, readJsonLines } from '../../tools/src/grading/json-lines';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -160,5 +162,23 @@ describe('gradebook and feedback', () => {
     expect(md).to.contain('bad \\| pipe');
     expect(md).to.contain('| T2 | secret | 0 / 1 | not passed |');
     expect(md).not.to.contain('expected 41 to equal 42');
+  });
+});
+
+describe('the JSON-lines reader of the grading pipes', () => {
+  it('passes whole JSON objects, skips anything else, and reports a line past the cap', async () => {
+    const stream = new PassThrough();
+    const got: unknown[] = [];
+    let overflows = 0;
+    readJsonLines(stream, 64, (m) => got.push(m), () => overflows++);
+    stream.write('{"a":1}\n{"b":');
+    stream.write('2}\nnot json\n[1,2]\n"text"\n{"c":3}');
+    await new Promise((r) => setImmediate(r));
+    expect(got).to.deep.equal([{ a: 1 }, { b: 2 }]); // {"c":3} has no newline yet
+    stream.write('\n' + 'x'.repeat(100));
+    await new Promise((r) => setImmediate(r));
+    expect(got).to.deep.equal([{ a: 1 }, { b: 2 }, { c: 3 }]);
+    expect(overflows).to.equal(1);
+    expect(appendTail('abc', 'def', 4)).to.equal('cdef');
   });
 });

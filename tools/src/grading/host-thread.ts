@@ -13,6 +13,7 @@ import { MessagePort, workerData } from 'worker_threads';
 import type { HostInit, HostOptions, HostRequest, HostResponse } from './protocol';
 import { descendantPids } from './os-sandbox';
 import { hostCommand } from './sandbox';
+import { appendTail, readJsonLines } from './json-lines';
 import { removeTree } from './scratch';
 
 /** What the main thread gets back for one request. */
@@ -32,13 +33,6 @@ export interface ThreadData {
 
 /** The largest answer the host may send (bytes of one line). */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-const TAIL = 8000;
-
-function appendTail(tail: string, chunk: string): string {
-  const s = tail + chunk;
-  return s.length > TAIL ? s.slice(s.length - TAIL) : s;
-}
-
 function residentMb(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -112,22 +106,12 @@ class HostOwner {
       this.stderrTail = appendTail(this.stderrTail, s);
       host.stderr = appendTail(host.stderr, s);
     });
-    let buffer = '';
-    const channel = child.stdio[3] as NodeJS.ReadableStream;
-    channel.setEncoding('utf8');
-    channel.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let response: HostResponse;
-        try {
-          response = JSON.parse(line) as HostResponse;
-        } catch {
-          continue; // not an answer: ignored (the submission can write to this pipe too)
-        }
-        if (typeof response !== 'object' || response === null || typeof response.id !== 'number') continue;
+    readJsonLines(
+      child.stdio[3] as NodeJS.ReadableStream,
+      MAX_ANSWER_BYTES,
+      (message) => {
+        const response = message as unknown as HostResponse;
+        if (typeof response.id !== 'number') return;
         if (response.id === 0) {
           clearTimeout(startTimer);
           readyResolve();
@@ -136,9 +120,9 @@ class HostOwner {
           host.pending = undefined;
           settle({ kind: 'response', response });
         }
-      }
-      if (buffer.length > MAX_ANSWER_BYTES) kill('crashed', `sent an answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MB`);
-    });
+      },
+      () => kill('crashed', `sent an answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MB`),
+    );
     child.stdin?.on('error', () => {});
     child.on('error', (e) => kill('crashed', `could not be started: ${e.message}`));
     child.on('close', (code, signal) => {

@@ -12,6 +12,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { moduleLookupFolders, permissionArguments, workerHardeningArguments } from './node-flags';
+import { appendTail, readJsonLines } from './json-lines';
 import { osSandbox } from './os-sandbox';
 import type { HostOptions, PlannedTest, RunnerEvent, RunnerJob, SubmissionModule, SuiteBundle } from './protocol';
 
@@ -59,13 +60,6 @@ export interface SubmissionOutcome {
   stdoutTail: string;
   stderrTail: string;
   durationMs: number;
-}
-
-const TAIL = 8000;
-
-function appendTail(tail: string, chunk: string): string {
-  const s = tail + chunk;
-  return s.length > TAIL ? s.slice(s.length - TAIL) : s;
 }
 
 /** The compiled scripts next to this file. */
@@ -249,27 +243,17 @@ function startRunner(job: RunnerJob, root: string, control: RunControl): Promise
   });
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (run.stdout = appendTail(run.stdout, s)));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (run.stderr = appendTail(run.stderr, s)));
-  let buffer = '';
-  const channel = child.stdio[3] as NodeJS.ReadableStream;
-  channel.setEncoding('utf8');
-  channel.on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      let event: RunnerEvent;
-      try {
-        event = JSON.parse(line) as RunnerEvent;
-      } catch {
-        continue;
-      }
-      if (typeof event !== 'object' || event === null || typeof event.type !== 'string') continue;
+  readJsonLines(
+    child.stdio[3] as NodeJS.ReadableStream,
+    MAX_EVENT_BYTES,
+    (message) => {
+      const event = message as unknown as RunnerEvent;
+      if (typeof event.type !== 'string') return;
       run.events.push(event);
       control.onEvent(event);
-    }
-    if (buffer.length > MAX_EVENT_BYTES) kill('the test runner sent an event that is too long');
-  });
+    },
+    () => kill('the test runner sent an event that is too long'),
+  );
   child.stdin?.on('error', () => {});
   child.stdin?.end(JSON.stringify(job));
   return new Promise((resolve) => {
