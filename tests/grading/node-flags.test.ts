@@ -110,13 +110,13 @@ describe('node-flags: the choice per Node version', () => {
     expect(() => workerHardeningArguments(Number.NaN)).to.throw(RangeError);
   });
 
-  it("builds the worker's arguments from the given version: the flag, the read list, the scratch folder, the script", () => {
+  it("builds the submission host's arguments from the given version: the flag, the read list, the scratch folder, the script", () => {
     const scratch = path.join(os.tmpdir(), 'genbook-scratch');
     for (const [version, flag] of [['v22.13.0', '--permission'], ['v26.10.0', '--permission'], ['v20.20.2', '--experimental-permission']]) {
       const args = nodeArguments(ROOT, scratch, 300, version);
       expect(args[0], version).to.equal(flag);
       expect(args).to.include(`--allow-fs-write=${scratch}`).and.include('--max-old-space-size=300');
-      expect(args[args.length - 1]).to.equal(path.join(ROOT, 'tools', 'dist', 'grading', 'worker.js'));
+      expect(args[args.length - 1]).to.equal(path.join(ROOT, 'tools', 'dist', 'grading', 'host.js'));
     }
     expect(() => nodeArguments(ROOT, scratch, 300, 'v22.12.0')).to.throw(/sandbox cannot run here/);
   });

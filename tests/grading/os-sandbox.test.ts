@@ -161,10 +161,12 @@ describe('issue 16: the OS-level sandbox (bubblewrap)', function () {
       expect(probe.tcp).to.equal('connected');
       expect(connections.tcp).to.equal(before + 1);
     }
-    expect(fs.existsSync(params.outside), 'writeReport outside scratch (unchecked by the permission model)').to.equal(true);
-    fs.rmSync(params.outside);
-    expect(fs.existsSync(readOnly), 'writeReport into the project (unchecked by the permission model)').to.equal(true);
-    fs.rmSync(readOnly);
+    // Node 20.20 does not check the report's filename against the permission model; newer lines
+    // (22.23 seen) refuse it. Either way the file exists exactly when the write was not refused.
+    for (const [file, outcome] of [[params.outside, probe.reportOutside], [readOnly, probe.reportReadOnly]] as const) {
+      expect(fs.existsSync(file), `writeReport to ${file}: ${outcome}`).to.equal(outcome !== 'ERR_ACCESS_DENIED');
+      fs.rmSync(file, { force: true });
+    }
     expect(probe.solutions).to.equal('ERR_ACCESS_DENIED');
   });
 

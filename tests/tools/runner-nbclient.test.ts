@@ -77,10 +77,12 @@ describe('runner vs nbclient (Debian jupyter nbconvert --execute) on the same no
     fs.writeFileSync(path.join(dataDir, 'kernels', 'pyref', 'kernel.json'), JSON.stringify(PYTHON_SPEC));
     const genbookFiles = [path.join(ROOT, 'notebooks', '00-getting-started.ipynb'), path.join(FIXTURES, 'outputs.ipynb')];
     const python = path.join(FIXTURES, 'python-outputs.ipynb');
-    const quick = { GENBOOK_QUICK: '1' };
+    // Both clients give the kernels the same environment (our runner would otherwise pick the
+    // wasm thread count itself, and the backend line names it).
+    const quick = { GENBOOK_QUICK: '1', GENBOOK_THREADS: '1' };
     // Our runner (two kernels at a time) and nbclient, side by side.
     const [ours, oursPython, ...reference] = await Promise.all([
-      runNotebooks(genbookFiles, { outDir: path.join(work, 'ours'), quick: true, jobs: 2 }),
+      runNotebooks(genbookFiles, { outDir: path.join(work, 'ours'), quick: true, jobs: 2, threadsPerKernel: 1 }),
       runNotebooks([python], { outDir: path.join(work, 'ours'), spec: PYTHON_SPEC }),
       ...genbookFiles.map((f) => nbconvert(f, 'genbook', dataDir, work, quick)),
     ]);
