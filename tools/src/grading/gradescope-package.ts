@@ -5,7 +5,7 @@
  *
  * - `setup.sh`: run once by Gradescope, as root, while it builds the autograder image (Ubuntu).
  *   Installs Node {@link NODE_BUILD} from nodejs.org (checked against its SHA-256) into
- *   `$AUTOGRADER_ROOT/node` — skipped when a Node of the same major version is already on PATH —
+ *   `$AUTOGRADER_ROOT/node` — skipped when a Node the grader's sandbox supports is already on PATH —
  *   then `npm ci --ignore-scripts` in `genbook/`;
  * - `run_autograder`: run for every submission. Grades `$AUTOGRADER_ROOT/submission` with
  *   `genbook/tools/dist/grading/gradescope.js` and writes `$AUTOGRADER_ROOT/results/results.json`;
@@ -32,7 +32,7 @@ import { ZipFile } from 'yazl';
 import { bundle } from './compile';
 import type { AutograderConfig } from './gradescope';
 import { checkWeek, hiddenTestFile, layout, publicTestFile } from './layout';
-import { NODE_BUILD, nodeMajor } from './node-build';
+import { NODE_BUILD } from './node-build';
 import { TARGET_KEY } from './protocol';
 
 export interface GradescopePackageOptions {
@@ -129,17 +129,18 @@ export function setupScript(): string {
   return `#!/usr/bin/env bash
 # genbook autograder, setup. Gradescope runs this once, as root, while it builds the autograder
 # image. It installs Node ${b.version} (official build from nodejs.org, checked against its SHA-256)
-# into $AUTOGRADER_ROOT/node unless a Node ${nodeMajor()} is already on PATH, then installs the
+# into $AUTOGRADER_ROOT/node unless a Node the sandbox supports is already on PATH, then installs the
 # grader's packages with npm ci. AUTOGRADER_ROOT defaults to /autograder.
 set -euo pipefail
 ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 NODE_VERSION=${b.version}
-NODE_MAJOR=${nodeMajor()}
 
 if [ -x "$ROOT/node/bin/node" ]; then export PATH="$ROOT/node/bin:$PATH"; fi
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true; }
-if command -v node >/dev/null 2>&1 && [ "$(node_major)" = "$NODE_MAJOR" ]; then
+# A Node on PATH is used when the grader's sandbox supports it (20.19.5+, 22.13+, 23.3+, 24 and later;
+# node-flags.ts sandboxUnsupported has the reasons).
+node_supported() { node -p 'const [a, b, c] = process.versions.node.split(".").map(Number); a >= 24 || (a === 23 && b >= 3) || (a === 22 && b >= 13) || (a === 20 && (b > 19 || (b === 19 && c >= 5))) ? "yes" : "no"' 2>/dev/null || true; }
+if command -v node >/dev/null 2>&1 && [ "$(node_supported)" = "yes" ]; then
   echo "genbook autograder: using $(command -v node) ($(node --version))"
 else
   case "$(uname -m)" in

@@ -25,7 +25,3 @@ export const NODE_BUILD: NodeBuild = {
   },
 };
 
-/** The major version (`20`): a Node already on PATH with this major is used as it is. */
-export function nodeMajor(build: NodeBuild = NODE_BUILD): number {
-  return Number(build.version.split('.')[0]);
-}
