@@ -59,8 +59,12 @@ describe('genbook kernel: Ctrl+C on a threaded wasm cell', function () {
       // A 3×3 'same' convolution of ones over 32 channels on 16×16: 288 inside, 192 on edges, 128 in
       // corners; mean (14²·9 + 4·14·6 + 4·4)·32 / 256 = 264.5.
       expect(await run(`console.log('conv', tf.tidy(() => tf.conv2d(tf.ones([8, 16, 16, 32]) as tf.Tensor4D, tf.ones([3, 3, 32, 64]) as tf.Tensor4D, 1, 'same').mean().dataSync()[0]));`)).to.equal('ok');
-      expect(results).to.include('matmul 27000000');
-      expect(results).to.include('conv 264.5');
+      // A cell's stream output can reach IOPub after its execute_reply: wait for it (then, if the
+      // value is wrong, the assertion shows what arrived).
+      for (const line of ['matmul 27000000', 'conv 264.5']) {
+        for (const t0 = Date.now(); !results.includes(line) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 50));
+        expect(results).to.include(line);
+      }
     }
   });
 });

@@ -169,7 +169,9 @@ describe('npm start without Jupyter: the live book', function () {
     expect(slow).to.match(/in full mode \([\d.]+ s\)/);
     expect(slow).to.contain('data-generation="2"');
     // The reader's page, never reloaded, says what happened and offers the newer version.
-    await reader.waitForFunction(() => document.querySelector('p.live a.reload') !== null, undefined, { timeout: 10_000 });
+    // The page polls status.json: wait for the poll that saw the full run finish, not only for the
+    // reload link (which appears as soon as any newer version exists).
+    await reader.waitForFunction(() => document.querySelector('p.live a.reload') !== null && (document.querySelector('p.live')?.textContent ?? '').startsWith('up to date'), undefined, { timeout: 20_000 });
     expect(await reader.locator('p.live').textContent()).to.equal('up to date: the full-mode run' + 'a newer version is ready: reload');
     expect(await reader.locator('.outputs').count(), 'still the old page').to.equal(0);
     await reader.locator('p.live a.reload').click();
