@@ -2,11 +2,18 @@
  * Train one of the course's MNIST GANs and save its generator in data/checkpoints/<variant>/ —
  * the same as `npm run train -- <variant>`, with the iteration count, seed and k as flags:
  *
- *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|acgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K]
+ *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|acgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K] [--dir D] [--resume]
  *
- * The generator is saved every 250 iterations and at the end; meta.json records this command.
+ * The generator is saved every 250 iterations and at the end, with the state `--resume` needs in
+ * <dir>/resume/; meta.json records the first command and every resume (`resumedWith`).
+ * `--dir` trains somewhere else than data/checkpoints/<variant> (e.g. to compare before replacing).
  */
 import { backend, gan } from 'genbook';
+
+function text(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
 
 function flag(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +26,7 @@ function flag(name: string): number | undefined {
 async function main(): Promise<void> {
   const variant = process.argv[2] as gan.MnistGanVariant;
   if (!gan.MNIST_GAN_VARIANTS.includes(variant)) {
-    console.error(`usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K]`);
+    console.error(`usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K] [--dir D] [--resume]`);
     process.exit(2);
   }
   const setup = await backend.setup(undefined, { log: null });
@@ -28,6 +35,8 @@ async function main(): Promise<void> {
     iterations: flag('iterations'),
     seed: flag('seed'),
     k: flag('k'),
+    dir: text('dir'),
+    resume: process.argv.includes('--resume'),
     quick: false,
     command: `npx tsx tools/scripts/train-gan.ts ${process.argv.slice(2).join(' ')}`,
     onProgress: (p) => {

@@ -21,9 +21,11 @@ import { mnist, MnistSet } from '../data/mnist';
 import { gatherRows } from '../data/batches';
 import { Rng } from '../random/rng';
 import { dcganDiscriminator, dcganGenerator } from '../models/gan-dcgan';
-import { GanObjective, GanTrainer, RealBatch } from './trainer';
-import { Progress } from '../train/loop';
-import { checkpointDir, saveModel } from '../train/checkpoint';
+import { GanObjective, GanTrainer, GanTrainerState, RealBatch } from './trainer';
+import { Losses, Progress } from '../train/loop';
+import { checkpointDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from '../train/checkpoint';
+import * as fs from 'fs';
+import * as path from 'path';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
 
@@ -43,9 +45,17 @@ export interface MnistGanOptions {
   latentDim?: number;
   /** Width of the networks (filters of the 14×14 layers). Default 32. */
   baseFilters?: number;
+  /** EMA decay of G's weights (`GanTrainerOptions.generatorEmaDecay`). Default per variant: `MNIST_GAN_EMA_DECAY`. */
+  generatorEmaDecay?: number;
   /** An already loaded training set (saves reloading it). */
   set?: MnistSet;
 }
+
+/**
+ * EMA of G's weights per variant. DCGAN and WGAN-GP sample from the average (Yazıcı et al. 2019);
+ * the conditional GANs and WGAN were trained, and ship, without it.
+ */
+export const MNIST_GAN_EMA_DECAY: Record<MnistGanVariant, number> = { dcgan: 0.999, cgan: 0, acgan: 0, wgan: 0, 'wgan-gp': 0.999 };
 
 const OBJECTIVES: Record<MnistGanVariant, GanObjective> = {
   dcgan: 'non-saturating',
@@ -95,6 +105,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
     objective: OBJECTIVES[variant],
     k: options.k,
     batchSize,
+    generatorEmaDecay: options.generatorEmaDecay ?? MNIST_GAN_EMA_DECAY[variant],
     seed: rng.tfSeed(),
   });
 }
@@ -118,6 +129,12 @@ export interface MakeMnistGanCheckpointOptions {
   command?: string;
   /** Save every this many iterations (a long run stopped early still leaves a checkpoint). Default 250. */
   saveEvery?: number;
+  /**
+   * Continue the training saved in `<dir>/resume/` (the raw G, D, the optimizers' moments, the
+   * EMA, the random generator's position and the loss history) up to `iterations` in total; the
+   * continued run matches an uninterrupted one. Without a saved state: an error.
+   */
+  resume?: boolean;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -140,14 +157,47 @@ export async function makeMnistGanCheckpoint(
   const saveEvery = options.saveEvery ?? 250;
   const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointDir(variant));
   const command = options.command ?? `npm run train -- ${variant}`;
+  const stateDir = path.join(dir, 'resume');
   const trainer = mnistGanTrainer({ variant, seed, k: options.k, limit: quick ? 2000 : undefined });
+  const disposeAll = () => {
+    trainer.dispose();
+    (trainer.generator as tf.LayersModel).dispose();
+    (trainer.discriminator as tf.LayersModel).dispose();
+  };
+  let firstCommand = command;
+  let resumedWith: string[] = [];
+  if (options.resume) {
+    const previous = readMeta(path.join(stateDir, 'trainer'));
+    if (!previous || !hasCheckpoint(path.join(stateDir, 'generator')) || !hasCheckpoint(path.join(stateDir, 'discriminator'))) {
+      disposeAll();
+      throw new Error(`nothing to resume: ${stateDir} holds no saved training state (train without --resume first)`);
+    }
+    for (const [key, value] of [['variant', variant], ['seed', seed], ['k', trainer.k]] as const) {
+      if (previous[key] !== value) {
+        disposeAll();
+        throw new Error(`cannot resume: the saved training has ${key} ${JSON.stringify(previous[key])}, this one ${JSON.stringify(value)}`);
+      }
+    }
+    for (const [name, network] of [['generator', trainer.generator], ['discriminator', trainer.discriminator]] as const) {
+      const saved = await loadModel(path.join(stateDir, name));
+      (network as tf.LayersModel).setWeights(saved.getWeights());
+      saved.dispose();
+    }
+    const tensors = loadVariables(path.join(stateDir, 'trainer'));
+    const history = JSON.parse(fs.readFileSync(path.join(stateDir, 'trainer', 'history.json'), 'utf8')) as Losses[];
+    await trainer.importState({ ...(previous.state as Omit<GanTrainerState, 'tensors'>), history, tensors });
+    tf.dispose(Object.values(tensors));
+    firstCommand = String(previous.command);
+    resumedWith = [...((previous.resumedWith as string[] | undefined) ?? []), command];
+  }
   const save = async () => {
     const history = trainer.history
       .map((h, i) => ({ iteration: i + 1, ...h }))
       .filter((h) => h.iteration % 10 === 0 || h.iteration === trainer.history.length);
-    await saveModel(trainer.generator as tf.LayersModel, dir, {
+    const meta = {
       name: variant,
-      command,
+      command: firstCommand,
+      ...(resumedWith.length ? { resumedWith } : {}),
       seed,
       steps: trainer.iteration,
       trainSeconds: Math.round(trainer.seconds),
@@ -159,9 +209,30 @@ export async function makeMnistGanCheckpoint(
       batchSize: trainer.batchSize,
       latentDim: trainer.latentDim,
       numClasses: trainer.numClasses ?? null,
+      generatorWeights: trainer.generatorEma ? `EMA of G's weights, decay ${trainer.generatorEma.decay}` : 'raw',
       lastLosses: trainer.history.at(-1) ?? {},
       history,
+    };
+    // The checkpoint proper: the generator samples are drawn from (the EMA when kept).
+    await trainer.withAveragedGenerator(() => saveModel(trainer.generator as tf.LayersModel, dir, meta));
+    // What `resume` needs; small next to the data (a few MB).
+    await saveModel(trainer.generator as tf.LayersModel, path.join(stateDir, 'generator'), { name: `${variant}-raw-generator`, command: firstCommand });
+    await saveModel(trainer.discriminator as tf.LayersModel, path.join(stateDir, 'discriminator'), { name: `${variant}-discriminator`, command: firstCommand });
+    const { tensors, ...state } = await trainer.exportState();
+    await saveVariables(tensors, path.join(stateDir, 'trainer'), {
+      name: `${variant}-trainer-state`,
+      command: firstCommand,
+      ...(resumedWith.length ? { resumedWith } : {}),
+      variant,
+      seed,
+      k: trainer.k,
+      state: { ...state, history: [] as Losses[] },
     });
+    tf.dispose(Object.values(tensors));
+    // The full history is kept once, beside the state (meta.json keeps every 10th iteration).
+    const historyFile = path.join(stateDir, 'trainer', 'history.json');
+    fs.writeFileSync(`${historyFile}.tmp`, JSON.stringify(state.history));
+    fs.renameSync(`${historyFile}.tmp`, historyFile);
   };
   try {
     while (trainer.iteration < iterations) {
@@ -177,6 +248,7 @@ export async function makeMnistGanCheckpoint(
     }
     return { dir, iterations: trainer.iteration, seconds: trainer.seconds, lastLosses: trainer.history.at(-1) ?? {} };
   } finally {
-    trainer.dispose();
+    // The networks were made here for this training: free them with the trainer.
+    disposeAll();
   }
 }

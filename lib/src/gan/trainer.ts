@@ -20,7 +20,8 @@
  * @see notebooks/06-conditional-gans
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random/rng';
+import { Rng, RngState } from '../random/rng';
+import { ExponentialMovingAverage } from '../train/ema';
 import { trainLoop, Losses, Progress, LoopResult } from '../train/loop';
 import { domainClassificationLoss } from './stargan';
 import { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';
@@ -85,6 +86,13 @@ export interface GanTrainerOptions {
    * `acganGeneratorLoss`). Needs `numClasses` and the 'non-saturating' objective. Default: off.
    */
   auxiliaryClassifierWeight?: number;
+  /**
+   * Keep an exponential moving average of G's weights, θ̄_G ← d·θ̄_G + (1 − d)·θ_G after every
+   * generator step (Karras et al. 2018 §A.1 and Yazıcı et al. 2019, "The Unusual Effectiveness of
+   * Averaging in GAN Training"): samples from θ̄_G are smoother than from the oscillating θ_G.
+   * `withAveragedGenerator` samples with it. 0 turns it off. Default 0.
+   */
+  generatorEmaDecay?: number;
   /** Latent prior p_z. Default 'normal' (N(0, I)); 'uniform' is U[−1, 1]. */
   latentPrior?: 'normal' | 'uniform';
   /** Number of fixed latent vectors for sample grids. Default 64, or 10 per label when conditional. */
@@ -97,6 +105,21 @@ export interface GanSnapshot {
   step: number;
   values: Float32Array;
   shape: number[];
+}
+
+/**
+ * What a training needs beyond the two networks' weights to go on exactly where it stopped
+ * (`GanTrainer.exportState` / `importState`): the iteration count, the loss history, the random
+ * generator's position, and the optimizers' and the EMA's tensors.
+ */
+export interface GanTrainerState {
+  iteration: number;
+  seconds: number;
+  history: Losses[];
+  rng: RngState;
+  emaUpdates: number | null;
+  /** `generatorOptimizer/<i>`, `discriminatorOptimizer/<i>` (tf.Optimizer.getWeights order), `generatorEma/<i>`. */
+  tensors: Record<string, tf.Tensor>;
 }
 
 export interface GanTrainOptions {
@@ -116,6 +139,16 @@ function defaultOptimizers(objective: GanObjective): [tf.Optimizer, tf.Optimizer
     default:
       return [tf.train.adam(2e-4, 0.5), tf.train.adam(2e-4, 0.5)];
   }
+}
+
+/**
+ * Adam's running powers β₁ᵗ and β₂ᵗ (tfjs keeps them as variables `accBeta1`, `accBeta2`, updated
+ * by multiplication). `setWeights` recomputes them with `pow`, which differs in the last bits, so
+ * an exact resume saves and restores them too.
+ */
+function biasCorrectionPowers(optimizer: tf.Optimizer): [string, tf.Variable][] {
+  const fields = optimizer as unknown as Record<string, unknown>;
+  return ['accBeta1', 'accBeta2'].filter((name) => fields[name] instanceof tf.Variable).map((name) => [name, fields[name] as tf.Variable]);
 }
 
 function asTensor(output: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor {
@@ -139,6 +172,8 @@ export class GanTrainer {
   /** Loss history, one record per iteration (training continues across `train` calls). */
   readonly history: Losses[] = [];
   readonly snapshots: GanSnapshot[] = [];
+  /** The EMA of G's weights (`generatorEmaDecay`), or null. */
+  readonly generatorEma: ExponentialMovingAverage | null;
   /** Iterations done so far. */
   iteration = 0;
   /** Seconds spent in `train` so far. */
@@ -150,7 +185,7 @@ export class GanTrainer {
   private readonly clipValue: number;
   private readonly gradientPenaltyWeight: number;
   private readonly latentPrior: 'normal' | 'uniform';
-  private readonly rng: Rng;
+  private rng: Rng;
 
   constructor(options: GanTrainerOptions) {
     const objective = options.objective ?? 'non-saturating';
@@ -195,6 +230,9 @@ export class GanTrainer {
       throw new RangeError(`gradientPenaltyWeight must be >= 0; got ${this.gradientPenaltyWeight}`);
     }
     this.latentPrior = options.latentPrior ?? 'normal';
+    const emaDecay = options.generatorEmaDecay ?? 0;
+    if (!(emaDecay >= 0 && emaDecay < 1)) throw new RangeError(`generatorEmaDecay must be in [0, 1); got ${emaDecay}`);
+    this.generatorEma = emaDecay > 0 ? new ExponentialMovingAverage(this.generator.trainableWeights.map((w) => w.read() as tf.Variable), emaDecay) : null;
     this.rng = new Rng(options.seed);
     const fixedCount = options.fixedNoiseCount ?? (this.numClasses ? this.numClasses * 10 : 64);
     this.fixedNoise = this.sampleLatent(fixedCount);
@@ -370,6 +408,7 @@ export class GanTrainer {
     let record: Losses = {};
     for (let i = 0; i < this.k; i++) record = this.discriminatorStep();
     record.generatorLoss = this.generatorStep();
+    this.generatorEma?.update();
     this.iteration += 1;
     this.history.push(record);
     return record;
@@ -381,6 +420,70 @@ export class GanTrainer {
     const snap = { step: this.iteration, values: samples.dataSync() as Float32Array, shape: samples.shape.slice() };
     samples.dispose();
     return snap;
+  }
+
+  /**
+   * Run `fn` with G's averaged weights in place (then the raw weights go back); without an EMA,
+   * with G as it is. Batch-norm moving statistics stay those of the raw G.
+   */
+  async withAveragedGenerator<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.generatorEma ? this.generatorEma.withAveraged(fn) : fn();
+  }
+
+  /** Everything but the networks' weights that `importState` needs to continue exactly (tensors are copies; the caller disposes them). */
+  async exportState(): Promise<GanTrainerState> {
+    const tensors: Record<string, tf.Tensor> = {};
+    const add = async (prefix: string, optimizer: tf.Optimizer) => {
+      // Entry 0 is the iteration count, a fresh scalar; the others are the optimizer's own variables.
+      (await optimizer.getWeights()).forEach((w, i) => (tensors[`${prefix}/${i}`] = i === 0 ? w.tensor : tf.clone(w.tensor)));
+      for (const [name, v] of biasCorrectionPowers(optimizer)) tensors[`${prefix}.${name}`] = tf.clone(v);
+    };
+    await add('generatorOptimizer', this.generatorOptimizer);
+    await add('discriminatorOptimizer', this.discriminatorOptimizer);
+    this.generatorEma?.values().forEach((v, i) => (tensors[`generatorEma/${i}`] = tf.clone(v)));
+    return {
+      iteration: this.iteration,
+      seconds: this.seconds,
+      history: this.history.map((h) => ({ ...h })),
+      rng: this.rng.state(),
+      emaUpdates: this.generatorEma ? this.generatorEma.count : null,
+      tensors,
+    };
+  }
+
+  /**
+   * Continue from `exportState()` of a trainer built with the same options, after the networks'
+   * weights were restored. The next iterations then match an uninterrupted run's. Takes
+   * ownership of nothing: the caller disposes `state.tensors`.
+   */
+  async importState(state: GanTrainerState): Promise<void> {
+    if (this.iteration !== 0) throw new Error('importState: the trainer has already trained; import into a fresh trainer');
+    const listed = (prefix: string): tf.Tensor[] => {
+      const out: tf.Tensor[] = [];
+      while (state.tensors[`${prefix}/${out.length}`]) out.push(state.tensors[`${prefix}/${out.length}`]);
+      return out;
+    };
+    if ((state.emaUpdates === null) !== (this.generatorEma === null)) {
+      throw new Error(`importState: the saved state ${state.emaUpdates === null ? 'has no' : 'has an'} EMA of G; this trainer ${this.generatorEma ? 'keeps' : 'keeps no'} EMA`);
+    }
+    const setOptimizer = async (prefix: string, optimizer: tf.Optimizer) => {
+      const weights = listed(prefix);
+      if (weights.length === 0) throw new Error(`importState: no ${prefix} tensors in the state`);
+      // setWeights makes its own variables from these tensors (they share the data, which outlives the caller's dispose).
+      await optimizer.setWeights(weights.map((t, i) => ({ name: i === 0 ? 'iter' : `${prefix}/${i}`, tensor: t })));
+      for (const [name, v] of biasCorrectionPowers(optimizer)) {
+        const saved = state.tensors[`${prefix}.${name}`];
+        if (saved) v.assign(saved);
+      }
+    };
+    await setOptimizer('generatorOptimizer', this.generatorOptimizer);
+    await setOptimizer('discriminatorOptimizer', this.discriminatorOptimizer);
+    if (this.generatorEma) this.generatorEma.restore(listed('generatorEma'), state.emaUpdates!);
+    this.rng = Rng.fromState(state.rng);
+    this.iteration = state.iteration;
+    this.seconds = state.seconds;
+    this.history.length = 0;
+    this.history.push(...state.history.map((h) => ({ ...h })));
   }
 
   /** Run `iterations` iterations of Algorithm 1 (continuing from earlier calls). */
@@ -408,8 +511,9 @@ export class GanTrainer {
     return result;
   }
 
-  /** Free the optimizers' slots and the fixed noise (the models stay). */
+  /** Free the optimizers' slots, the EMA and the fixed noise (the models stay). */
   dispose(): void {
+    this.generatorEma?.dispose();
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
     this.fixedNoise.dispose();

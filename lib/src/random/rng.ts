@@ -21,15 +21,38 @@ function checkSize(size: number, argName: string): void {
   }
 }
 
+/** Where a generator stands in its sequence (`Rng.state()`): plain JSON, for resuming a training. */
+export interface RngState {
+  seed: number;
+  /** seedrandom's Alea state. */
+  alea: object;
+  spareNormal: number | null;
+}
+
 export class Rng {
   readonly seed: number;
-  private readonly prng: seedrandom.prng;
+  private prng: seedrandom.prng;
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
     checkSeed(seed);
     this.seed = seed;
-    this.prng = seedrandom.alea(String(seed));
+    // `state: true` only makes `prng.state()` available; the sequence is the same.
+    this.prng = seedrandom.alea(String(seed), { state: true });
+  }
+
+  /** The generator's position as plain JSON; `Rng.fromState` continues exactly from here. */
+  state(): RngState {
+    return { seed: this.seed, alea: this.prng.state(), spareNormal: this.spareNormal ?? null };
+  }
+
+  /** A generator that continues the sequence of the one whose `state()` this is. */
+  static fromState(state: RngState): Rng {
+    if (!state || typeof state.alea !== 'object' || state.alea === null) throw new TypeError('Rng.fromState: not an Rng state (no alea state)');
+    const out = new Rng(state.seed);
+    out.prng = seedrandom.alea('', { state: state.alea as seedrandom.State });
+    out.spareNormal = state.spareNormal ?? undefined;
+    return out;
   }
 
   /** One uniform draw in [low, high). */

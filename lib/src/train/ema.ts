@@ -53,6 +53,19 @@ export class ExponentialMovingAverage {
     return this.shadow;
   }
 
+  /** Replace the averages and the update count (resuming a training from `values()` and `count`). */
+  restore(values: readonly tf.Tensor[], count: number): void {
+    if (values.length !== this.shadow.length) throw new RangeError(`restore: expected ${this.shadow.length} tensors; got ${values.length}`);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`restore: count must be a non-negative integer; got ${count}`);
+    values.forEach((v, i) => {
+      if (!tf.util.arraysEqual(v.shape, this.shadow[i].shape)) {
+        throw new RangeError(`restore: tensor ${i} has shape [${v.shape}]; the variable has [${this.shadow[i].shape}]`);
+      }
+      this.shadow[i].assign(v);
+    });
+    this.updates = count;
+  }
+
   /** Write the averages into the model's variables (overwrites the raw weights). */
   copyToVariables(): void {
     this.variables.forEach((v, i) => v.assign(this.shadow[i]));

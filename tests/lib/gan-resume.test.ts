@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { data, gan, random, tf, train } from 'genbook';
+import { onWasmBackend } from './on-wasm';
+
+/** All weights of the tf.layers model saved in `dir`, flattened. */
+async function weightsOf(dir: string): Promise<Float32Array[]> {
+  const model = await train.loadModel(dir);
+  const out = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  model.dispose();
+  return out;
+}
+
+describe('GAN training: EMA of G and exact resume', () => {
+  onWasmBackend();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-gan-resume-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('Rng.state() / Rng.fromState continue the same sequence, spare normal included', () => {
+    const a = random.rng(5);
+    a.normal(); // leaves a spare Box–Muller deviate
+    a.uniform();
+    const b = random.Rng.fromState(JSON.parse(JSON.stringify(a.state())));
+    const fromA = [a.normal(), a.normal(), a.uniform(), a.int(0, 1000), a.tfSeed()];
+    const fromB = [b.normal(), b.normal(), b.uniform(), b.int(0, 1000), b.tfSeed()];
+    expect(fromB).to.deep.equal(fromA);
+    expect(() => random.Rng.fromState({} as random.RngState)).to.throw(TypeError, /not an Rng state/);
+  });
+
+  it('generatorEmaDecay: after one step θ̄ = d₀·θ₀ + (1 − d₀)·θ₁ with the warm-up d₀ = min(d, 1/10)', async () => {
+    const set = tinySet();
+    const trainer = gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, batchSize: 4, baseFilters: 4, latentDim: 8, generatorEmaDecay: 0.999 });
+    const before = trainer.generator.trainableWeights.map((w) => w.read().dataSync().slice());
+    await trainer.train(1);
+    const after = trainer.generator.trainableWeights.map((w) => w.read().dataSync().slice());
+    const averaged = trainer.generatorEma!.values().map((v) => v.dataSync());
+    let largest = 0;
+    for (let i = 0; i < before.length; i++) {
+      for (let j = 0; j < before[i].length; j++) largest = Math.max(largest, Math.abs(averaged[i][j] - (0.1 * before[i][j] + 0.9 * after[i][j])));
+    }
+    expect(largest).to.be.below(1e-6);
+    // withAveragedGenerator swaps the average in and puts the raw weights back
+    const inside = await trainer.withAveragedGenerator(() => trainer.generator.trainableWeights[0].read().dataSync().slice());
+    expect(Array.from(inside)).to.deep.equal(Array.from(averaged[0]));
+    expect(Array.from(trainer.generator.trainableWeights[0].read().dataSync())).to.deep.equal(Array.from(after[0]));
+    expect(() => gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, generatorEmaDecay: 1 })).to.throw(RangeError, /generatorEmaDecay/);
+    trainer.dispose();
+  });
+
+  it('makeMnistGanCheckpoint: 2 iterations + resume to 4 gives the same networks, EMA and history as 4 at once', async () => {
+    const whole = path.join(tmp, 'whole');
+    const split = path.join(tmp, 'split');
+    const common = { quick: true, seed: 11, saveEvery: 100 } as const;
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 4, dir: whole, command: 'whole' });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 2, dir: split, command: 'first' });
+    const numTensors = tf.memory().numTensors;
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 4, dir: split, command: 'second', resume: true });
+    expect(tf.memory().numTensors, 'resume leaks no tensors').to.equal(numTensors);
+    for (const sub of ['', 'resume/generator', 'resume/discriminator']) {
+      const [a, b] = [await weightsOf(path.join(whole, sub)), await weightsOf(path.join(split, sub))];
+      expect(b.length).to.equal(a.length);
+      a.forEach((w, i) => expect(Array.from(b[i]), `${sub || 'EMA generator'} weight ${i}`).to.deep.equal(Array.from(w)));
+    }
+    // the EMA generator differs from the raw one (the average is really saved)
+    const [ema, raw] = [await weightsOf(whole), await weightsOf(path.join(whole, 'resume/generator'))];
+    expect(ema.some((w, i) => w.some((v, j) => v !== raw[i][j]))).to.equal(true);
+    const [ma, mb] = [train.readMeta(whole)!, train.readMeta(split)!];
+    expect(mb.steps).to.equal(4);
+    expect(mb.history).to.deep.equal(ma.history);
+    expect(mb.command).to.equal('first');
+    expect(mb.resumedWith).to.deep.equal(['second']);
+    expect(String(mb.generatorWeights)).to.match(/EMA of G's weights, decay 0\.999/);
+  });
+
+  it('resume refuses a missing state and a different seed', async () => {
+    const empty = path.join(tmp, 'empty');
+    let error: unknown;
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, iterations: 2, dir: empty, resume: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/nothing to resume/);
+    error = undefined;
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 12, iterations: 6, dir: path.join(tmp, 'split'), resume: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/cannot resume: the saved training has seed 11, this one 12/);
+  });
+});
+
+/** 16 random "images" in [0, 1] with labels: enough for a few minibatches. */
+function tinySet(): data.MnistSet {
+  const r = random.rng(1);
+  return { images: Float32Array.from(r.uniforms(16 * 784)), labels: Uint8Array.from({ length: 16 }, (_, i) => i % 10), count: 16, height: 28, width: 28 };
+}
