@@ -24,11 +24,19 @@ export interface CheckpointMeta {
   [key: string]: unknown;
 }
 
-/** `data/checkpoints/<name>` under the project root. */
+/**
+ * `data/checkpoints/<name>` under the project root — or `$GENBOOK_CHECKPOINTS/<name>` when that
+ * variable names a folder holding `<name>` (a training of your own, or one in progress: `npm run
+ * evaluate -- dcgan --checkpoints build/train` sets it), so notebooks and the evaluate command read
+ * your checkpoint instead of the shipped one. Names the folder lacks (the MNIST classifier behind
+ * the metrics, say) still come from data/checkpoints.
+ */
 export function checkpointDir(name: string): string {
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) {
     throw new RangeError(`checkpoint name must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}`);
   }
+  const override = process.env.GENBOOK_CHECKPOINTS;
+  if (override && fs.existsSync(path.join(path.resolve(override), name))) return path.join(path.resolve(override), name);
   return projectPath('data', 'checkpoints', name);
 }
 

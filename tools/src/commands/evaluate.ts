@@ -12,6 +12,9 @@
  * GENBOOK_QUICK=1: `build/results/`), which notebooks 05–11 and the README read.
  *
  * `--json`: the last line printed is one JSON object (model, samples, mnistFid, mnistIs, …).
+ * `--checkpoints DIR`: read the checkpoints from DIR/<name> instead of data/checkpoints (your own
+ * training, or one in progress); the result then goes to DIR/results/<result>.json, never over the
+ * shipped numbers in data/results.
  * `--grid`: instead of evaluating, draw 100 seeded samples (the protocol's first 100; conditional
  * models: column c is digit c) as a 10×10 PNG in docs/gallery/<model>.png.
  *
@@ -269,7 +272,7 @@ function resolve(name: string): string | undefined {
 }
 
 export async function evaluateCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', json: 'boolean', grid: 'boolean', help: 'boolean' });
+  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', json: 'boolean', grid: 'boolean', checkpoints: 'string', help: 'boolean' });
   const [given, ...extra] = flags._;
   if (flags.help || !given) {
     console.log(usage());
@@ -287,11 +290,16 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0; got ${seed}`);
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer; got ${batch}`);
 
+  const candidates = flags.checkpoints as string | undefined;
+  if (candidates !== undefined) {
+    if (!fs.existsSync(candidates) || !fs.statSync(candidates).isDirectory()) throw new UsageError(`--checkpoints: no folder ${candidates}`);
+    process.env.GENBOOK_CHECKPOINTS = path.resolve(candidates);
+  }
   const { backend, data, metrics, projectPath, tf, train, viz } = lib();
   const setup = await backend.setup(undefined, { log: null });
   const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
   for (const c of spec.checkpoints) {
-    if (!train.hasCheckpoint(train.checkpointDir(c))) throw new Error(`${name}: no checkpoint data/checkpoints/${c} (train it first; see README "Shipped checkpoints")`);
+    if (!train.hasCheckpoint(train.checkpointDir(c))) throw new Error(`${name}: no checkpoint ${path.relative(process.cwd(), train.checkpointDir(c)) || train.checkpointDir(c)} (train it first; see README "Shipped checkpoints")`);
   }
   const configurations = spec.configurations();
 
@@ -299,7 +307,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     const configuration = configurations[spec.gridConfiguration ?? 0];
     log(`${name}: drawing 100 samples (seed ${seed}${configuration.key ? `, ${configuration.key}` : ''}) for a 10×10 grid`);
     const drawn = await configuration.draw(100, seed, batch);
-    const file = projectPath('docs', 'gallery', `${name}.png`);
+    const file = candidates !== undefined ? path.join(path.resolve(candidates), 'gallery', `${name}.png`) : projectPath('docs', 'gallery', `${name}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     viz.imageGrid(drawn.images, { columns: 10, range: [0, 1], scale: 2 }).save(file);
     tf.dispose(drawn.images);
@@ -367,7 +375,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   // Timings depend on what else runs: record the 1-minute load average next to them.
   const load = os.loadavg()[0];
   const command = ['npm run evaluate --', name, '--count', String(count), '--seed', String(seed), ...(flags.batch !== undefined ? ['--batch', String(batch)] : [])].join(' ');
-  const file = train.writeResult({
+  const resultEntry: import('genbook').train.ModelResult = {
     model: spec.result,
     family: spec.family,
     notebook: spec.notebook,
@@ -378,7 +386,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     mode,
     notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}, ${os.cpus().length} CPUs, load average ${load.toFixed(1)}` +
       (Object.keys(carried).length ? `; ${Object.keys(carried).join(', ')} carried over from the previous result (not measured by this command)` : ''),
-  });
+  };
+  let file: string;
+  if (candidates !== undefined) {
+    file = path.join(path.resolve(candidates), 'results', `${spec.result}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify({ ...resultEntry, command: `${command} --checkpoints ${candidates}`, checkpoints: path.resolve(candidates), measuredAt: new Date().toISOString() }, null, 2)}\n`);
+  } else {
+    file = train.writeResult(resultEntry);
+  }
   const summary = {
     model: name,
     result: spec.result,
