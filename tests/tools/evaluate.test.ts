@@ -52,6 +52,35 @@ describe('evaluate command', () => {
     expect(fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined, 'data/results/dcgan.json untouched').to.equal(fullBefore);
   });
 
+  it('--checkpoints DIR: measures the generator in DIR/dcgan (the classifier still from data/checkpoints) and writes DIR/results, not build/results', async () => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'genbook-candidates-'));
+    try {
+      await backend.setup(undefined, { log: null });
+      // an untrained generator: its FID is far from the shipped checkpoint's
+      const untrained = models.dcganGenerator({ latentDim: 64, seed: 99 });
+      await train.saveModel(untrained, path.join(dir, 'dcgan'), { name: 'dcgan', command: 'test: untrained' });
+      const quickResult = path.join(ROOT, 'build', 'results', 'dcgan.json');
+      const before = fs.existsSync(quickResult) ? fs.readFileSync(quickResult, 'utf8') : undefined;
+      const r = evaluate(['dcgan', '--count', '50', '--json', '--checkpoints', dir]);
+      expect(r.status, r.stderr).to.equal(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
+      const images = tf.tidy(() => models.fromGanRange(untrained.predict(random.rng(12).normalTensor([50, 64]), { batchSize: 256 }) as tf.Tensor));
+      const expected = await metrics.evaluateSamples(images);
+      tf.dispose(images);
+      untrained.dispose();
+      expect(summary.mnistFid as number).to.be.closeTo(expected.mnistFid, 1e-6 * expected.mnistFid);
+      const written = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'dcgan.json'), 'utf8'));
+      expect(written.metrics.mnistFid).to.equal(summary.mnistFid);
+      expect(written.command).to.equal(`npm run evaluate -- dcgan --count 50 --seed 12 --checkpoints ${dir}`);
+      expect(fs.existsSync(quickResult) ? fs.readFileSync(quickResult, 'utf8') : undefined, 'build/results/dcgan.json untouched').to.equal(before);
+      const missing = evaluate(['dcgan', '--checkpoints', path.join(dir, 'nope')]);
+      expect(missing.status).to.equal(2);
+      expect(missing.stderr).to.match(/--checkpoints: no folder/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the known models on an unknown one, and rejects bad counts', () => {
     const r = evaluate(['no-such-model']);
     expect(r.status).to.equal(2);
