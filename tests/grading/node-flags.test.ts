@@ -5,6 +5,7 @@
  * started with them tries each thing the sandbox promises to refuse. `.ci/run` runs this file on
  * Node 22, 24 and 26.
  */
+import { readablePaths } from '../../tools/src/grading/sandbox';
 import { expect } from 'chai';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -12,7 +13,6 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  moduleLookupFolders,
   networkBlockedByPermissionModel,
   networkNotice,
   parseNodeVersion,
@@ -21,6 +21,7 @@ import {
   sandboxDescription,
   sandboxUnsupported,
   workerHardeningArguments,
+  holdsLink,
 } from '../../tools/src/grading/node-flags';
 import { nodeArguments } from '../../tools/src/grading/sandbox';
 
@@ -122,8 +123,10 @@ describe('node-flags: the choice per Node version', () => {
   });
 });
 
-describe('node-flags: the node_modules folders require looks in', () => {
+describe('the sandbox read list: node_modules folders whole only without links', () => {
   let dir: string;
+  const scratch = '/tmp/scratch-x';
+  const whole = (folder: string) => readablePaths(dir, scratch).includes(path.join(dir, folder));
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-lookup-'));
     fs.mkdirSync(path.join(dir, 'tools', 'node_modules', 'ajv'), { recursive: true });
@@ -132,24 +135,40 @@ describe('node-flags: the node_modules folders require looks in', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('lists tools/node_modules when it holds only real folders, and no folder that does not exist', () => {
-    expect(moduleLookupFolders(dir)).to.deep.equal([path.join(dir, 'tools', 'node_modules')]);
+  it('lists tools/node_modules whole when it holds only real folders; a missing folder as a path', () => {
+    expect(holdsLink(path.join(dir, 'tools', 'node_modules'))).to.equal(false);
+    expect(whole('tools/node_modules')).to.equal(true);
+    expect(whole('lib/node_modules'), 'missing: listed so the resolver gets "not found"').to.equal(true);
   });
 
-  it('leaves out a folder that holds a link (it would open the project through <link>/..)', () => {
+  it('a folder that holds a link is listed package by package, and a link into the project not at all', () => {
     fs.symlinkSync(path.join(dir, 'solutions'), path.join(dir, 'tools', 'node_modules', 'sneaky'));
-    expect(moduleLookupFolders(dir)).to.deep.equal([]);
+    const paths = readablePaths(dir, scratch);
+    expect(paths).not.to.include(path.join(dir, 'tools', 'node_modules'));
+    expect(paths).to.include(path.join(dir, 'tools', 'node_modules', 'ajv'));
+    expect(paths.filter((p) => p.includes('sneaky') || p.startsWith(path.join(dir, 'solutions')))).to.deep.equal([]);
   });
 
-  it('leaves out a folder with a scoped link or a command link to a folder, keeps command links to files', () => {
+  it('a link out of the project (another student\'s folder beside it) also stops the whole-folder listing', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-outside-'));
+    try {
+      fs.mkdirSync(path.join(outside, 'pkg'));
+      fs.symlinkSync(path.join(outside, 'pkg'), path.join(dir, 'tools', 'node_modules', 'pkg'));
+      expect(whole('tools/node_modules')).to.equal(false);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('a scoped link or a command link to a folder counts; command links to files do not', () => {
     fs.mkdirSync(path.join(dir, 'lib', 'node_modules', '.bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'lib', 'node_modules', 'tool.js'), '');
     fs.symlinkSync(path.join(dir, 'lib', 'node_modules', 'tool.js'), path.join(dir, 'lib', 'node_modules', '.bin', 'tool'));
     fs.mkdirSync(path.join(dir, 'tools', 'node_modules', '@scope'));
     fs.symlinkSync(path.join(dir, 'lib'), path.join(dir, 'tools', 'node_modules', '@scope', 'lib'));
-    expect(moduleLookupFolders(dir)).to.deep.equal([path.join(dir, 'lib', 'node_modules')]);
+    expect([whole('lib/node_modules'), whole('tools/node_modules')]).to.deep.equal([true, false]);
     fs.symlinkSync(path.join(dir, 'solutions'), path.join(dir, 'lib', 'node_modules', '.bin', 'dir'));
-    expect(moduleLookupFolders(dir)).to.deep.equal([]);
+    expect(whole('lib/node_modules')).to.equal(false);
   });
 });
 

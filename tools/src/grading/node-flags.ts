@@ -26,7 +26,7 @@
  *   a `node_modules` folder it cannot read, but it then reads `<folder>/<name>/package.json` under
  *   the permission check, so a `node_modules` folder on the lookup path that is not readable makes
  *   `require('chai')` fail with ERR_ACCESS_DENIED even when the package is found further up (see
- *   {@link moduleLookupFolders}). Before that fix (measured: 20.7.0–20.19.4, 22.0–22.12,
+ *   `readablePaths` in sandbox.ts, with {@link holdsLink}). Before that fix (measured: 20.7.0–20.19.4, 22.0–22.12,
  *   23.0–23.2; works from 20.19.5, 22.13.0, 23.3.0) an unreadable `node_modules` folder is skipped,
  *   so the hoisted packages are never found and the worker cannot start: see
  *   {@link sandboxUnsupported}.
@@ -144,27 +144,17 @@ export function sandboxDescription(version: string = process.version, memoryMb?:
 }
 
 /**
- * The `node_modules` folders on the lookup path of the worker and the library (`tools/node_modules`,
- * `lib/node_modules`) that the sandbox may read whole: Node's resolver (≥ 20.19.5 / 22.13) reads
- * `<folder>/<name>/package.json` in each of them before it reaches the hoisted package in the root
- * `node_modules`, and a denied read there stops `require` (measured on 22.23, 24.21, 26.10:
- * `require('chai')` in the worker failed on `tools/node_modules/chai/package.json`). A folder is
- * listed only if none of its entries is a link: a readable folder that holds a link into the
- * project would open the project through `<link>/../` (the permission model checks paths lexically,
- * the open follows the link). The root `node_modules` holds the workspace links, so it is never
- * listed; sandbox.ts lists its package folders one by one instead.
+ * Whether a node_modules folder may NOT be made readable whole: it has a link among its packages
+ * (scoped ones included) or a command link to a folder. A readable folder that holds such a link
+ * opens whatever is beside the link's target through `<link>/../` — the project's solutions for a
+ * workspace link, other students' folders for a link into the grader's temp dir — because the
+ * permission model checks paths lexically and the open follows the link. Node's resolver
+ * (≥ 20.19.5 / 22.13) reads `<folder>/<name>/package.json` in every node_modules on the lookup
+ * path (measured on 22.23, 24.21, 26.10: `require('chai')` in the worker failed on
+ * `tools/node_modules/chai/package.json`), so a folder without such links is listed whole and one
+ * with them package by package (sandbox.ts `readablePaths`).
  */
-export function moduleLookupFolders(root: string): string[] {
-  const out: string[] = [];
-  for (const folder of [path.join(root, 'tools', 'node_modules'), path.join(root, 'lib', 'node_modules')]) {
-    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) continue;
-    if (!containsLink(folder)) out.push(folder);
-  }
-  return out;
-}
-
-/** Whether a node_modules folder has a link among its packages (scoped ones included). */
-function containsLink(nodeModules: string): boolean {
+export function holdsLink(nodeModules: string): boolean {
   for (const entry of fs.readdirSync(nodeModules, { withFileTypes: true })) {
     const full = path.join(nodeModules, entry.name);
     if (entry.name === '.bin' && entry.isDirectory()) {

@@ -11,7 +11,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { moduleLookupFolders, permissionArguments, workerHardeningArguments } from './node-flags';
+import { holdsLink, permissionArguments, workerHardeningArguments } from './node-flags';
 import { appendTail, readJsonLines } from './json-lines';
 import { osSandbox } from './os-sandbox';
 import type { HostOptions, PlannedTest, RunnerEvent, RunnerJob, SubmissionModule, SuiteBundle } from './protocol';
@@ -72,11 +72,12 @@ export function hostScript(root: string): string {
 }
 
 /**
- * The paths the sandbox may read: each package folder in node_modules (not node_modules itself,
- * and not the workspace links `genbook` → ../lib and `genbook-tools` → ../tools: the permission
- * model checks paths lexically but the open follows links, so with node_modules allowed,
- * `node_modules/genbook/../solutions` would reach the project's solutions), the real folder
- * behind a linked package, lib/dist, tools/dist/grading and the scratch folder.
+ * The paths the sandbox may read: each of the three node_modules folders on the resolver's path
+ * whole when it holds no link (`holdsLink` in node-flags.ts), otherwise package by package — never
+ * the workspace links `genbook` → ../lib and `genbook-tools` → ../tools (the permission model checks
+ * paths lexically but the open follows links, so with the root node_modules allowed,
+ * `node_modules/genbook/../solutions` would reach the project's solutions) — the real folder behind
+ * a linked package, lib/dist, tools/dist and the scratch folder.
  */
 export function readablePaths(root: string, scratchDir: string): string[] {
   const out: string[] = [];
@@ -86,30 +87,13 @@ export function readablePaths(root: string, scratchDir: string): string[] {
   // module resolver's package.json reads are permission-checked, so each folder it looks in must
   // be readable even when empty (a missing file is then "not found", not "access denied").
   for (const nodeModules of [path.join(root, 'node_modules'), path.join(root, 'lib', 'node_modules'), path.join(root, 'tools', 'node_modules')]) {
-    if (!fs.existsSync(nodeModules) || !linksIntoProject(nodeModules, realRoot)) out.push(nodeModules);
+    if (!fs.existsSync(nodeModules) || !holdsLink(nodeModules)) out.push(nodeModules);
     else out.push(...packageFolders(nodeModules, realRoot));
   }
   // lib/dist and tools/dist (the library and the grader's scripts: no tests, no solutions), and the
   // package.json files the resolver reads on the way up from them.
   out.push(path.join(root, 'lib', 'dist'), path.join(root, 'lib', 'package.json'), path.join(root, 'tools', 'dist'), path.join(root, 'tools', 'package.json'), path.join(root, 'package.json'), scratchDir);
   return out;
-}
-
-/** Whether a node_modules folder holds a link (top level or in a scope) to a folder of the project outside node_modules. */
-function linksIntoProject(nodeModules: string, realRoot: string): boolean {
-  const realModules = fs.realpathSync(nodeModules);
-  const entries = fs.readdirSync(nodeModules, { withFileTypes: true }).flatMap((e) =>
-    e.name.startsWith('@') && e.isDirectory() ? fs.readdirSync(path.join(nodeModules, e.name)).map((n) => path.join(nodeModules, e.name, n)) : [path.join(nodeModules, e.name)],
-  );
-  return entries.some((p) => {
-    if (!fs.lstatSync(p).isSymbolicLink()) return false;
-    try {
-      const real = fs.realpathSync(p);
-      return !path.relative(realRoot, real).startsWith('..') && path.relative(realModules, real).startsWith('..');
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**
@@ -153,7 +137,7 @@ function packageFolders(nodeModules: string, realRoot: string): string[] {
 
 /** The submission host's Node arguments; the version-dependent flags come from node-flags.ts. */
 export function nodeArguments(root: string, scratchDir: string, memoryMb: number, version: string = process.version): string[] {
-  const read = [...new Set([...readablePaths(root, scratchDir), ...moduleLookupFolders(root)])];
+  const read = readablePaths(root, scratchDir);
   return [
     ...permissionArguments({ version, read, write: [scratchDir] }),
     ...workerHardeningArguments(memoryMb),
