@@ -1,8 +1,11 @@
 /**
  * Convolution gradient kernels against a forward convolution of the same FLOPs, on wasm:
- * `npx tsx bench/kernels.ts [--stock]` (`--stock`: the stock wasm kernels, where they exist).
- * CPU ms per call, median of 7 after 2 warm-up calls; every call gets fresh operands' ids as in
- * training (the filter of a forward conv is new each step, so XNNPACK repacks it each call).
+ * `npx tsx bench/kernels.ts [--stock]` (`--stock`: the stock wasm kernels, where they exist;
+ * GENBOOK_THREADS=N sets the thread count as everywhere). Per call: wall-clock ms (median of 7
+ * after 2 warm-up calls) and the GFLOP/s it achieves, 2·B·OH·OW·KH·KW·C_in·C_out / wall time —
+ * XNNPACK's own forward convolution on the same shapes is the practical ceiling of wasm SIMD128
+ * here. Every call gets fresh operands' ids as in training (the filter of a forward conv is new
+ * each step, so XNNPACK repacks it each call). Also prints the load average: compare within a run.
  */
 import { backend, tf } from 'genbook';
 
@@ -11,23 +14,32 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function time(f: () => tf.Tensor): string {
+/** Median wall ms and CPU ms of 7 calls after 2 warm-up calls. */
+function time(f: () => tf.Tensor): { wall: number; cpu: number } {
   for (let i = 0; i < 2; i++) tf.dispose(f());
-  const samples: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < 7; i++) {
-    const t0 = cpuMs();
+    const [w0, c0] = [performance.now(), cpuMs()];
     tf.dispose(f());
-    samples.push(cpuMs() - t0);
+    wall.push(performance.now() - w0);
+    cpu.push(cpuMs() - c0);
   }
-  samples.sort((a, b) => a - b);
-  return `${samples[3].toFixed(1)} (min ${samples[0].toFixed(1)})`;
+  const median = (a: number[]) => a.sort((x, y) => x - y)[3];
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function cell(t: { wall: number; cpu: number } | undefined, flops: number): string {
+  return t ? `${t.wall.toFixed(1)} ms, ${(flops / t.wall / 1e6).toFixed(1)} GFLOP/s` : 'fails';
 }
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
   tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 
 async function main(): Promise<void> {
-  await backend.setup('wasm', { log: null });
+  const setup = await backend.setup('wasm', { log: null });
+  const os = await import('os');
+  console.log(`# npx tsx bench/kernels.ts ${process.argv.slice(2).join(' ')}: ${setup.threads ?? 1} thread(s), load average ${os.loadavg()[0].toFixed(2)}`);
   if (process.argv.includes('--stock')) backend.unregisterWasmTrainingKernels();
   // [x shape, filter shape, stride]: dcgan D conv2 / G convT1, conv-vae conv2 / convT1, a U-Net 3×3 conv, a 1-channel layer.
   const cases: [[number, number, number, number], [number, number, number, number], number][] = [
@@ -37,7 +49,8 @@ async function main(): Promise<void> {
     [[64, 14, 14, 24], [3, 3, 24, 24], 1],
     [[64, 28, 28, 1], [4, 4, 1, 64], 2],
   ];
-  console.log('x shape → filter, stride: CPU ms per call, forward conv | Conv2DBackpropInput | Conv2DBackpropFilter');
+  console.log('| x shape → filter, stride | forward conv (XNNPACK) | Conv2DBackpropInput | Conv2DBackpropFilter |');
+  console.log('| --- | --- | --- | --- |');
   for (const [xShape, filterShape, stride] of cases) {
     const x = tf.randomNormal(xShape) as tf.Tensor4D;
     const shape4 = xShape;
@@ -45,8 +58,10 @@ async function main(): Promise<void> {
     const dy = tf.randomNormal(tf.conv2d(x, w, stride, 'same').shape);
     const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC' };
     const forward = time(() => tf.tidy(() => tf.conv2d(x, tf.add(w, 0) as tf.Tensor4D, stride, 'same')));
-    let input = 'fails';
-    let filter = 'fails';
+    const [, oh, ow] = dy.shape;
+    const flops = 2 * xShape[0] * oh * ow * filterShape[0] * filterShape[1] * filterShape[2] * filterShape[3];
+    let input: { wall: number; cpu: number } | undefined;
+    let filter: { wall: number; cpu: number } | undefined;
     try {
       input = time(() => run('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: shape4 }));
     } catch {
@@ -57,7 +72,7 @@ async function main(): Promise<void> {
     } catch {
       // stock wasm has no such kernel
     }
-    console.log(`[${xShape}] → [${filterShape}] s${stride}: ${forward} | ${input} | ${filter}`);
+    console.log(`| [${xShape}] → [${filterShape}] s${stride} | ${cell(forward, flops)} | ${cell(input, flops)} | ${cell(filter, flops)} |`);
     tf.dispose([x, w, dy]);
   }
 }
