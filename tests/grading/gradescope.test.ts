@@ -20,7 +20,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { codeBlock, findWeekFolder, GradescopeResults } from '../../tools/src/grading/gradescope';
 import { setupScript } from '../../tools/src/grading/gradescope-package';
-import { NODE_BUILD } from '../../tools/src/grading/node-build';
+import { NODE_BUILD, sha512Hex } from '../../tools/src/grading/node-build';
+import { sandboxUnsupported } from '../../tools/src/grading/node-flags';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
@@ -193,26 +194,57 @@ describe('genbook autograder gradescope: the zip, run locally with AUTOGRADER_RO
   });
 });
 
-describe('setup.sh where no Node 20 is on PATH', () => {
-  it('downloads the pinned official build and refuses it when the SHA-256 differs (fake curl, no network)', () => {
+describe('setup.sh where no suitable Node is on PATH', () => {
+  const arch = os.arch() === 'x64' ? 'x64' : 'arm64';
+  /** A folder with setup.sh, a Node 18 stand-in on PATH (not suitable), and no genbook/ folder. */
+  function stage(dir: string, curl?: string): NodeJS.ProcessEnv {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho 18\n', { mode: 0o755 });
+    if (curl) fs.writeFileSync(path.join(bin, 'curl'), curl, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'setup.sh'), setupScript());
+    return { ...process.env, AUTOGRADER_ROOT: path.join(dir, 'ag'), PATH: `${bin}:/usr/bin:/bin` };
+  }
+
+  it('downloads the pinned registry build and refuses it when the SHA-512 differs (fake curl, no network)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-setup-'));
     try {
-      const bin = path.join(dir, 'bin');
-      fs.mkdirSync(bin);
-      // A Node 18 on PATH: not suitable, so setup.sh must install its own.
-      fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho 18\n', { mode: 0o755 });
       // curl records the URL and writes a file that is not Node.
-      fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; shift; fi; url="$1"; shift; done\necho "$url" >> "${dir}/curl.log"\necho not-node > "$out"\n`, { mode: 0o755 });
-      fs.writeFileSync(path.join(dir, 'setup.sh'), setupScript());
-      const run = spawnSync('bash', [path.join(dir, 'setup.sh')], { env: { ...process.env, AUTOGRADER_ROOT: path.join(dir, 'ag'), PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
-      const arch = os.arch() === 'x64' ? 'x64' : 'arm64';
-      expect(fs.readFileSync(path.join(dir, 'curl.log'), 'utf8').trim()).to.equal(`https://nodejs.org/dist/v${NODE_BUILD.version}/node-v${NODE_BUILD.version}-linux-${arch}.tar.xz`);
+      const env = stage(dir, `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; shift; fi; url="$1"; shift; done\necho "$url" >> "${dir}/curl.log"\necho not-node > "$out"\n`);
+      const run = spawnSync('bash', [path.join(dir, 'setup.sh')], { env, encoding: 'utf8' });
+      expect(fs.readFileSync(path.join(dir, 'curl.log'), 'utf8').trim()).to.equal(`https://registry.npmjs.org/node-linux-${arch}/-/node-linux-${arch}-${NODE_BUILD.version}.tgz`);
       expect(run.status).to.not.equal(0);
       expect(run.stdout + run.stderr).to.match(/FAILED/);
       expect(fs.existsSync(path.join(dir, 'ag', 'node'))).to.equal(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('installs the pinned Node and npm from the npm registry, checked, and runs them (real download)', function () {
+    this.timeout(300_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-setup-real-'));
+    try {
+      const run = spawnSync('bash', [path.join(dir, 'setup.sh')], { env: stage(dir), encoding: 'utf8', timeout: 280_000 });
+      const out = run.stdout + run.stderr;
+      // both checks passed, then it stopped where the project should be (there is none here)
+      expect(out.match(/: OK$/gm), out).to.have.length(2);
+      expect(out).to.contain(`installed v${NODE_BUILD.version}, npm ${NODE_BUILD.npm.version}`);
+      expect(run.status, 'no genbook/ folder to install').to.not.equal(0);
+      const node = path.join(dir, 'ag', 'node', 'bin', 'node');
+      expect(spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()).to.equal(`v${NODE_BUILD.version}`);
+      const npm = spawnSync(path.join(dir, 'ag', 'node', 'bin', 'npm'), ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(node)}:/usr/bin:/bin` } });
+      expect(npm.stdout.trim()).to.equal(NODE_BUILD.npm.version);
+      // and the sandbox supports the pinned Node
+      expect(sandboxUnsupported(`v${NODE_BUILD.version}`)).to.equal(undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the pinned integrities are well-formed SHA-512 digests', () => {
+    for (const i of [NODE_BUILD.integrity.x64, NODE_BUILD.integrity.arm64, NODE_BUILD.npm.integrity]) expect(sha512Hex(i)).to.match(/^[0-9a-f]{128}$/);
+    expect(() => sha512Hex('sha256-abc=')).to.throw(/not an sha512/);
   });
 });
 

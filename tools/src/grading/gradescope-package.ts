@@ -4,8 +4,9 @@
  * /en/latest/specs/). At its root:
  *
  * - `setup.sh`: run once by Gradescope, as root, while it builds the autograder image (Ubuntu).
- *   Installs Node {@link NODE_BUILD} from nodejs.org (checked against its SHA-256) into
- *   `$AUTOGRADER_ROOT/node` — skipped when a Node the grader's sandbox supports is already on PATH —
+ *   Installs Node {@link NODE_BUILD} and npm from the npm registry (each tarball checked against
+ *   the registry's SHA-512) into `$AUTOGRADER_ROOT/node` — skipped when a Node the grader's sandbox
+ *   supports, and npm, are already on PATH —
  *   then `npm ci --ignore-scripts` in `genbook/`;
  * - `run_autograder`: run for every submission. Grades `$AUTOGRADER_ROOT/submission` with
  *   `genbook/tools/dist/grading/gradescope.js` and writes `$AUTOGRADER_ROOT/results/results.json`;
@@ -32,7 +33,7 @@ import { ZipFile } from 'yazl';
 import { bundle } from './compile';
 import type { AutograderConfig } from './gradescope';
 import { checkWeek, hiddenTestFile, layout, publicTestFile } from './layout';
-import { NODE_BUILD } from './node-build';
+import { NODE_BUILD, sha512Hex } from './node-build';
 import { TARGET_KEY } from './protocol';
 
 export interface GradescopePackageOptions {
@@ -128,40 +129,49 @@ export function setupScript(): string {
   const b = NODE_BUILD;
   return `#!/usr/bin/env bash
 # genbook autograder, setup. Gradescope runs this once, as root, while it builds the autograder
-# image. It installs Node ${b.version} (official build from nodejs.org, checked against its SHA-256)
-# into $AUTOGRADER_ROOT/node unless a Node the sandbox supports is already on PATH, then installs the
+# image. Unless a Node the sandbox supports is already on PATH, it installs Node ${b.version} and
+# npm ${b.npm.version} into $AUTOGRADER_ROOT/node, from the npm registry (the packages
+# node-linux-<arch> and npm, each checked against the registry's SHA-512), then installs the
 # grader's packages with npm ci. AUTOGRADER_ROOT defaults to /autograder.
 set -euo pipefail
 ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 NODE_VERSION=${b.version}
+NPM_VERSION=${b.npm.version}
+REGISTRY=https://registry.npmjs.org
 
 if [ -x "$ROOT/node/bin/node" ]; then export PATH="$ROOT/node/bin:$PATH"; fi
 # A Node on PATH is used when the grader's sandbox supports it (20.19.5+, 22.13+, 23.3+, 24 and later;
-# node-flags.ts sandboxUnsupported has the reasons).
+# node-flags.ts sandboxUnsupported has the reasons) and npm is there too.
 node_supported() { node -p 'const [a, b, c] = process.versions.node.split(".").map(Number); a >= 24 || (a === 23 && b >= 3) || (a === 22 && b >= 13) || (a === 20 && (b > 19 || (b === 19 && c >= 5))) ? "yes" : "no"' 2>/dev/null || true; }
-if command -v node >/dev/null 2>&1 && [ "$(node_supported)" = "yes" ]; then
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ "$(node_supported)" = "yes" ]; then
   echo "genbook autograder: using $(command -v node) ($(node --version))"
 else
   case "$(uname -m)" in
-    x86_64 | amd64) ARCH=x64; SHA256=${b.sha256.x64} ;;
-    aarch64 | arm64) ARCH=arm64; SHA256=${b.sha256.arm64} ;;
+    x86_64 | amd64) ARCH=x64; SHA512=${sha512Hex(b.integrity.x64)} ;;
+    aarch64 | arm64) ARCH=arm64; SHA512=${sha512Hex(b.integrity.arm64)} ;;
     *) echo "genbook autograder: no pinned Node build for $(uname -m)" >&2; exit 1 ;;
   esac
-  if ! command -v curl >/dev/null 2>&1 || ! command -v xz >/dev/null 2>&1; then
+  NPM_SHA512=${sha512Hex(b.npm.integrity)}
+  if ! command -v curl >/dev/null 2>&1; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates xz-utils
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates
   fi
-  TARBALL="node-v$NODE_VERSION-linux-$ARCH.tar.xz"
   DOWNLOAD="$(mktemp -d)"
-  echo "genbook autograder: installing Node $NODE_VERSION ($ARCH) into $ROOT/node"
-  curl -fsSL --retry 3 -o "$DOWNLOAD/$TARBALL" "https://nodejs.org/dist/v$NODE_VERSION/$TARBALL"
-  echo "$SHA256  $DOWNLOAD/$TARBALL" | sha256sum -c -
+  echo "genbook autograder: installing Node $NODE_VERSION ($ARCH) and npm $NPM_VERSION into $ROOT/node"
+  curl -fsSL --retry 3 -o "$DOWNLOAD/node.tgz" "$REGISTRY/node-linux-$ARCH/-/node-linux-$ARCH-$NODE_VERSION.tgz"
+  echo "$SHA512  $DOWNLOAD/node.tgz" | sha512sum -c -
+  curl -fsSL --retry 3 -o "$DOWNLOAD/npm.tgz" "$REGISTRY/npm/-/npm-$NPM_VERSION.tgz"
+  echo "$NPM_SHA512  $DOWNLOAD/npm.tgz" | sha512sum -c -
   rm -rf "$ROOT/node"
-  mkdir -p "$ROOT/node"
-  tar -xJf "$DOWNLOAD/$TARBALL" -C "$ROOT/node" --strip-components=1
+  mkdir -p "$ROOT/node/lib/node_modules/npm"
+  tar -xzf "$DOWNLOAD/node.tgz" -C "$ROOT/node" --strip-components=1 --no-same-owner
+  tar -xzf "$DOWNLOAD/npm.tgz" -C "$ROOT/node/lib/node_modules/npm" --strip-components=1 --no-same-owner
+  printf '#!/bin/sh\nexec "%s/node/bin/node" "%s/node/lib/node_modules/npm/bin/npm-cli.js" "$@"\n' "$ROOT" "$ROOT" > "$ROOT/node/bin/npm"
+  chmod 755 "$ROOT/node/bin/npm"
   rm -rf "$DOWNLOAD"
   export PATH="$ROOT/node/bin:$PATH"
+  echo "genbook autograder: installed $(node --version), npm $(npm --version)"
 fi
 
 cd "$SOURCE/genbook"

@@ -1,27 +1,44 @@
 /**
- * The Node.js build that graders on other machines install: Gradescope's `setup.sh` downloads it
- * from nodejs.org and checks it against the SHA-256 below, and the student edition's GitHub
- * Classroom workflow asks `actions/setup-node` for the same version.
+ * The Node.js build that graders on other machines install: Gradescope's `setup.sh` downloads it,
+ * and the student edition's GitHub Classroom workflow asks `actions/setup-node` for the same
+ * version.
  *
- * Node 20: the line this machine runs and the course's tests are measured on (the sandbox also
- * runs on 22.13+, 24 and 26 with `--permission`; Node 20 reached end of life on 2026-04-30, so
- * moving the pin to an LTS line is the next step). The checksums are those of nodejs.org's
- * `SHASUMS256.txt` for v20.19.5 (the same values are pinned in several public build scripts). To
- * move to another release, replace the version and both checksums together, from that release's
- * `SHASUMS256.txt`.
+ * Node 24, the active LTS line (Node 20, the previous pin, reached end of life on 2026-04-30). The
+ * build comes from the npm registry, the same source `npm i node@24` uses: the package
+ * `node-linux-<arch>@<version>` holds nodejs.org's `bin/node`, and `npm@<npm>` the npm that runs
+ * `npm ci` (the node package ships without one). `setup.sh` checks each tarball against the
+ * registry's published integrity (SHA-512), pinned here. To move to another release, replace the
+ * versions and all three integrities together, each from `npm view <package>@<version>
+ * dist.integrity`; `tests/grading/gradescope.test.ts` downloads the pinned tarballs and checks them.
  */
 export interface NodeBuild {
-  /** The exact release, without the leading `v`. */
+  /** The exact Node release, without the leading `v`. */
   version: string;
-  /** SHA-256 of `node-v<version>-linux-<arch>.tar.xz`, per `uname -m` architecture name. */
-  sha256: { x64: string; arm64: string };
+  /** npm's `dist.integrity` (`sha512-<base64>`) of `node-linux-<arch>@<version>`, per Node's arch name. */
+  integrity: { x64: string; arm64: string };
+  /** The npm release installed beside it, and its tarball's integrity. */
+  npm: { version: string; integrity: string };
 }
 
 export const NODE_BUILD: NodeBuild = {
-  version: '20.19.5',
-  sha256: {
-    x64: '315046739a513a70e03a4a55a8afda8cf979f30852e576075c340084e3f8ac0f',
-    arm64: 'd462267863ae8ee556039ebdf559055a8ec562c633889ef1403f3adb449ba1dd',
+  version: '24.22.3',
+  integrity: {
+    x64: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
+    arm64: 'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==',
   },
+  npm: { version: '11.21.3', integrity: 'sha512-5Cf+jE+XctbhH/zjOOqXC+ity7eec/Tkk4Ql38tf6w+1htp2wYPHmE4c1R1Es3DY227Ac14+SLrlYJwkBicbTg==' },
 };
 
+/** The hex SHA-512 of an `sha512-<base64>` integrity string (what `sha512sum -c` compares). */
+export function sha512Hex(integrity: string): string {
+  const m = /^sha512-([A-Za-z0-9+/]+={0,2})$/.exec(integrity);
+  if (!m) throw new Error(`not an sha512 integrity string: ${integrity}`);
+  const hex = Buffer.from(m[1], 'base64').toString('hex');
+  if (hex.length !== 128) throw new Error(`an sha512 digest has 64 bytes; got ${hex.length / 2}: ${integrity}`);
+  return hex;
+}
+
+/** The registry tarball of a package version (`https://registry.npmjs.org/<name>/-/<name>-<version>.tgz`). */
+export function registryTarball(name: string, version: string): string {
+  return `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`;
+}
