@@ -52,10 +52,10 @@ export interface MnistGanOptions {
 }
 
 /**
- * EMA of G's weights per variant. DCGAN and WGAN-GP sample from the average (Yazıcı et al. 2019);
- * the conditional GANs and WGAN were trained, and ship, without it.
+ * EMA of G's weights per variant. DCGAN, the conditional DCGAN and WGAN-GP sample from the average
+ * (Yazıcı et al. 2019); the AC-GAN and WGAN were trained, and ship, without it.
  */
-export const MNIST_GAN_EMA_DECAY: Record<MnistGanVariant, number> = { dcgan: 0.999, cgan: 0, acgan: 0, wgan: 0, 'wgan-gp': 0.999 };
+export const MNIST_GAN_EMA_DECAY: Record<MnistGanVariant, number> = { dcgan: 0.999, cgan: 0.999, acgan: 0, wgan: 0, 'wgan-gp': 0.999 };
 
 const OBJECTIVES: Record<MnistGanVariant, GanObjective> = {
   dcgan: 'non-saturating',
