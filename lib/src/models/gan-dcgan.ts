@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { ganLeakyReLU } from './gan-layers';
+import { checkPositiveInt } from '../util/validate';
 
 export interface DcganGeneratorConfig {
   /** Dimension of z. Default 64. */
@@ -49,10 +50,6 @@ export interface DcganDiscriminatorConfig {
   /** AC-GAN: also output class logits [B, auxiliaryClasses] (a second dense head on the same features). */
   auxiliaryClasses?: number;
   seed: number;
-}
-
-function checkPositiveInt(value: number, argName: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${argName} must be a positive integer; got ${value}`);
 }
 
 function dcganInit(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
