@@ -51,8 +51,6 @@ export interface GanObjectiveLosses {
   gradientPenalty: boolean;
   /** Clip D's weights to [−c, c] (`clipValue`) after each step. */
   clipWeights: boolean;
-  /** The paper's optimizers for [G, D], when the options give none. */
-  optimizers(): [tf.Optimizer, tf.Optimizer];
 }
 
 /**
@@ -67,34 +65,15 @@ export interface GanObjectiveLosses {
  * | wgan-gp | wgan's + λ E (‖∇f(x̂)‖ − 1)² | −E f(G(z)) | Gulrajani et al. 2017, Algorithm 1 |
  * | hinge | E max(0, 1 − ℓ(x)) + E max(0, 1 + ℓ(G(z))) | −E ℓ(G(z)) | Lim & Ye 2017; Miyato et al. 2018 |
  *
- * Optimizers: Adam(2e-4, β1 0.5) (DCGAN, Radford et al. 2016) except RMSprop(5e-5) for wgan
- * (Arjovsky et al. 2017) and Adam(1e-4, β1 0, β2 0.9) for wgan-gp (Gulrajani et al. 2017).
+ * The default optimizers per objective are in `defaultOptimizers` below.
  */
 const OBJECTIVES: Readonly<Record<GanObjective, GanObjectiveLosses>> = {
-  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizers: dcganOptimizers },
-  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizers: dcganOptimizers },
-  wgan: {
-    discriminator: wassersteinCriticLoss,
-    generator: wassersteinGeneratorLoss,
-    critic: true,
-    gradientPenalty: false,
-    clipWeights: true,
-    optimizers: () => [tf.train.rmsprop(5e-5), tf.train.rmsprop(5e-5)],
-  },
-  'wgan-gp': {
-    discriminator: wassersteinCriticLoss,
-    generator: wassersteinGeneratorLoss,
-    critic: true,
-    gradientPenalty: true,
-    clipWeights: false,
-    optimizers: () => [tf.train.adam(1e-4, 0, 0.9), tf.train.adam(1e-4, 0, 0.9)],
-  },
-  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false, optimizers: dcganOptimizers },
+  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false },
+  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false },
+  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true },
+  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false },
+  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false },
 };
-
-function dcganOptimizers(): [tf.Optimizer, tf.Optimizer] {
-  return [tf.train.adam(2e-4, 0.5), tf.train.adam(2e-4, 0.5)];
-}
 
 /**
  * What the trainer needs of a network: `apply` (a tf.LayersModel has it) and its trainable
@@ -165,7 +144,14 @@ export interface GanTrainOptions {
 }
 
 function defaultOptimizers(objective: GanObjective): [tf.Optimizer, tf.Optimizer] {
-  return OBJECTIVES[objective].optimizers();
+  switch (objective) {
+    case 'wgan':
+      return [tf.train.rmsprop(5e-5), tf.train.rmsprop(5e-5)];
+    case 'wgan-gp':
+      return [tf.train.adam(1e-4, 0, 0.9), tf.train.adam(1e-4, 0, 0.9)];
+    default:
+      return [tf.train.adam(2e-4, 0.5), tf.train.adam(2e-4, 0.5)];
+  }
 }
 
 function asTensor(output: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor {
