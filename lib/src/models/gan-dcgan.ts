@@ -52,7 +52,8 @@ export interface DcganDiscriminatorConfig {
   seed: number;
 }
 
-function dcganInit(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
+/** The DCGAN weight initialisation, N(0, 0.02²) (Radford et al. 2016, §4; pix2pix uses it too). */
+export function dcganInit(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.tfSeed() });
 }
 

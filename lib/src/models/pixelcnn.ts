@@ -46,6 +46,7 @@ import { gatherRows } from '../data/batches';
 import { ExponentialMovingAverage } from '../train/ema';
 import { checkPositiveInt } from '../util/validate';
 import { bernoulliNegLogLikelihood } from './vae';
+import { batchStream } from './autoencoder';
 import { createPixelCnnVariables, PixelCnnStackConfig, resolvePixelCnnConfig } from './pixelcnn-common';
 
 export type PixelCnnMaskType = 'A' | 'B';
@@ -248,15 +249,7 @@ export async function trainPixelCnn(model: PixelCnn, options: TrainPixelCnnOptio
   const n = images.length / (H * W);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`images must hold N·${H * W} pixels; got ${images.length}`);
   const rng = new Rng(seed);
-  let queue: Int32Array[] = [];
-  const size = Math.min(batchSize, n);
-  const nextBatch = (): Int32Array => {
-    if (queue.length === 0) {
-      const order = rng.permutation(n);
-      for (let s = 0; s + size <= n; s += size) queue.push(Int32Array.from(order.slice(s, s + size)));
-    }
-    return queue.shift()!;
-  };
+  const nextBatch = batchStream(n, batchSize, rng);
   const optimizer = tf.train.adam(learningRate);
   const variables = model.trainableVariables();
   try {
