@@ -123,9 +123,9 @@ function occurrences(text: string, find: string): number {
 }
 
 /** The stub of `week` with the solution regions of `solved` (markers included) in place of their `throw` lines. */
-function partlySolved(week: string, solution: string, solved: string[]): string {
+function partlySolved(root: string, week: string, solution: string, solved: string[]): string {
   const lines = solution.split('\n');
-  let text = expectedStub(layout(ROOT), week);
+  let text = expectedStub(layout(root), week);
   for (const name of solved) {
     const regions = findRegions(solution, `${week}.ts`).filter((r) => r.functionName === name);
     if (regions.length !== 1) throw new Error(`solutions/${week}.ts has ${regions.length} solution regions in ${name}; a solved function needs exactly one`);
@@ -137,13 +137,16 @@ function partlySolved(week: string, solution: string, solved: string[]): string 
   return text;
 }
 
-/** The source of `student`'s `week`, made from today's solution or stub. */
-export function fixtureSource(student: string, week: string): string {
+/**
+ * The source of `student`'s `week`, made from today's solution or stub (those of the checkout at
+ * `root`: its solutions/; the stub is generated from the solution).
+ */
+export function fixtureSource(student: string, week: string, root = ROOT): string {
   const submission = CLASS[student]?.[week];
   if (!submission) throw new Error(`the class fixture has no ${week} from ${JSON.stringify(student)}`);
   if ('committed' in submission) return fs.readFileSync(path.join(COMMITTED, student, `${week}.ts`), 'utf8');
-  const solution = fs.readFileSync(path.join(ROOT, 'solutions', `${week}.ts`), 'utf8');
-  let text = submission.from === 'solution' ? solution : partlySolved(week, solution, submission.solved ?? []);
+  const solution = fs.readFileSync(path.join(root, 'solutions', `${week}.ts`), 'utf8');
+  let text = submission.from === 'solution' ? solution : partlySolved(root, week, solution, submission.solved ?? []);
   for (const [i, edit] of (submission.edits ?? []).entries()) {
     const where = `class fixture ${student}/${week}.ts, edit ${i + 1}`;
     if (edit.in) {
