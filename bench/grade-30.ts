@@ -1,6 +1,6 @@
 /**
  * Time to grade a class of 30 (`npx tsx bench/grade-30.ts [--jobs N] [--out FILE]`): builds 30
- * submission folders from the class fixtures (20 correct, 4 partial, 2 empty, 1 syntax error,
+ * submission folders from the class fixture (tests/grading/class-fixtures.ts: 20 correct, 4 partial, 2 empty, 1 syntax error,
  * 1 type error, 1 infinite loop, 1 that tries to read the solutions), grades them with
  * `genbook grade --hidden` at the default limits (30 s per test, 1024 MB heap), and writes the wall
  * time, the load average before and after, and the per-student durations to
@@ -10,9 +10,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { classFixture } from '../tests/grading/class-fixtures';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
+const CLASS = classFixture();
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

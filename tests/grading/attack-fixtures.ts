@@ -2,20 +2,20 @@
  * Attack submissions from issue 16 (the red-team report on the grader), built at test time in a
  * temporary folder: symbolic links, FIFOs and 100 MB files are better made than committed. Each
  * function writes one student's folder under `classDir` and returns its name. The honest fixtures
- * (`correct`, `empty` = the stub) come from tests/fixtures/class.
+ * (`correct`, `empty` = the stub, `partial`, …) come from the class fixture (class-fixtures.ts).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { fixtureSource } from './class-fixtures';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'class');
 
-/** Copy the committed fixture `name` (e.g. `correct`) into `classDir/as`, hw01 only unless `weeks` says otherwise. */
+/** Write the class fixture's student `name` (e.g. `correct`) into `classDir/as`, hw01 only unless `weeks` says otherwise. */
 export function copyFixture(classDir: string, name: string, as = name, weeks = ['hw01']): string {
   const dir = path.join(classDir, as);
   fs.mkdirSync(dir, { recursive: true });
-  for (const w of weeks) fs.copyFileSync(path.join(FIXTURES, name, `${w}.ts`), path.join(dir, `${w}.ts`));
+  for (const w of weeks) fs.writeFileSync(path.join(dir, `${w}.ts`), fixtureSource(name, w));
   return as;
 }
 
@@ -80,7 +80,7 @@ export function directoryNamedHw01(classDir: string, name = 'dir-hw01'): string 
 /** The stub (0 points) plus a `declare global` that changes a global type for any program it is in. */
 export function declareGlobal(classDir: string, name = 'declare-global'): string {
   const dir = student(classDir, name);
-  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const stub = fixtureSource('empty', 'hw01');
   // Math.log now returns a string: in a shared program every classmate's `Math.log(x) / …` is a type error.
   fs.writeFileSync(path.join(dir, 'hw01.ts'), `${stub}\ndeclare global {\n  interface Math {\n    log(x: number): string;\n  }\n}\n`);
   return name;
@@ -92,7 +92,7 @@ export function declareGlobal(classDir: string, name = 'declare-global'): string
  */
 export function unremovableScratch(classDir: string, name = 'chmod-scratch'): string {
   const dir = student(classDir, name);
-  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const stub = fixtureSource('empty', 'hw01');
   const payload = [
     "import * as fsx from 'fs';",
     'try {',
@@ -121,7 +121,7 @@ export function runAsUnprivileged(dir: string): { uid?: number; gid?: number } {
  */
 export function forgedFatal(classDir: string, name = 'forged-fatal', marker = 'FORGED-FATAL-MARKER'): string {
   const dir = student(classDir, name);
-  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const stub = fixtureSource('empty', 'hw01');
   const payload = [
     "import * as fsy from 'fs';",
     '{',
@@ -191,7 +191,7 @@ export function parseCsv(text: string): string[][] {
  */
 export function reportOverwrite(classDir: string, victim: string, name = 'report-overwrite'): string {
   const dir = student(classDir, name);
-  const stub = fs.readFileSync(path.join(FIXTURES, 'empty', 'hw01.ts'), 'utf8');
+  const stub = fixtureSource('empty', 'hw01');
   const target = path.join(classDir, victim, 'hw01.ts');
   fs.writeFileSync(path.join(dir, 'hw01.ts'), `try { process.report.filename = ${JSON.stringify(target)}; process.report.writeReport(); } catch { /* refused */ }\n${stub}`);
   return name;

@@ -1,6 +1,6 @@
 /**
  * `genbook grade` run by an unprivileged user (issue 16): nobody when the tests run as root, else
- * the current user. A small class from tests/fixtures/class (correct and empty, hw01 and hw02,
+ * the current user. A small class from the class fixture (correct and empty, hw01 and hw02,
  * public + hidden tests) is graded with the output folder and the scratch root (TMPDIR) owned by
  * that user. Expected: the correct submission gets every point the test titles declare, the stub
  * none, the outputs belong to the grading user, and no scratch folder is left behind.

@@ -1,6 +1,7 @@
 /**
- * A class of messy submissions (tests/fixtures/class/) graded in one command, as an instructor
- * would: `genbook grade --submissions tests/fixtures/class --out … --hidden`. The correct
+ * A class of messy submissions (built from today's solutions and stubs by class-fixtures.ts; the
+ * cheater's files are in tests/fixtures/class/) graded in one command, as an instructor would:
+ * `genbook grade --submissions <class> --out … --hidden`. The correct
  * submission gets 100%, every other one exactly what its code earns, nothing hangs, the gradebook
  * lists every student, and a submission that tries to escape the sandbox is refused with a clear
  * message and no points while the rest of the class is graded.
@@ -16,13 +17,14 @@ import * as path from 'path';
 import { expectedStub } from '../../tools/src/grading/validate';
 import { layout } from '../../tools/src/grading/layout';
 import type { StudentReport, WeekReport } from '../../tools/src/grading/report';
+import { classFixture } from './class-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
+const CLASS = classFixture();
 const STUDENTS = ['cheater', 'correct', 'empty', 'infinite-loop', 'misspelled', 'out-of-memory', 'partial', 'syntax-error', 'type-error'];
 const WEEKS = ['hw01', 'hw02', 'hw03', 'hw04', 'hw05', 'hw06'];
 
-describe('grading the messy class in tests/fixtures/class', function () {
+describe('grading the messy class (tests/grading/class-fixtures.ts)', function () {
   this.timeout(900_000);
   let out: string;
   let stdout = '';
@@ -56,8 +58,8 @@ describe('grading the messy class in tests/fixtures/class', function () {
   it('the fixtures correct/ and empty/ are the current solutions and stubs', () => {
     const l = layout(ROOT);
     for (const w of WEEKS) {
-      expect(fs.readFileSync(path.join(CLASS, 'correct', `${w}.ts`), 'utf8'), `correct/${w}.ts (run npm run validate -- --update-stubs)`).to.equal(fs.readFileSync(path.join(l.solutionsDir, `${w}.ts`), 'utf8'));
-      expect(fs.readFileSync(path.join(CLASS, 'empty', `${w}.ts`), 'utf8'), `empty/${w}.ts (run npm run validate -- --update-stubs)`).to.equal(expectedStub(l, w));
+      expect(fs.readFileSync(path.join(CLASS, 'correct', `${w}.ts`), 'utf8'), `correct/${w}.ts (tests/grading/class-fixtures.ts)`).to.equal(fs.readFileSync(path.join(l.solutionsDir, `${w}.ts`), 'utf8'));
+      expect(fs.readFileSync(path.join(CLASS, 'empty', `${w}.ts`), 'utf8'), `empty/${w}.ts (tests/grading/class-fixtures.ts)`).to.equal(expectedStub(l, w));
     }
   });
 

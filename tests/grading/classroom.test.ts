@@ -15,9 +15,10 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { classroomError, classroomWorkflow, ClassroomResult, runnerId } from '../../tools/src/grading/classroom';
 import { NODE_BUILD } from '../../tools/src/grading/node-build';
+import { classFixture } from './class-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
+const CLASS = classFixture();
 const CLI = path.join(ROOT, 'tools', 'dist', 'cli.js');
 
 /**

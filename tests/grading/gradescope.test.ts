@@ -4,7 +4,7 @@
  * library that wrote it) into AUTOGRADER_ROOT/source, run setup.sh (the Node on PATH is one the
  * grader's sandbox supports, so nothing is downloaded; `npm ci` reads npm's cache with npm_config_offline=true), copy
  * run_autograder to AUTOGRADER_ROOT as Gradescope does, then grade four submissions from
- * tests/fixtures/class and read each results.json.
+ * the class fixture (class-fixtures.ts) and read each results.json.
  *
  * Expected scores come from the test files themselves (the `[N pts]` in each title, summed here
  * with a regular expression), not from the grader: the correct solution gets all of them, the
@@ -22,9 +22,10 @@ import { codeBlock, findWeekFolder, GradescopeResults } from '../../tools/src/gr
 import { setupScript } from '../../tools/src/grading/gradescope-package';
 import { NODE_BUILD, sha512Hex } from '../../tools/src/grading/node-build';
 import { sandboxUnsupported } from '../../tools/src/grading/node-flags';
+import { classFixture } from './class-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
+const CLASS = classFixture();
 const CLI = path.join(ROOT, 'tools', 'dist', 'cli.js');
 
 /** Points declared in a test file's titles: `it('… [2 pts]', …)`. */

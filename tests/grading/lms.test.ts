@@ -13,9 +13,10 @@ import * as path from 'path';
 import { csvCell, csvLine, parseCsv } from '../../tools/src/grading/csv';
 import { matchRoster, moodleCsv, parseRoster, RosterError, unmatchedCsv } from '../../tools/src/grading/lms';
 import type { StudentReport } from '../../tools/src/grading/report';
+import { classFixture } from './class-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLASS = path.join(ROOT, 'tests', 'fixtures', 'class');
+const CLASS = classFixture();
 const CLI = path.join(ROOT, 'tools', 'dist', 'cli.js');
 
 describe('CSV cells', () => {

@@ -62,6 +62,32 @@ describe('train: checkpoints, results and the loop', () => {
     expect(String(caught)).to.contain('has no model topology');
   });
 
+  it('saves a model of several parts (layers models and named tensors) and loads it back; a missing part reads as none', async () => {
+    const seed = random.rng(2);
+    const encoder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: seed.tfSeed() }) })] });
+    const codebook = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    // by name: data/checkpoints/<name>/<part>/, the name recorded in every part's meta.json
+    const dir = await train.saveCheckpointParts({ name: 'parts' }, { encoder, codebook: { codebook } }, { command: 'test', seed: 2 });
+    expect(dir).to.equal(path.join(root, 'data', 'checkpoints', 'parts'));
+    expect(fs.readdirSync(dir).sort()).to.deep.equal(['codebook', 'encoder']);
+    for (const part of ['encoder', 'codebook']) expect(train.readMeta(path.join(dir, part))).to.include({ name: 'parts', command: 'test', seed: 2 });
+    const loaded = await train.loadCheckpointParts({ name: 'parts' }, { encoder: 'model', codebook: 'variables' });
+    expect(loaded, 'checkpoint not found').to.not.equal(undefined);
+    const x = tf.tensor2d([[1, -2, 3]]);
+    const a = encoder.predict(x) as tf.Tensor;
+    const b = loaded!.parts.encoder.predict(x) as tf.Tensor;
+    expect(b.arraySync()).to.deep.equal(a.arraySync());
+    expect(loaded!.parts.codebook.codebook.arraySync()).to.deep.equal([[1, 2], [3, 4], [5, 6]]);
+    expect(loaded!.meta).to.include({ name: 'parts', command: 'test' });
+    tf.dispose([x, a, b, codebook, ...Object.values(loaded!.parts.codebook)]);
+    // into a folder: meta.json as given; a part that is not there makes the whole checkpoint absent
+    const other = path.join(root, 'parts-dir');
+    expect(await train.saveCheckpointParts(other, { encoder }, { name: 'as-given', command: 'test' })).to.equal(other);
+    expect(train.readMeta(path.join(other, 'encoder'))).to.include({ name: 'as-given' });
+    expect(await train.loadCheckpointParts(other, { encoder: 'model', decoder: 'model' })).to.equal(undefined);
+    expect(await train.loadCheckpointParts({ name: 'no-such-checkpoint' }, { encoder: 'model' })).to.equal(undefined);
+  });
+
   it('writes quick-mode results apart from full-mode ones and reads them back', () => {
     process.env.GENBOOK_QUICK = '1';
     const base = { family: 'GAN', notebook: '05-gan-minimax', command: 'npm run notebooks -- notebooks/05-gan-minimax.ipynb' };

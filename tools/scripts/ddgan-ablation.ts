@@ -14,12 +14,18 @@
  * Other keys: T (4), h (hidden widths, "128,128,128"), batch (256).
  */
 import { backend, data, gan, systems, tf } from 'genbook';
+import { parseFlags, UsageError } from '../src/util/flags';
 async function main() {
+  const a = parseFlags(
+    process.argv.slice(2),
+    { steps: 'number', T: 'number', z: 'number', r1: 'number', lrG: 'number', lrD: 'number', enc: 'string', h: 'string', every: 'number', batch: 'number' },
+    { assignments: true },
+  );
+  const num = (name: string, fallback: number): number => (a[name] as number | undefined) ?? fallback;
   await backend.setup(undefined, { log: null });
-  const a = Object.fromEntries(process.argv.slice(2).map((s) => s.split('=')));
-  const steps = Number(a.steps ?? 1000), T = Number(a.T ?? 4), zdim = Number(a.z ?? 4), r1 = Number(a.r1 ?? 0.1);
-  const lrG = Number(a.lrG ?? 1e-3), lrD = Number(a.lrD ?? 1e-3), enc = (a.enc ?? 'one-hot') as systems.DdganTimeEncoding;
-  const hidden = (a.h ?? '128,128,128').split(',').map(Number), every = Number(a.every ?? 250), batch = Number(a.batch ?? 256);
+  const steps = num('steps', 1000), T = num('T', 4), zdim = num('z', 4), r1 = num('r1', 0.1);
+  const lrG = num('lrG', 1e-3), lrD = num('lrD', 1e-3), enc = ((a.enc as string | undefined) ?? 'one-hot') as systems.DdganTimeEncoding;
+  const hidden = ((a.h as string | undefined) ?? '128,128,128').split(',').map(Number), every = num('every', 250), batch = num('batch', 256);
   const std = 0.05;
   const centres = Array.from({ length: 8 }, (_, k) => [2 * Math.cos((2 * Math.PI * k) / 8), 2 * Math.sin((2 * Math.PI * k) / 8)]);
   const model = new systems.DenoisingDiffusionGan({ T, latentDim: zdim, hiddenUnits: hidden, timeEncoding: enc, seed: 1 });
@@ -34,4 +40,7 @@ async function main() {
     console.log(`${done} ${((Date.now() - t0) / 1000).toFixed(0)}s modes ${c.modesCovered} HQ ${(100 * c.highQualityShare).toFixed(1)}% counts ${c.counts.join(' ')} dL ${m('discriminatorLoss')} gL ${m('generatorLoss')} r1 ${m('r1')} D ${m('dReal')}/${m('dFake')} tensors ${tf.memory().numTensors}`);
   }
 }
-main();
+main().catch((e) => {
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

@@ -7,11 +7,13 @@
  *   npx tsx tools/scripts/sr-unet-experiment.ts [steps=300] [batch=32] [lr=1e-3] [n=100]
  */
 import { backend, data, diffusion, systems, tf } from 'genbook';
+import { parseFlags, UsageError } from '../src/util/flags';
 
 async function main(): Promise<void> {
+  const a = parseFlags(process.argv.slice(2), { steps: 'number', batch: 'number', lr: 'number', n: 'number' }, { assignments: true });
   await backend.setup(undefined, { log: null });
-  const a = Object.fromEntries(process.argv.slice(2).map((s) => s.split('=')));
-  const steps = Number(a.steps ?? 300), batchSize = Number(a.batch ?? 32), learningRate = Number(a.lr ?? 1e-3), nSr = Number(a.n ?? 100);
+  const steps = (a.steps as number | undefined) ?? 300, batchSize = (a.batch as number | undefined) ?? 32;
+  const learningRate = (a.lr as number | undefined) ?? 1e-3, nSr = (a.n as number | undefined) ?? 100;
   const schedule = diffusion.noiseSchedule('cosine', 100);
   const set = data.mnist({ split: 'train', limit: 10000, seed: 51 });
   const x0 = set.images.map((v) => 2 * v - 1);
@@ -33,4 +35,7 @@ async function main(): Promise<void> {
   console.log(`SR U-Net sample: mean |pool(x) − x_low| ${systems.lowResConsistency(values, low).toFixed(3)} (own) vs ${systems.lowResConsistency(values, shuffled).toFixed(3)} (shuffled x_low); MSE to the true digit ${mse(values, high).toFixed(3)}`);
   console.log(`nearest-neighbour upsampling: ${systems.lowResConsistency(nearest, low).toFixed(3)} vs ${systems.lowResConsistency(nearest, shuffled).toFixed(3)}; MSE ${mse(nearest, high).toFixed(3)}`);
 }
-main();
+main().catch((e) => {
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

@@ -10,27 +10,20 @@
  *        vae-mnist (20-D latent), vae-mnist-2d (2-D latent), aae-mnist, vqvae-mnist
  */
 import { backend, models } from 'genbook';
+import { parseFlags, UsageError } from '../src/util/flags';
 
-function flag(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value)) throw new RangeError(`--${name} needs a number; got ${process.argv[i + 1]}`);
-  return value;
-}
+const USAGE = `usage: npx tsx tools/scripts/train-autoencoders.ts <${models.AUTOENCODER_CHECKPOINTS.join('|')}> [--steps N] [--seed S]`;
 
 async function main(): Promise<void> {
-  const name = process.argv[2] as models.AutoencoderCheckpointName;
-  if (!(models.AUTOENCODER_CHECKPOINTS as readonly string[]).includes(name)) {
-    console.error(`usage: npx tsx tools/scripts/train-autoencoders.ts <${models.AUTOENCODER_CHECKPOINTS.join('|')}> [--steps N] [--seed S]`);
-    process.exit(2);
-  }
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number' });
+  const name = flags._[0] as models.AutoencoderCheckpointName;
+  if (flags._.length !== 1 || !(models.AUTOENCODER_CHECKPOINTS as readonly string[]).includes(name)) throw new UsageError(USAGE);
   const setup = await backend.setup(undefined, { log: null });
   console.log(`${name}: ${setup.message}`);
   let lastReport = 0;
   const summary = await models.makeAutoencoderCheckpoint(name, {
-    steps: flag('steps'),
-    seed: flag('seed'),
+    steps: flags.steps as number | undefined,
+    seed: flags.seed as number | undefined,
     command: `npx tsx tools/scripts/train-autoencoders.ts ${process.argv.slice(2).join(' ')}`.trim(),
     onProgress: (p) => {
       if (p.elapsedSeconds - lastReport < 30 && p.step !== p.steps) return;
@@ -43,6 +36,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

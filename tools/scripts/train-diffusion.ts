@@ -15,14 +15,7 @@
  * Adam state) up to `--steps` in total, e.g. after changing the learning rate with `--lr`.
  */
 import { backend, data, diffusion, models, tf, train } from 'genbook';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value)) throw new RangeError(`--${name} needs a number; got ${process.argv[i + 1]}`);
-  return value;
-}
+import { parseFlags, UsageError } from '../src/util/flags';
 
 const VARIANTS = ['ddpm-mnist', 'ddpm-noisy-classifier', 'ddpm-latent-autoencoder', 'ddpm-latent-cfg'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -44,10 +37,11 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
 }
 
 async function main(): Promise<void> {
-  const variant = process.argv[2] as Variant;
-  if (!VARIANTS.includes(variant)) {
-    console.error(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S]`);
-    process.exit(2);
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean' });
+  const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
+  const variant = flags._[0] as Variant;
+  if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume]`);
   }
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
@@ -99,7 +93,7 @@ async function main(): Promise<void> {
     }
     // --resume: continue from the checkpoint's (EMA) weights up to `steps` in total
     let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[] };
-    if (process.argv.includes('--resume') && train.hasCheckpoint(dir)) {
+    if (flags.resume && train.hasCheckpoint(dir)) {
       const loaded = models.loadDiffusionCheckpoint(dir);
       net.params.assign(loaded.network.params.record());
       loaded.network.dispose();
@@ -207,6 +201,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -12,21 +12,18 @@
  * (`models.continuePixelCnnCheckpoint`).
  */
 import { backend, models } from 'genbook';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`--${name} needs a number >= 0; got ${process.argv[i + 1]}`);
-  return value;
-}
+import { parseFlags, UsageError } from '../src/util/flags';
 
 async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', lr: 'number', seed: 'number', ema: 'number' });
+  /** A number flag ≥ 0, or `fallback` when absent. */
+  const flag = (name: string, fallback: number): number => {
+    const value = (flags[name] as number | undefined) ?? fallback;
+    if (value < 0) throw new UsageError(`--${name} needs a number >= 0; got ${value}`);
+    return value;
+  };
   const steps = flag('steps', 0);
-  if (!Number.isInteger(steps) || steps < 1) {
-    console.error('usage: npx tsx tools/scripts/train-pixelcnn-more.ts --steps N [--lr L] [--seed S] [--ema D]');
-    process.exit(2);
-  }
+  if (flags._.length > 0 || !Number.isInteger(steps) || steps < 1) throw new UsageError('usage: npx tsx tools/scripts/train-pixelcnn-more.ts --steps N [--lr L] [--seed S] [--ema D]');
   const learningRate = flag('lr', 1e-3);
   await backend.setup(undefined, { log: null });
   console.log(`training the shipped PixelCNN ${steps} more steps (lr ${learningRate} → ${learningRate / 10})`);
@@ -44,6 +41,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -7,23 +7,14 @@
  * and saves it in data/checkpoints/systems-mnist14-ddpm.
  */
 import { backend, systems } from 'genbook';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value)) throw new RangeError(`--${name} needs a number; got ${process.argv[i + 1]}`);
-  return value;
-}
+import { parseFlags, UsageError } from '../src/util/flags';
 
 async function main(): Promise<void> {
-  if (process.argv[2] !== 'mnist14-ddpm') {
-    console.error('usage: npx tsx tools/scripts/train-systems.ts mnist14-ddpm [--steps N] [--seed S]');
-    process.exit(2);
-  }
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number' });
+  if (flags._.length !== 1 || flags._[0] !== 'mnist14-ddpm') throw new UsageError('usage: npx tsx tools/scripts/train-systems.ts mnist14-ddpm [--steps N] [--seed S]');
   await backend.setup(undefined, { log: null });
-  const steps = flag('steps', 3000);
-  const seed = flag('seed', 11);
+  const steps = (flags.steps as number | undefined) ?? 3000;
+  const seed = (flags.seed as number | undefined) ?? 11;
   const r = await systems.trainMnist14Denoiser({
     steps,
     seed,
@@ -35,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -10,7 +10,7 @@
  * @see notebooks/09-ddim-guidance
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkSameShape } from './timesteps';
+import { checkSameShape } from '../util/validate';
 import { ConditionalEpsilonPredictor, EpsilonPredictor } from './types';
 
 /** ε̃ = (1 + w)·ε_cond − w·ε_uncond (CFG Algorithm 2, line 3). w = 0 is the conditional model. */

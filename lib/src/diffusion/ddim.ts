@@ -16,7 +16,7 @@ import { Rng } from '../random';
 import { callEpsilon, startStepOf } from './ddpm';
 import { epsFromX0, predictX0FromEps } from './forward';
 import { NoiseSchedule } from './schedule';
-import { checkSameShape } from './timesteps';
+import { checkSameShape } from '../util/validate';
 import { CommonSamplerOptions, EpsilonPredictor, yieldToEventLoop } from './types';
 
 /** How `ddimTimesteps` spaces S steps over 1 … T. */

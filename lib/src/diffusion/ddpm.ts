@@ -23,7 +23,7 @@ import { predictX0FromEps } from './forward';
 import { posteriorMeanVariance } from './posterior';
 import { ReverseVariance, reverseMean, reverseVariance } from './reverse';
 import { NoiseSchedule } from './schedule';
-import { checkSameShape } from './timesteps';
+import { checkSameShape } from '../util/validate';
 import { CommonSamplerOptions, EpsilonPredictor, yieldToEventLoop } from './types';
 
 /** Options of `ddpmSample`. */

@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NoiseSchedule } from './schedule';
-import { Timesteps, checkBatched, checkSameShape, perExample, timestepList } from './timesteps';
+import { Timesteps, checkBatched, perExample, timestepList } from './timesteps';
+import { checkSameShape } from '../util/validate';
 
 /**
  * Sample x_t ~ q(x_t | x_0) with the given noise: √ᾱ_t·x_0 + √(1−ᾱ_t)·ε (DDPM eq. 4).

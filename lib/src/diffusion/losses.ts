@@ -17,7 +17,8 @@ import { qSample } from './forward';
 import { posteriorMeanVariance } from './posterior';
 import { ReverseVariance, reverseMean, reverseVariance } from './reverse';
 import { NoiseSchedule } from './schedule';
-import { checkBatched, checkSameShape } from './timesteps';
+import { checkBatched } from './timesteps';
+import { checkSameShape } from '../util/validate';
 import { EpsilonPredictor } from './types';
 
 /** Elementwise KL(N(mean1, exp(logVar1)) ‖ N(mean2, exp(logVar2))) in nats. */

@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NoiseSchedule } from './schedule';
-import { Timesteps, checkBatched, checkSameShape, perExample, timestepList } from './timesteps';
+import { Timesteps, checkBatched, perExample, timestepList } from './timesteps';
+import { checkSameShape } from '../util/validate';
 
 /** The two coefficients of μ̃_t: `mean = x0Coef·x_0 + xtCoef·x_t` (DDPM eq. 7). */
 export function posteriorMeanCoefficients(schedule: NoiseSchedule, t: number): { x0Coef: number; xtCoef: number } {

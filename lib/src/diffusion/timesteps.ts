@@ -31,13 +31,6 @@ export function perExample(values: readonly number[], x: tf.Tensor): tf.Tensor {
   return tf.tensor(values, shape, 'float32');
 }
 
-/** Check that two tensors have the same shape; the error names both arguments. */
-export function checkSameShape(a: tf.Tensor, aName: string, b: tf.Tensor, bName: string): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new RangeError(`${aName} and ${bName} must have the same shape; got [${a.shape}] and [${b.shape}]`);
-  }
-}
-
 /** Check that x has a batch dimension. */
 export function checkBatched(x: tf.Tensor, name: string): number {
   if (x.rank < 1) throw new RangeError(`${name} must have a batch dimension; got a scalar`);

@@ -12,17 +12,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { generatorLossNonSaturating } from './losses';
+import { checkSameShape } from '../util/validate';
 
-function checkSameShape(a: tf.Tensor, b: tf.Tensor, nameA: string, nameB: string): void {
-  if (a.shape.join(',') !== b.shape.join(',')) {
-    throw new RangeError(`${nameA} and ${nameB} must have the same shape; got [${a.shape}] and [${b.shape}]`);
-  }
-  if (a.size === 0) throw new RangeError(`${nameA} must not be empty`);
-}
 
 /** Mean absolute error mean |a − b| over all elements. */
 export function l1Loss(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
-  checkSameShape(a, b, 'a', 'b');
+  checkSameShape(a, 'a', b, 'b');
+  if (a.size === 0) throw new RangeError('a must not be empty');
   return tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b))) as tf.Scalar);
 }
 

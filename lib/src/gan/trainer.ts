@@ -40,6 +40,42 @@ import {
 export type GanObjective = 'minimax' | 'non-saturating' | 'wgan' | 'wgan-gp' | 'hinge';
 export const GAN_OBJECTIVES: readonly GanObjective[] = ['minimax', 'non-saturating', 'wgan', 'wgan-gp', 'hinge'];
 
+/** One objective: D's (the critic's) loss, G's loss, and what else its algorithm does. */
+export interface GanObjectiveLosses {
+  /** D's loss on the logits (critic scores) of a real and a fake minibatch, [B] each. */
+  discriminator(realLogits: tf.Tensor1D, fakeLogits: tf.Tensor1D): tf.Scalar;
+  /** G's loss on D's logits (critic scores) of its fakes, [B]. */
+  generator(fakeLogits: tf.Tensor1D): tf.Scalar;
+  /** D is a critic (unbounded scores): the trainer records mean(real) − mean(fake), not D's probabilities. */
+  critic: boolean;
+  /** Add λ·gradient penalty (`gradientPenaltyWeight`) to D's loss. */
+  gradientPenalty: boolean;
+  /** Clip D's weights to [−c, c] (`clipValue`) after each step. */
+  clipWeights: boolean;
+}
+
+/**
+ * The objectives as one table: objective → its D and G losses (functions of D's logits, losses.ts)
+ * and the rest of its algorithm.
+ *
+ * | objective | L_D | L_G | source |
+ * | --- | --- | --- | --- |
+ * | minimax | −E log D(x) − E log(1 − D(G(z))) | E log(1 − D(G(z))) | Goodfellow et al. 2014, eq. 1 |
+ * | non-saturating | as minimax | −E log D(G(z)) | Goodfellow et al. 2014, §3 |
+ * | wgan | E f(G(z)) − E f(x), weights clipped | −E f(G(z)) | Arjovsky et al. 2017, Algorithm 1 |
+ * | wgan-gp | wgan's + λ E (‖∇f(x̂)‖ − 1)² | −E f(G(z)) | Gulrajani et al. 2017, Algorithm 1 |
+ * | hinge | E max(0, 1 − ℓ(x)) + E max(0, 1 + ℓ(G(z))) | −E ℓ(G(z)) | Lim & Ye 2017; Miyato et al. 2018 |
+ *
+ * The default optimizers per objective are in `defaultOptimizers` below.
+ */
+const OBJECTIVES: Readonly<Record<GanObjective, GanObjectiveLosses>> = {
+  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false },
+  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false },
+  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true },
+  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false },
+  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false },
+};
+
 /**
  * What the trainer needs of a network: `apply` (a tf.LayersModel has it) and its trainable
  * weights. Models written as classes (the progressive and style-based generators) implement it too.
@@ -324,25 +360,16 @@ export class GanTrainer {
         }
         const realLogits = this.discriminate(realX, realLabels, true);
         const fakeLogits = this.discriminate(fake, fakeLabels, true);
-        let value: tf.Scalar;
-        switch (this.objective) {
-          case 'wgan':
-            value = wassersteinCriticLoss(realLogits, fakeLogits);
-            break;
-          case 'wgan-gp': {
-            const critic = (x: tf.Tensor) => this.discriminate(x, realLabels, true);
-            const penalty = gradientPenalty(critic, realX, fake, { seed: gpSeed });
-            record.gradientPenalty = penalty.dataSync()[0];
-            value = tf.add(wassersteinCriticLoss(realLogits, fakeLogits), tf.mul(this.gradientPenaltyWeight, penalty));
-            break;
-          }
-          case 'hinge':
-            value = hingeDiscriminatorLoss(realLogits, fakeLogits);
-            break;
-          default:
-            value = discriminatorLoss(realLogits, fakeLogits);
+        const objective = OBJECTIVES[this.objective];
+        let penalty: tf.Scalar | undefined;
+        if (objective.gradientPenalty) {
+          const critic = (x: tf.Tensor) => this.discriminate(x, realLabels, true);
+          penalty = gradientPenalty(critic, realX, fake, { seed: gpSeed });
+          record.gradientPenalty = penalty.dataSync()[0];
         }
-        if (this.objective === 'wgan' || this.objective === 'wgan-gp') {
+        const lossD = objective.discriminator(realLogits, fakeLogits);
+        const value = penalty ? tf.add(lossD, tf.mul(this.gradientPenaltyWeight, penalty)) as tf.Scalar : lossD;
+        if (objective.critic) {
           record.wassersteinEstimate = tf.sub(tf.mean(realLogits), tf.mean(fakeLogits)).dataSync()[0];
         } else {
           record.dReal = tf.mean(tf.sigmoid(realLogits)).dataSync()[0];
@@ -355,7 +382,7 @@ export class GanTrainer {
     );
     record.discriminatorLoss = loss!.dataSync()[0];
     tf.dispose([loss!, z, realX]);
-    if (this.objective === 'wgan') {
+    if (OBJECTIVES[this.objective].clipWeights) {
       // Weight clipping keeps the critic in a compact set of K-Lipschitz functions (WGAN Alg. 1, line 7).
       tf.tidy(() => {
         for (const w of this.discriminator.trainableWeights) w.write(tf.clipByValue(w.read(), -this.clipValue, this.clipValue));
@@ -377,23 +404,7 @@ export class GanTrainer {
           const out = this.discriminateWithClasses(fake, true);
           return acganGeneratorLoss(out.logits, out.classLogits, labels!, aux);
         }
-        const fakeLogits = this.discriminate(fake, labels, true);
-        let value: tf.Scalar;
-        switch (this.objective) {
-          case 'minimax':
-            value = generatorLossSaturating(fakeLogits);
-            break;
-          case 'wgan':
-          case 'wgan-gp':
-            value = wassersteinGeneratorLoss(fakeLogits);
-            break;
-          case 'hinge':
-            value = hingeGeneratorLoss(fakeLogits);
-            break;
-          default:
-            value = generatorLossNonSaturating(fakeLogits);
-        }
-        return value;
+        return OBJECTIVES[this.objective].generator(this.discriminate(fake, labels, true));
       },
       true,
       gVars,

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { indexBatches, gatherRows } from '../data/batches';
+import { checkPositiveInt } from '../util/validate';
 
 export type Activation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'linear';
 
@@ -45,10 +46,6 @@ export interface Autoencoder {
   codeSize: number;
   /** Shape of one input example, e.g. [784] or [28, 28, 1]. */
   inputShape: number[];
-}
-
-function checkPositiveInt(value: number, argName: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${argName} must be a positive integer; got ${value}`);
 }
 
 function dense(units: number, activation: Activation, rng: Rng): tf.layers.Layer {

@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { gatherRows } from '../data/batches';
+import { batchStream } from './autoencoder';
 
 export interface RealNvpConfig {
   /** Number of affine coupling layers (masks alternate). Default 8. */
@@ -200,8 +201,7 @@ export async function trainFlow(model: RealNvp2d, options: TrainFlowOptions): Pr
   const n = points.length / 2;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`points must hold N·2 coordinates; got ${points.length}`);
   const rng = new Rng(seed);
-  const size = Math.min(batchSize, n);
-  let queue: Int32Array[] = [];
+  const nextBatch = batchStream(n, batchSize, rng);
   const optimizer = tf.train.adam(learningRate);
   const variables = model.trainableVariables();
   try {
@@ -210,11 +210,7 @@ export async function trainFlow(model: RealNvp2d, options: TrainFlowOptions): Pr
       onProgress,
       step: (i) => {
         (optimizer as unknown as { learningRate: number }).learningRate = learningRate * (1 - (0.9 * i) / Math.max(1, steps));
-        if (queue.length === 0) {
-          const order = rng.permutation(n);
-          for (let s = 0; s + size <= n; s += size) queue.push(Int32Array.from(order.slice(s, s + size)));
-        }
-        const idx = queue.shift()!;
+        const idx = nextBatch();
         const x = tf.tensor2d(gatherRows(points, 2, idx), [idx.length, 2]);
         const loss = optimizer.minimize(() => tf.neg(tf.mean(model.logProb(x))) as tf.Scalar, true, variables)!;
         const nll = loss.dataSync()[0];

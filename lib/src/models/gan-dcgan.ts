@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { ganLeakyReLU } from './gan-layers';
+import { checkPositiveInt } from '../util/validate';
 
 export interface DcganGeneratorConfig {
   /** Dimension of z. Default 64. */
@@ -51,11 +52,8 @@ export interface DcganDiscriminatorConfig {
   seed: number;
 }
 
-function checkPositiveInt(value: number, argName: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${argName} must be a positive integer; got ${value}`);
-}
-
-function dcganInit(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
+/** The DCGAN weight initialisation, N(0, 0.02²) (Radford et al. 2016, §4; pix2pix uses it too). */
+export function dcganInit(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.tfSeed() });
 }
 

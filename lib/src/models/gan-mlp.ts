@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { ganLeakyReLU } from './gan-layers';
+import { checkPositiveInt } from '../util/validate';
 
 export interface MlpGeneratorConfig {
   /** Dimension of z. */
@@ -34,10 +35,6 @@ export interface MlpDiscriminatorConfig {
   /** Width of extra output logits, e.g. StarGAN's D_cls head; 0 = only the one real/fake logit. */
   extraOutputs?: number;
   seed: number;
-}
-
-function checkPositiveInt(value: number, argName: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${argName} must be a positive integer; got ${value}`);
 }
 
 function dense(units: number, rng: Rng, name: string, activation?: 'relu' | 'tanh' | 'elu'): tf.layers.Layer {

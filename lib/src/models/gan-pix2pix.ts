@@ -16,6 +16,7 @@ import { Rng } from '../random/rng';
 import { ganLeakyReLU } from './gan-layers';
 import { discriminatorLoss } from '../gan/losses';
 import { pix2pixGeneratorLoss } from '../gan/cycle';
+import { dcganInit } from './gan-dcgan';
 
 export interface UnetConfig {
   /** Filters of the first (14×14) level; the 7×7 level has twice as many. Default 32. */
@@ -23,10 +24,6 @@ export interface UnetConfig {
   inputChannels?: number;
   outputChannels?: number;
   seed: number;
-}
-
-function init(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
-  return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.tfSeed() });
 }
 
 /**
@@ -40,9 +37,9 @@ export function unetGenerator(config: UnetConfig): tf.LayersModel {
   const rng = new Rng(seed);
   const x = tf.input({ shape: [28, 28, inputChannels], name: 'condition' });
   const conv = (filters: number, kernelSize: number, strides: number, name: string) =>
-    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', kernelInitializer: init(rng), name });
+    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', kernelInitializer: dcganInit(rng), name });
   const up = (filters: number, name: string, activation?: 'tanh') =>
-    tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(rng), activation, name });
+    tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: dcganInit(rng), activation, name });
   // Encoder: [B, 28, 28, c] → e1 [B, 14, 14, F] → e2 [B, 7, 7, 2F]
   const e1 = ganLeakyReLU({ name: 'enc14_lrelu' }).apply(conv(baseFilters, 4, 2, 'enc14').apply(x)) as tf.SymbolicTensor;
   let e2 = conv(2 * baseFilters, 4, 2, 'enc7').apply(e1) as tf.SymbolicTensor;
@@ -71,11 +68,11 @@ export function patchDiscriminator(config: { baseFilters?: number; inputChannels
   const x = tf.input({ shape: [28, 28, inputChannels], name: 'condition' });
   const y = tf.input({ shape: [28, 28, outputChannels], name: 'image' });
   let h = tf.layers.concatenate({ name: 'pair' }).apply([x, y]) as tf.SymbolicTensor;
-  h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(rng), name: 'patch14' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.conv2d({ filters: baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: dcganInit(rng), name: 'patch14' }).apply(h) as tf.SymbolicTensor;
   h = ganLeakyReLU({ name: 'patch14_lrelu' }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(rng), name: 'patch7' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.conv2d({ filters: 2 * baseFilters, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: dcganInit(rng), name: 'patch7' }).apply(h) as tf.SymbolicTensor;
   h = ganLeakyReLU({ name: 'patch7_lrelu' }).apply(h) as tf.SymbolicTensor;
-  const logits = tf.layers.conv2d({ filters: 1, kernelSize: 3, strides: 1, padding: 'same', kernelInitializer: init(rng), name: 'patch_logits' }).apply(h) as tf.SymbolicTensor;
+  const logits = tf.layers.conv2d({ filters: 1, kernelSize: 3, strides: 1, padding: 'same', kernelInitializer: dcganInit(rng), name: 'patch_logits' }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: [x, y], outputs: logits, name: 'patch_discriminator' });
 }
 

@@ -1,4 +1,14 @@
-/** Models namespace: the course's model builders, one file per family. */
+/**
+ * Models namespace. The folder shows the architecture:
+ * - `models/*.ts` — the networks, one file per family, each with its training step or loop
+ *   (`trainVae`, `trainPixelCnn`, …) and what its family shares (`pixelcnn-common.ts`, `gan-layers.ts`,
+ *   `diffusion-nn.ts`);
+ * - `models/recipes/*.ts` — the course's training recipes on MNIST and their checkpoints (what
+ *   `npm run train -- <name>` makes and the notebooks load), saved and loaded through `train/`
+ *   (`checkpoint.ts`, `checkpoint-parts.ts`).
+ */
+
+// Networks
 export { mlpGenerator, mlpDiscriminator } from './gan-mlp';
 export type { MlpGeneratorConfig, MlpDiscriminatorConfig } from './gan-mlp';
 export { dcganGenerator, dcganDiscriminator, toGanRange, fromGanRange } from './gan-dcgan';
@@ -32,8 +42,6 @@ export type { AdversarialAutoencoderConfig, PriorSampler, TrainAaeOptions } from
 export { VectorQuantizer, VqVae, trainVqVae, stopGradient, straightThrough, codebookPerplexity } from './vq';
 export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
-export { trainVaeMnist, saveVaeCheckpoint, saveVaeCheckpointIn, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './vae-mnist';
-export type { VaeMnistOptions, VaeMnistRun } from './vae-mnist';
 export { DiffusionUNet, DDPM_UNET_CONFIG } from './diffusion-unet';
 export type { DiffusionUNetConfig } from './diffusion-unet';
 export { ParameterStore, silu, groupNorm, crossAttention, spaceToDepth2, depthToSpace2 } from './diffusion-nn';
@@ -53,8 +61,18 @@ export { NoisyClassifier, trainNoisyClassifier } from './diffusion-classifier';
 export type { NoisyClassifierConfig, TrainNoisyClassifierOptions } from './diffusion-classifier';
 export { LatentAutoencoder, trainLatentAutoencoder } from './diffusion-autoencoder';
 export type { LatentAutoencoderConfig } from './diffusion-autoencoder';
-export { saveDiffusionCheckpoint, loadDiffusionCheckpoint } from './diffusion-checkpoint';
-export type { DiffusionCheckpointNetwork } from './diffusion-checkpoint';
+export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn } from './pixelcnn';
+export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions } from './pixelcnn';
+export { RealNvp2d, trainFlow, standardization } from './flow';
+export type { RealNvpConfig, TrainFlowOptions } from './flow';
+export { GatedPixelCnn } from './pixelcnn-gated';
+export type { GatedPixelCnnConfig } from './pixelcnn-gated';
+
+// Recipes and checkpoints
+export { trainVaeMnist, saveVaeCheckpoint, saveVaeCheckpointIn, loadVaeCheckpoint, binarizedMnist, smoothHistory } from './recipes/vae-mnist';
+export type { VaeMnistOptions, VaeMnistRun } from './recipes/vae-mnist';
+export { saveDiffusionCheckpoint, loadDiffusionCheckpoint } from './recipes/diffusion-checkpoint';
+export type { DiffusionCheckpointNetwork } from './recipes/diffusion-checkpoint';
 export {
   AE_MNIST_VARIANTS,
   AE_MNIST_CODE_SIZE,
@@ -65,15 +83,11 @@ export {
   saveAutoencoderCheckpoint,
   saveAutoencoderCheckpointIn,
   loadAutoencoderCheckpoint,
-} from './autoencoder-mnist';
-export type { AeMnistVariant, AeMnistOptions, AeMnistRun } from './autoencoder-mnist';
-export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, saveAaeCheckpointIn, loadAaeCheckpoint } from './aae-mnist';
-export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, saveVqVaeCheckpointIn, loadVqVaeCheckpoint } from './vq-mnist';
-export { AUTOENCODER_CHECKPOINTS, AUTOENCODER_CHECKPOINT_STEPS, makeAutoencoderCheckpoint } from './autoencoder-checkpoints';
-export type { AutoencoderCheckpointName, MakeAutoencoderCheckpointOptions } from './autoencoder-checkpoints';
-export { PixelCnn, pixelCnnMask, maskPlane, trainPixelCnn, makePixelCnnCheckpoint, continuePixelCnnCheckpoint, loadPixelCnn, binarizedMnistTest, PIXELCNN_CHECKPOINT, PIXELCNN_COMMAND, PIXELCNN_RECIPE } from './pixelcnn';
-export type { PixelCnnConfig, PixelCnnMaskType, TrainPixelCnnOptions, PixelCnnRun, ContinuePixelCnnOptions } from './pixelcnn';
-export { RealNvp2d, trainFlow, standardization } from './flow';
-export type { RealNvpConfig, TrainFlowOptions } from './flow';
-export { GatedPixelCnn } from './pixelcnn-gated';
-export type { GatedPixelCnnConfig } from './pixelcnn-gated';
+} from './recipes/autoencoder-mnist';
+export type { AeMnistVariant, AeMnistOptions, AeMnistRun } from './recipes/autoencoder-mnist';
+export { AAE_MNIST_PRIOR, AAE_MNIST_STEPS, aaeMnistModel, trainAaeMnist, saveAaeCheckpoint, saveAaeCheckpointIn, loadAaeCheckpoint } from './recipes/aae-mnist';
+export { VQVAE_MNIST_STEPS, vqVaeMnistModel, trainVqVaeMnist, saveVqVaeCheckpoint, saveVqVaeCheckpointIn, loadVqVaeCheckpoint } from './recipes/vq-mnist';
+export { AUTOENCODER_CHECKPOINTS, AUTOENCODER_CHECKPOINT_STEPS, makeAutoencoderCheckpoint } from './recipes/autoencoder-checkpoints';
+export type { AutoencoderCheckpointName, MakeAutoencoderCheckpointOptions } from './recipes/autoencoder-checkpoints';
+export { makePixelCnnCheckpoint, continuePixelCnnCheckpoint, loadPixelCnn, binarizedMnistTest, PIXELCNN_CHECKPOINT, PIXELCNN_COMMAND, PIXELCNN_RECIPE } from './recipes/pixelcnn-mnist';
+export type { PixelCnnRun, ContinuePixelCnnOptions } from './recipes/pixelcnn-mnist';

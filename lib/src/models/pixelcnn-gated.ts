@@ -18,23 +18,17 @@
  * @see notebooks/07-autoregressive-and-flows
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random/rng';
+import { bernoulliNegLogLikelihood } from './vae';
+import { createPixelCnnVariables, PixelCnnStackConfig, resolvePixelCnnConfig } from './pixelcnn-common';
 
-export interface GatedPixelCnnConfig {
+export interface GatedPixelCnnConfig extends PixelCnnStackConfig {
   /** Feature maps per stack (each gate convolution makes 2× this). Default 16. */
   channels?: number;
   /** Gated layers after the first. Default 4. */
   layers?: number;
-  /** Kernel of the first layer. Default 7. */
-  firstKernelSize?: number;
-  /** Kernel of the later layers. Default 3. */
-  kernelSize?: number;
-  height?: number;
-  width?: number;
-  /** Initial bias of the output logit. Default 0. */
-  outputBias?: number;
-  seed: number;
 }
+
+const DEFAULTS = { channels: 16, layers: 4, firstKernelSize: 7, kernelSize: 3, height: 28, width: 28, outputBias: 0 };
 
 type Resolved = Required<GatedPixelCnnConfig>;
 
@@ -62,15 +56,9 @@ export class GatedPixelCnn {
   readonly variables: Record<string, tf.Variable>;
 
   constructor(config: GatedPixelCnnConfig, weights?: Record<string, tf.Tensor>) {
-    const c: Resolved = { channels: 16, layers: 4, firstKernelSize: 7, kernelSize: 3, height: 28, width: 28, outputBias: 0, ...config };
-    for (const key of ['channels', 'firstKernelSize', 'kernelSize', 'height', 'width'] as const) {
-      if (!Number.isInteger(c[key]) || c[key] < 1) throw new RangeError(`${key} must be a positive integer; got ${c[key]}`);
-    }
-    for (const key of ['firstKernelSize', 'kernelSize'] as const) if (c[key] % 2 === 0) throw new RangeError(`${key} must be odd; got ${c[key]}`);
-    if (!Number.isInteger(c.layers) || c.layers < 0) throw new RangeError(`layers must be an integer >= 0; got ${c.layers}`);
+    const c: Resolved = resolvePixelCnnConfig(DEFAULTS, config);
     this.config = c;
     const C = c.channels;
-    const rng = new Rng(c.seed);
     const shapes: Record<string, number[]> = {};
     for (let l = 0; l <= c.layers; l++) {
       const k = l === 0 ? c.firstKernelSize : c.kernelSize;
@@ -84,21 +72,14 @@ export class GatedPixelCnn {
       shapes[`l${l}.out.bias`] = [C];
     }
     Object.assign(shapes, { 'head1.kernel': [1, 1, C, C], 'head1.bias': [C], 'head2.kernel': [1, 1, C, 1], 'head2.bias': [1] });
-    this.variables = {};
-    for (const [name, shape] of Object.entries(shapes)) {
-      const given = weights?.[name];
-      if (weights && !given) throw new RangeError(`weights must contain '${name}'`);
-      if (given && given.shape.join() !== shape.join()) throw new RangeError(`weights['${name}'] must have shape [${shape}]; got [${given.shape}]`);
-      const init = given
-        ? given.clone()
-        : name === 'head2.bias'
-          ? tf.fill(shape, c.outputBias)
-          : name.endsWith('.bias')
-            ? tf.zeros(shape)
-            : (tf.initializers.glorotNormal({ seed: rng.tfSeed() }).apply(shape) as tf.Tensor);
-      this.variables[name] = tf.variable(init, true);
-      if (init !== given) init.dispose();
-    }
+    this.variables = createPixelCnnVariables({
+      shapes,
+      weights,
+      outputBiasName: 'head2.bias',
+      outputBias: c.outputBias,
+      kernelInitializer: (seed) => tf.initializers.glorotNormal({ seed }),
+      seed: c.seed,
+    });
   }
 
   /** Logits of p(x_i = 1 | x_<i) for every pixel: x [N,H,W,1] → [N,H,W,1]. */
@@ -128,11 +109,7 @@ export class GatedPixelCnn {
 
   /** Exact −log p(x) per image in nats, [N] (x binary [N,H,W,1]). */
   negativeLogLikelihood(x: tf.Tensor4D): tf.Tensor1D {
-    return tf.tidy(() => {
-      const l = this.logits(x);
-      const perPixel = tf.add(tf.sub(tf.relu(l), tf.mul(l, x)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))));
-      return tf.sum(perPixel, [1, 2, 3]) as tf.Tensor1D;
-    });
+    return tf.tidy(() => bernoulliNegLogLikelihood(this.logits(x), x));
   }
 
   trainableVariables(): tf.Variable[] {

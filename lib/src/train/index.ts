@@ -7,3 +7,5 @@ export type { CheckpointMeta } from './checkpoint';
 export { writeResult, readResults, resultsDir } from './results';
 export { ExponentialMovingAverage } from './ema';
 export type { ModelResult } from './results';
+export { saveCheckpointParts, loadCheckpointParts } from './checkpoint-parts';
+export type { CheckpointPart, CheckpointPartKind } from './checkpoint-parts';

@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { DISPLAY, type Displayable, type MimeBundle } from './protocol';
 import { toRasters, type ImageSource, type IntensityRange, type Raster } from './images';
 import { glyph, GLYPH_ADVANCE, GLYPH_HEIGHT, textWidth } from './font';
+import { checkIntInRange } from '../util/validate';
 
 export interface ImageGridOptions {
   /** Images per row (default: all in one row up to 10, else ⌈√N⌉). */
@@ -71,12 +72,6 @@ export class ImageGrid implements Displayable {
   }
 }
 
-function checkPositiveInt(value: number, name: string, max = Infinity): void {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${name} must be an integer in [1, ${max}]; got ${value}`);
-  }
-}
-
 /** Draw `images` into one PNG grid. */
 export function imageGrid(images: ImageSource, options: ImageGridOptions = {}): ImageGrid {
   const rasters = toRasters(images, options.range ?? 'auto');
@@ -85,11 +80,11 @@ export function imageGrid(images: ImageSource, options: ImageGridOptions = {}): 
   const labels = options.labels?.map((l) => (typeof l === 'number' ? String(l) : l));
   if (labels && labels.length !== n) throw new RangeError(`labels must have one entry per image (${n}); got ${labels.length}`);
   const columns = options.columns ?? (n <= 10 ? n : Math.ceil(Math.sqrt(n)));
-  checkPositiveInt(columns, 'columns');
+  checkIntInRange(columns, 'columns', 1, Infinity);
   const cellH = Math.max(...rasters.map((r) => r.height));
   const cellW = Math.max(...rasters.map((r) => r.width));
   const scale = options.scale ?? Math.min(8, Math.max(1, Math.ceil(56 / Math.max(cellH, cellW))));
-  checkPositiveInt(scale, 'scale', 64);
+  checkIntInRange(scale, 'scale', 1, 64);
   const gap = options.gap ?? 2;
   if (!Number.isInteger(gap) || gap < 0) throw new RangeError(`gap must be a non-negative integer; got ${gap}`);
   const cols = Math.min(columns, n);

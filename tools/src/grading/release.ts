@@ -4,8 +4,8 @@
  * A copy of the project's files (the files git tracks, as they are in the working tree; without
  * git, every file but node_modules, dist, build and .git) with:
  * - no `solutions/`, no `tests/hidden/`, no mutant catalogues (`tests/mutants/`, which quote the
- *   solutions), no class fixtures (`tests/fixtures/class/`, which hold a
- *   correct submission), no grading tests (`tests/grading/`) and no grading benchmark;
+ *   solutions), no class fixtures (`tests/fixtures/class/`, whose cheater's submission quotes the
+ *   grader; tests/grading/class-fixtures.ts builds the others from the solutions), no grading tests (`tests/grading/`) and no grading benchmark;
  * - the stubs `notebooks/homework/hwNN.ts` freshly generated from the solutions;
  * - a README for students, and package.json without the instructor scripts (grade, validate,
  *   release); `.mocharc.cjs` skips tests/homework in `npm test` (students run them with

@@ -3,7 +3,7 @@
  *
  * 1. Every solution's regions are well formed and the committed stub `notebooks/homework/hwNN.ts`
  *    is exactly the stub generated from `solutions/hwNN.ts` (no drift; `--update-stubs` rewrites
- *    them, and the class fixtures `correct/` and `empty/` with them).
+ *    them; the grading tests' class fixture is built from both at test time).
  * 2. Solutions and stubs type-check.
  * 3. Every test declares its points; the solutions score 100% on the public and hidden tests; the
  *    stubs score 0 (every test fails), all in the grader's sandbox.
@@ -98,16 +98,6 @@ export async function validate(options: ValidateOptions = {}): Promise<ValidateR
         log(`  updated notebooks/homework/${week}.ts`);
       } else {
         problem(`notebooks/homework/${week}.ts is ${current === undefined ? 'missing' : 'out of date'}: run \`npm run validate -- --update-stubs\``);
-      }
-    }
-    if (options.updateStubs) {
-      const fixtures = path.join(l.root, 'tests', 'fixtures', 'class');
-      for (const [dir, content] of [['correct', fs.readFileSync(solution, 'utf8')], ['empty', stub]] as const) {
-        const file = path.join(fixtures, dir, `${week}.ts`);
-        if (fs.existsSync(path.dirname(file)) && (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content)) {
-          fs.writeFileSync(file, content);
-          log(`  updated tests/fixtures/class/${dir}/${week}.ts`);
-        }
       }
     }
   }

@@ -1,14 +1,24 @@
-/** A small flag parser for the genbook CLI: `--name value`, `--name=value`, `--switch`, positionals. */
+/**
+ * A small flag parser for the genbook CLI and tools/scripts: `--name value`, `--name=value`,
+ * `--switch`, positionals; with `{ assignments: true }` also `name=value` (the key=value style of
+ * the experiment scripts, e.g. `sr-unet-experiment.ts steps=600 n=100`). Unknown names and values
+ * that are not numbers where numbers are expected throw a UsageError that says so.
+ */
 
 export type FlagKind = 'string' | 'boolean' | 'number';
 export type Flags = Record<string, string | boolean | number | string[] | undefined> & { _: string[] };
 
 export class UsageError extends Error {}
 
-export function parseFlags(args: readonly string[], spec: Record<string, FlagKind>): Flags {
+export interface ParseOptions {
+  /** Read `name=value` (no dashes) as `--name=value`. Default false: such an argument is a positional. */
+  assignments?: boolean;
+}
+
+export function parseFlags(args: readonly string[], spec: Record<string, FlagKind>, options: ParseOptions = {}): Flags {
   const out: Flags = { _: [] };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+    const arg = options.assignments && /^[A-Za-z][\w-]*=/.test(args[i]) ? `--${args[i]}` : args[i];
     if (!arg.startsWith('--')) {
       out._.push(arg);
       continue;

@@ -14,11 +14,11 @@
  *
  * @see notebooks/03-pca-vs-autoencoder
  */
-import * as path from 'path';
-import { mnist } from '../data/mnist';
-import { Progress, Losses } from '../train/loop';
-import { saveModel, loadModel, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
-import { Autoencoder, chain, convAutoencoder, denseAutoencoder, evaluateReconstruction, trainAutoencoder, NoiseKind } from './autoencoder';
+import { mnist } from '../../data/mnist';
+import { Progress, Losses } from '../../train/loop';
+import { CheckpointMeta } from '../../train/checkpoint';
+import { loadCheckpointParts, saveCheckpointParts } from '../../train/checkpoint-parts';
+import { Autoencoder, chain, convAutoencoder, denseAutoencoder, evaluateReconstruction, trainAutoencoder, NoiseKind } from '../autoencoder';
 
 export const AE_MNIST_VARIANTS = ['ae-mnist-linear', 'ae-mnist-dense', 'ae-mnist-conv', 'dae-mnist'] as const;
 export type AeMnistVariant = (typeof AE_MNIST_VARIANTS)[number];
@@ -102,23 +102,20 @@ export async function trainAeMnist(variant: AeMnistVariant, options: AeMnistOpti
 
 /** Saves an autoencoder as <dir>/{encoder,decoder}, each with meta.json. */
 export async function saveAutoencoderCheckpointIn(model: Autoencoder, dir: string, meta: CheckpointMeta): Promise<string> {
-  await saveModel(model.encoder, path.join(dir, 'encoder'), meta);
-  await saveModel(model.decoder, path.join(dir, 'decoder'), meta);
-  return dir;
+  return saveCheckpointParts(dir, { encoder: model.encoder, decoder: model.decoder }, meta);
 }
 
 /** Saves an autoencoder as data/checkpoints/<name>/{encoder,decoder} with meta.json. */
 export async function saveAutoencoderCheckpoint(model: Autoencoder, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  return saveAutoencoderCheckpointIn(model, checkpointDir(name), { ...meta, name });
+  return saveCheckpointParts({ name }, { encoder: model.encoder, decoder: model.decoder }, meta);
 }
 
 /** Loads an autoencoder saved by saveAutoencoderCheckpoint; undefined when there is none. */
 export async function loadAutoencoderCheckpoint(name: string): Promise<{ model: Autoencoder; meta: CheckpointMeta | undefined } | undefined> {
-  const dir = checkpointDir(name);
-  if (!hasCheckpoint(path.join(dir, 'encoder')) || !hasCheckpoint(path.join(dir, 'decoder'))) return undefined;
-  const encoder = await loadModel(path.join(dir, 'encoder'));
-  const decoder = await loadModel(path.join(dir, 'decoder'));
+  const saved = await loadCheckpointParts({ name }, { encoder: 'model', decoder: 'model' });
+  if (!saved) return undefined;
+  const { encoder, decoder } = saved.parts;
   const inputShape = encoder.inputs[0].shape.slice(1) as number[];
   const codeSize = decoder.inputs[0].shape[1] as number;
-  return { model: { encoder, decoder, autoencoder: chain(encoder, decoder), codeSize, inputShape }, meta: readMeta(path.join(dir, 'encoder')) };
+  return { model: { encoder, decoder, autoencoder: chain(encoder, decoder), codeSize, inputShape }, meta: saved.meta };
 }

@@ -10,11 +10,11 @@
  * @see notebooks/04-vae-elbo
  */
 import * as tf from '@tensorflow/tfjs';
-import { mnist } from '../data/mnist';
-import { Losses, Progress } from '../train/loop';
-import { quickModeEnv } from '../train/mode';
-import { writeResult } from '../train/results';
-import { projectPath } from '../paths';
+import { mnist } from '../../data/mnist';
+import { Losses, Progress } from '../../train/loop';
+import { quickModeEnv } from '../../train/mode';
+import { writeResult } from '../../train/results';
+import { projectPath } from '../../paths';
 import { AE_MNIST_VARIANTS, AeMnistVariant, saveAutoencoderCheckpointIn, trainAeMnist } from './autoencoder-mnist';
 import { saveVaeCheckpointIn, smoothHistory, trainVaeMnist } from './vae-mnist';
 import { saveAaeCheckpointIn, trainAaeMnist } from './aae-mnist';

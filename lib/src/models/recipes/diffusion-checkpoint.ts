@@ -6,13 +6,13 @@
  *
  * @see notebooks/08-diffusion-ddpm
  */
-import { CheckpointMeta, loadVariables, readMeta, saveVariables } from '../train/checkpoint';
+import { CheckpointMeta, loadVariables, readMeta, saveVariables } from '../../train/checkpoint';
 import * as tf from '@tensorflow/tfjs';
-import { DiffusionMlp, DiffusionMlpConfig } from './diffusion-mlp';
-import { ParameterStore } from './diffusion-nn';
-import { DiffusionUNet, DiffusionUNetConfig } from './diffusion-unet';
-import { NoisyClassifier, NoisyClassifierConfig } from './diffusion-classifier';
-import { LatentAutoencoder, LatentAutoencoderConfig } from './diffusion-autoencoder';
+import { DiffusionMlp, DiffusionMlpConfig } from '../diffusion-mlp';
+import { ParameterStore } from '../diffusion-nn';
+import { DiffusionUNet, DiffusionUNetConfig } from '../diffusion-unet';
+import { NoisyClassifier, NoisyClassifierConfig } from '../diffusion-classifier';
+import { LatentAutoencoder, LatentAutoencoderConfig } from '../diffusion-autoencoder';
 
 /** The networks that can be saved this way. */
 export type DiffusionCheckpointNetwork = DiffusionMlp | DiffusionUNet | NoisyClassifier | LatentAutoencoder;

@@ -6,11 +6,11 @@
  *
  * @see notebooks/04-vae-elbo
  */
-import * as path from 'path';
-import { mnist } from '../data/mnist';
-import { Progress, Losses } from '../train/loop';
-import { saveModel, loadModel, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
-import { Vae, trainVae } from './vae';
+import { mnist } from '../../data/mnist';
+import { Progress, Losses } from '../../train/loop';
+import { CheckpointMeta } from '../../train/checkpoint';
+import { loadCheckpointParts, saveCheckpointParts } from '../../train/checkpoint-parts';
+import { Vae, trainVae } from '../vae';
 
 export interface VaeMnistOptions {
   /** Latent dimension. Default 20. */
@@ -72,22 +72,18 @@ export async function trainVaeMnist(options: VaeMnistOptions): Promise<VaeMnistR
 
 /** Saves a VAE as <dir>/{encoder,decoder}, each with meta.json. */
 export async function saveVaeCheckpointIn(vae: Vae, dir: string, meta: CheckpointMeta): Promise<string> {
-  await saveModel(vae.encoder, path.join(dir, 'encoder'), meta);
-  await saveModel(vae.decoder, path.join(dir, 'decoder'), meta);
-  return dir;
+  return saveCheckpointParts(dir, { encoder: vae.encoder, decoder: vae.decoder }, meta);
 }
 
 /** Saves a VAE as `data/checkpoints/<name>/{encoder,decoder}` plus meta.json in each folder. */
 export async function saveVaeCheckpoint(vae: Vae, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  return saveVaeCheckpointIn(vae, checkpointDir(name), { ...meta, name });
+  return saveCheckpointParts({ name }, { encoder: vae.encoder, decoder: vae.decoder }, meta);
 }
 
 /** Loads a VAE saved by saveVaeCheckpoint, with its meta data; undefined when absent. */
 export async function loadVaeCheckpoint(name: string): Promise<{ vae: Vae; meta: CheckpointMeta | undefined } | undefined> {
-  const dir = checkpointDir(name);
-  if (!hasCheckpoint(path.join(dir, 'encoder')) || !hasCheckpoint(path.join(dir, 'decoder'))) return undefined;
-  const vae = new Vae(await loadModel(path.join(dir, 'encoder')), await loadModel(path.join(dir, 'decoder')));
-  return { vae, meta: readMeta(path.join(dir, 'encoder')) };
+  const saved = await loadCheckpointParts({ name }, { encoder: 'model', decoder: 'model' });
+  return saved && { vae: new Vae(saved.parts.encoder, saved.parts.decoder), meta: saved.meta };
 }
 
 /** History entries averaged over windows of `window` steps (for loss curves). */

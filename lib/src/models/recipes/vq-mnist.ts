@@ -4,12 +4,12 @@
  *
  * @see notebooks/04-vae-elbo
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { mnist } from '../data/mnist';
-import { Progress, Losses } from '../train/loop';
-import { saveModel, loadModel, saveVariables, loadVariables, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
-import { VqVae, trainVqVae } from './vq';
+import { mnist } from '../../data/mnist';
+import { Progress, Losses } from '../../train/loop';
+import { CheckpointMeta } from '../../train/checkpoint';
+import { loadCheckpointParts, saveCheckpointParts } from '../../train/checkpoint-parts';
+import { VqVae, trainVqVae } from '../vq';
 
 export const VQVAE_MNIST_STEPS = 2500;
 
@@ -30,32 +30,32 @@ export async function trainVqVaeMnist(options: { steps?: number; trainLimit?: nu
   return { model, history, trainSeconds: seconds, steps };
 }
 
+/** The parts a VQ-VAE checkpoint holds: encoder, decoder and codebook. */
+function vqVaeParts(model: VqVae) {
+  return { encoder: model.encoder, decoder: model.decoder, codebook: { codebook: model.quantizer.codebook } };
+}
+
 /** Saves encoder, decoder and codebook under <dir>/. */
 export async function saveVqVaeCheckpointIn(model: VqVae, dir: string, meta: CheckpointMeta): Promise<string> {
-  await saveModel(model.encoder, path.join(dir, 'encoder'), meta);
-  await saveModel(model.decoder, path.join(dir, 'decoder'), meta);
-  await saveVariables({ codebook: model.quantizer.codebook }, path.join(dir, 'codebook'), meta);
-  return dir;
+  return saveCheckpointParts(dir, vqVaeParts(model), meta);
 }
 
 /** Saves encoder, decoder and codebook under data/checkpoints/<name>/. */
 export async function saveVqVaeCheckpoint(model: VqVae, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  return saveVqVaeCheckpointIn(model, checkpointDir(name), { ...meta, name });
+  return saveCheckpointParts({ name }, vqVaeParts(model), meta);
 }
 
 /** Rebuilds the recipe's VQ-VAE from a checkpoint; undefined when there is none. */
 export async function loadVqVaeCheckpoint(name: string): Promise<{ model: VqVae; meta: CheckpointMeta | undefined } | undefined> {
-  const dir = checkpointDir(name);
-  if (!hasCheckpoint(path.join(dir, 'encoder')) || !hasCheckpoint(path.join(dir, 'codebook'))) return undefined;
+  const saved = await loadCheckpointParts({ name }, { encoder: 'model', decoder: 'model', codebook: 'variables' });
+  if (!saved) return undefined;
+  const { encoder, decoder, codebook } = saved.parts;
   const model = vqVaeMnistModel(1);
-  const encoder = await loadModel(path.join(dir, 'encoder'));
-  const decoder = await loadModel(path.join(dir, 'decoder'));
   model.encoder.setWeights(encoder.getWeights());
   model.decoder.setWeights(decoder.getWeights());
-  const { codebook } = loadVariables(path.join(dir, 'codebook'));
-  model.quantizer.codebook.assign(codebook);
-  tf.dispose([codebook]);
+  model.quantizer.codebook.assign(codebook.codebook);
+  tf.dispose(Object.values(codebook));
   encoder.dispose();
   decoder.dispose();
-  return { model, meta: readMeta(path.join(dir, 'encoder')) };
+  return { model, meta: saved.meta };
 }

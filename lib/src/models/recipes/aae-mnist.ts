@@ -6,12 +6,12 @@
  *
  * @see notebooks/04-vae-elbo
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { mnist } from '../data/mnist';
-import { Progress, Losses } from '../train/loop';
-import { saveModel, loadModel, checkpointDir, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
-import { AdversarialAutoencoder, gaussianPrior, PriorSampler, trainAdversarialAutoencoder } from './aae';
+import { mnist } from '../../data/mnist';
+import { Progress, Losses } from '../../train/loop';
+import { CheckpointMeta } from '../../train/checkpoint';
+import { loadCheckpointParts, saveCheckpointParts } from '../../train/checkpoint-parts';
+import { AdversarialAutoencoder, gaussianPrior, PriorSampler, trainAdversarialAutoencoder } from '../aae';
 
 /** The recipe's prior: N(0, I) in two dimensions. */
 export const AAE_MNIST_PRIOR: PriorSampler = gaussianPrior(2);
@@ -56,19 +56,16 @@ export async function trainAaeMnist(options: {
 
 /** Saves the encoder and decoder under <dir>/ (the discriminator is only needed for training). */
 export async function saveAaeCheckpointIn(aae: AdversarialAutoencoder, dir: string, meta: CheckpointMeta): Promise<string> {
-  await saveModel(aae.encoder, path.join(dir, 'encoder'), meta);
-  await saveModel(aae.decoder, path.join(dir, 'decoder'), meta);
-  return dir;
+  return saveCheckpointParts(dir, { encoder: aae.encoder, decoder: aae.decoder }, meta);
 }
 
 /** Saves the encoder and decoder under data/checkpoints/<name>/. */
 export async function saveAaeCheckpoint(aae: AdversarialAutoencoder, name: string, meta: { command: string; [key: string]: unknown }): Promise<string> {
-  return saveAaeCheckpointIn(aae, checkpointDir(name), { ...meta, name });
+  return saveCheckpointParts({ name }, { encoder: aae.encoder, decoder: aae.decoder }, meta);
 }
 
-/** The encoder and decoder of a saved AAE (the discriminator is not needed after training). */
+/** The encoder and decoder of a saved AAE (the discriminator is not needed after training); undefined when absent. */
 export async function loadAaeCheckpoint(name: string): Promise<{ encoder: tf.LayersModel; decoder: tf.LayersModel; meta: CheckpointMeta | undefined } | undefined> {
-  const dir = checkpointDir(name);
-  if (!hasCheckpoint(path.join(dir, 'encoder'))) return undefined;
-  return { encoder: await loadModel(path.join(dir, 'encoder')), decoder: await loadModel(path.join(dir, 'decoder')), meta: readMeta(path.join(dir, 'encoder')) };
+  const saved = await loadCheckpointParts({ name }, { encoder: 'model', decoder: 'model' });
+  return saved && { encoder: saved.parts.encoder, decoder: saved.parts.decoder, meta: saved.meta };
 }
