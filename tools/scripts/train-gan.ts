@@ -9,34 +9,21 @@
  * `--dir` trains somewhere else than data/checkpoints/<variant> (e.g. to compare before replacing).
  */
 import { backend, gan } from 'genbook';
-
-function text(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? undefined : process.argv[i + 1];
-}
-
-function flag(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value)) throw new RangeError(`--${name} needs a number; got ${process.argv[i + 1]}`);
-  return value;
-}
+import { parseFlags, UsageError } from '../src/util/flags';
 
 async function main(): Promise<void> {
-  const variant = process.argv[2] as gan.MnistGanVariant;
-  if (!gan.MNIST_GAN_VARIANTS.includes(variant)) {
-    console.error(`usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K] [--dir D] [--resume]`);
-    process.exit(2);
-  }
+  const usage = `usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K] [--dir D] [--resume]`;
+  const flags = parseFlags(process.argv.slice(2), { iterations: 'number', seed: 'number', k: 'number', dir: 'string', resume: 'boolean' });
+  const [variant, ...extra] = flags._ as [gan.MnistGanVariant, ...string[]];
+  if (!gan.MNIST_GAN_VARIANTS.includes(variant) || extra.length > 0) throw new UsageError(usage);
   const setup = await backend.setup(undefined, { log: null });
   console.log(setup.message);
   const result = await gan.makeMnistGanCheckpoint(variant, {
-    iterations: flag('iterations'),
-    seed: flag('seed'),
-    k: flag('k'),
-    dir: text('dir'),
-    resume: process.argv.includes('--resume'),
+    iterations: flags.iterations as number | undefined,
+    seed: flags.seed as number | undefined,
+    k: flags.k as number | undefined,
+    dir: flags.dir as string | undefined,
+    resume: flags.resume === true,
     quick: false,
     command: `npx tsx tools/scripts/train-gan.ts ${process.argv.slice(2).join(' ')}`,
     onProgress: (p) => {
@@ -48,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  console.error(e instanceof UsageError ? e.message : e);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

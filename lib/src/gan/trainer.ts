@@ -52,7 +52,12 @@ export interface GanObjectiveLosses {
   gradientPenalty: boolean;
   /** Clip D's weights to [−c, c] (`clipValue`) after each step. */
   clipWeights: boolean;
+  /** The paper's optimizer, made fresh for each player (G's and D's are the same kind). */
+  optimizer: () => tf.Optimizer;
 }
+
+/** DCGAN's Adam(2·10⁻⁴, β₁ 0.5) (Radford et al. 2016 §4). */
+const dcganAdam = (): tf.Optimizer => tf.train.adam(2e-4, 0.5);
 
 /**
  * The objectives as one table: objective → its D and G losses (functions of D's logits, losses.ts)
@@ -66,14 +71,16 @@ export interface GanObjectiveLosses {
  * | wgan-gp | wgan's + λ E (‖∇f(x̂)‖ − 1)² | −E f(G(z)) | Gulrajani et al. 2017, Algorithm 1 |
  * | hinge | E max(0, 1 − ℓ(x)) + E max(0, 1 + ℓ(G(z))) | −E ℓ(G(z)) | Lim & Ye 2017; Miyato et al. 2018 |
  *
- * The default optimizers per objective are in `defaultOptimizers` below.
+ * Default optimizers: Adam(2·10⁻⁴, β₁ 0.5) (Radford et al. 2016 §4) for the logistic and hinge
+ * games, RMSprop(5·10⁻⁵) for WGAN (Arjovsky et al. Algorithm 1), Adam(10⁻⁴, β₁ 0, β₂ 0.9) for
+ * WGAN-GP (Gulrajani et al. Algorithm 1).
  */
 const OBJECTIVES: Readonly<Record<GanObjective, GanObjectiveLosses>> = {
-  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false },
-  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false },
-  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true },
-  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false },
-  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false },
+  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
+  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
+  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true, optimizer: () => tf.train.rmsprop(5e-5) },
+  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false, optimizer: () => tf.train.adam(1e-4, 0, 0.9) },
+  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
 };
 
 /**
@@ -166,17 +173,6 @@ export interface GanTrainOptions {
   onSnapshot?: (snapshot: GanSnapshot) => void;
 }
 
-function defaultOptimizers(objective: GanObjective): [tf.Optimizer, tf.Optimizer] {
-  switch (objective) {
-    case 'wgan':
-      return [tf.train.rmsprop(5e-5), tf.train.rmsprop(5e-5)];
-    case 'wgan-gp':
-      return [tf.train.adam(1e-4, 0, 0.9), tf.train.adam(1e-4, 0, 0.9)];
-    default:
-      return [tf.train.adam(2e-4, 0.5), tf.train.adam(2e-4, 0.5)];
-  }
-}
-
 /**
  * Adam's running powers β₁ᵗ and β₂ᵗ (tfjs keeps them as variables `accBeta1`, `accBeta2`, updated
  * by multiplication). `setWeights` recomputes them with `pow`, which differs in the last bits, so
@@ -254,11 +250,8 @@ export class GanTrainer {
     this.k = k;
     this.batchSize = batchSize;
     this.sampleReal = options.sampleReal;
-    const [gOpt, dOpt] = defaultOptimizers(objective);
-    this.generatorOptimizer = options.generatorOptimizer ?? gOpt;
-    this.discriminatorOptimizer = options.discriminatorOptimizer ?? dOpt;
-    if (options.generatorOptimizer) gOpt.dispose();
-    if (options.discriminatorOptimizer) dOpt.dispose();
+    this.generatorOptimizer = options.generatorOptimizer ?? OBJECTIVES[objective].optimizer();
+    this.discriminatorOptimizer = options.discriminatorOptimizer ?? OBJECTIVES[objective].optimizer();
     this.clipValue = options.clipValue ?? 0.01;
     this.gradientPenaltyWeight = options.gradientPenaltyWeight ?? 10;
     if (!(this.clipValue > 0)) throw new RangeError(`clipValue must be > 0; got ${this.clipValue}`);
