@@ -110,14 +110,6 @@ describe('notebook: the helpers notebooks share', () => {
       });
       expect((thrownString as viz.Markdown).source).to.equal('**odd** — a string');
     });
-
-    it('handles promises: a resolved value passes through, a rejection becomes the message', async () => {
-      expect(await notebook.attempt('later', async () => 7)).to.equal(7);
-      const shown = await notebook.attempt('later', async () => {
-        throw new TypeError('not a tensor');
-      });
-      expect((shown as viz.Markdown).source).to.equal('**later** — TypeError: not a tensor');
-    });
   });
 
   describe('moments', () => {

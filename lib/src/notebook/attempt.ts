@@ -15,19 +15,15 @@ export function attemptMessage(task: string, error: unknown): Markdown {
 
 /**
  * Runs `run` and returns its value; if it throws, returns a Markdown message naming `task` and
- * the error (`**entropy** — Error: hw01: entropy is not implemented yet …`) instead. A promise is
- * handled the same way: its rejection becomes the message.
+ * the error (`**entropy** — Error: hw01: entropy is not implemented yet …`) instead. `run` is
+ * synchronous, as the homework functions are.
  *
  * @param task the name the reader sees (usually the homework function's name)
  * @param run the code that calls the student's functions
  */
-export function attempt<T>(task: string, run: () => Promise<T>): Promise<T | Markdown>;
-export function attempt<T>(task: string, run: () => T): T | Markdown;
-export function attempt<T>(task: string, run: () => T | Promise<T>): T | Markdown | Promise<T | Markdown> {
+export function attempt<T>(task: string, run: () => T): T | Markdown {
   try {
-    const value = run();
-    if (value instanceof Promise) return value.catch((e: unknown) => attemptMessage(task, e));
-    return value;
+    return run();
   } catch (e) {
     return attemptMessage(task, e);
   }
