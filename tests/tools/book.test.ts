@@ -158,7 +158,7 @@ describe('book: index, freshness and the site', function () {
       'built now',
     );
     const order = [...html.matchAll(/<span class="num">(\d\d)<\/span>/g)].map((m) => m[1]);
-    expect(order).to.deep.equal(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
+    expect(order).to.deep.equal(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
     expect(html).to.contain('<a href="01-information-theory.html">Information theory (정보이론)</a>');
     expect(html.indexOf('01-information-theory.html')).to.be.lessThan(html.indexOf('05-gan-minimax.html'));
     expect(html).to.match(/<li class="coming"><span class="num">02<\/span> Loss functions and likelihood/);
