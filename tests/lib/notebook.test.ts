@@ -24,6 +24,22 @@ function printed<T>(f: () => T): { lines: string[]; value?: T; error?: unknown }
   }
 }
 
+/** `printed` for async code: console.log is captured until the promise settles. */
+async function printedAsync<T>(f: () => Promise<T>): Promise<{ lines: string[]; value?: T; error?: unknown }> {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  };
+  try {
+    return { lines, value: await f() };
+  } catch (error) {
+    return { lines, error };
+  } finally {
+    console.log = original;
+  }
+}
+
 describe('notebook: the helpers notebooks share', () => {
   before(async () => {
     await backend.setup('cpu', { log: null });
@@ -164,15 +180,8 @@ describe('notebook: the helpers notebooks share', () => {
 
     it('without a checkpoint says so and returns the generator trained in the notebook', async () => {
       const fallback = tinyGenerator(1);
-      const lines: string[] = [];
-      const original = console.log;
-      console.log = (line: string) => lines.push(line);
-      let loaded: notebook.LoadedGenerator;
-      try {
-        loaded = await notebook.loadGenerator('dcgan', fallback);
-      } finally {
-        console.log = original;
-      }
+      const { lines, value } = await printedAsync(() => notebook.loadGenerator('dcgan', fallback));
+      const loaded = value!;
       expect(loaded.generator).to.equal(fallback);
       expect(loaded.meta).to.equal(undefined);
       expect(lines).to.deep.equal([`no checkpoint ${path.join(root, 'data', 'checkpoints', 'dcgan')}: using the generator trained above`]);
@@ -183,15 +192,8 @@ describe('notebook: the helpers notebooks share', () => {
       const trained = tinyGenerator(random.rng(2).tfSeed());
       await train.saveModel(trained, train.checkpointDir('tiny-gan'), { name: 'tiny-gan', command: 'npm run train -- tiny-gan', steps: 2500, trainSeconds: 61, backend: 'wasm' });
       const fallback = tinyGenerator(3);
-      const lines: string[] = [];
-      const original = console.log;
-      console.log = (line: string) => lines.push(line);
-      let loaded: notebook.LoadedGenerator;
-      try {
-        loaded = await notebook.loadGenerator('tiny-gan', fallback);
-      } finally {
-        console.log = original;
-      }
+      const { lines, value } = await printedAsync(() => notebook.loadGenerator('tiny-gan', fallback));
+      const loaded: notebook.LoadedGenerator = value!;
       expect(lines).to.deep.equal(['tiny-gan: 2500 iterations, 61 s of training on wasm; reproduce with: npm run train -- tiny-gan']);
       expect(loaded.generator).to.not.equal(fallback);
       expect(loaded.meta).to.include({ steps: 2500, command: 'npm run train -- tiny-gan' });
@@ -204,13 +206,8 @@ describe('notebook: the helpers notebooks share', () => {
 
     it('rejects a name that is not a plain file name', async () => {
       const fallback = tinyGenerator(4);
-      let caught: unknown;
-      try {
-        await notebook.loadGenerator('../dcgan', fallback);
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).to.be.instanceOf(RangeError);
+      const { error } = await printedAsync(() => notebook.loadGenerator('../dcgan', fallback));
+      expect(error).to.be.instanceOf(RangeError);
       fallback.dispose();
     });
   });
@@ -239,29 +236,21 @@ describe('notebook: the helpers notebooks share', () => {
 
     it('is in full mode without GENBOOK_QUICK (or with 0), and quiet with log: null', async () => {
       for (const env of [{}, { GENBOOK_QUICK: '0' }]) {
-        const lines: string[] = [];
-        const original = console.log;
-        console.log = (line: string) => lines.push(line);
-        try {
-          const run = await notebook.start({ backend: 'cpu', env, log: null });
-          expect(run.quick).to.equal(false);
-          expect(run.mode).to.equal('full');
-          expect(run.finish().line).to.match(/^notebook ran in \d+ s \(full mode, backend cpu\)/);
-        } finally {
-          console.log = original;
-        }
-        expect(lines).to.deep.equal([]);
+        const { lines, value: run, error } = await printedAsync(async () => {
+          const started = await notebook.start({ backend: 'cpu', env, log: null });
+          started.finish();
+          return started;
+        });
+        expect(error).to.equal(undefined);
+        expect(run!.quick).to.equal(false);
+        expect(run!.mode).to.equal('full');
+        expect(lines, 'nothing printed').to.deep.equal([]);
       }
     });
 
     it('passes a forced backend that cannot start on as an error', async () => {
-      let caught: unknown;
-      try {
-        await notebook.start({ env: { GENBOOK_BACKEND: 'gpu-please' }, log: null });
-      } catch (e) {
-        caught = e;
-      }
-      expect(String(caught)).to.contain('GENBOOK_BACKEND');
+      const { error } = await printedAsync(() => notebook.start({ env: { GENBOOK_BACKEND: 'gpu-please' }, log: null }));
+      expect(String(error)).to.contain('GENBOOK_BACKEND');
     });
   });
 });
