@@ -8,9 +8,9 @@
  * ```ts
  * import { notebook } from 'genbook';
  * const { check, expectThat } = notebook;
- * const run = await notebook.start();   // backend line, "quick mode: true"
- * check('1 + 1 = 2', 1 + 1, 2);         // ✓ 1 + 1 = 2: 2 vs 2
- * run.finish();                         // notebook ran in 3 s (quick mode, backend wasm); …
+ * const session = await notebook.start();   // backend line, "quick mode: true"
+ * check('1 + 1 = 2', 1 + 1, 2);               // ✓ 1 + 1 = 2: 2 vs 2
+ * session.finish();                           // notebook ran in 3 s (quick mode, backend wasm); …
  * ```
  *
  * @see notebooks/REFERENCES.md for the papers and lectures the notebooks cite
@@ -23,5 +23,5 @@ export type { Moments } from './moments';
 export { showGrid } from './show-grid';
 export { loadGenerator } from './load-generator';
 export type { LoadedGenerator } from './load-generator';
-export { start, NotebookRun } from './session';
+export { start, NotebookSession } from './session';
 export type { StartOptions, FinishReport } from './session';

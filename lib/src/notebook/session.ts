@@ -32,7 +32,7 @@ export interface FinishReport {
 }
 
 /** A started notebook: its mode and backend, and `finish()` for its last cell. */
-export class NotebookRun {
+export class NotebookSession {
   constructor(
     /** Quick mode (`GENBOOK_QUICK=1`): training cells use their small budgets. */
     readonly quick: boolean,
@@ -72,17 +72,17 @@ export class NotebookRun {
 }
 
 /**
- * The first code cell of a notebook: `const run = await notebook.start();` chooses the backend
+ * The first code cell of a notebook: `const session = await notebook.start();` chooses the backend
  * (`backend.setup`, which prints one line saying which and why), reads quick mode from
  * `GENBOOK_QUICK` and prints `quick mode: true|false`, and starts the clock and the tensor count
- * that `run.finish()` reports in the last cell.
+ * that `session.finish()` reports in the last cell.
  */
-export async function start(options: StartOptions = {}): Promise<NotebookRun> {
+export async function start(options: StartOptions = {}): Promise<NotebookSession> {
   const { backend: prefer, now = () => performance.now(), ...setupOptions } = options;
   const log = options.log === undefined ? console.log : options.log;
   const startedAt = now();
   const chosen = await setup(prefer, setupOptions);
   const quick = quickModeEnv(options.env ?? process.env);
   if (log) log(`quick mode: ${quick}`);
-  return new NotebookRun(quick, chosen, startedAt, tf.memory().numTensors, now, log);
+  return new NotebookSession(quick, chosen, startedAt, tf.memory().numTensors, now, log);
 }
