@@ -119,3 +119,52 @@ export function unnamedFirstUses(notebookFile: string): FirstUse[] {
   const texts = nb.cells.map(cellText);
   return firstUses(notebookFile).filter((u) => !texts.slice(0, u.cell + 1).some((t) => t.includes(u.file)));
 }
+
+/** True for the `// library: …` comment lines `nameLibraryFiles` writes (and their `//   ` continuations). */
+const isLibraryComment = (line: string, previousWas: boolean): boolean => line.startsWith('// library:') || (previousWas && line.startsWith('//   '));
+
+/**
+ * Rewrites a notebook's `// library: name (lib/src/file.ts)` comments: removes the old ones, then
+ * puts one at the top of each code cell that first uses a library name, naming its file. Run it
+ * after moving library code: `npx tsx tests/notebooks/library-links.ts notebooks/*.ipynb
+ * notebooks/homework/*.ipynb`. Returns how many names it named.
+ */
+export function nameLibraryFiles(notebookFile: string): number {
+  const nb = JSON.parse(fs.readFileSync(notebookFile, 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    const lines = cellText(cell).split(/(?<=\n)/);
+    let inComment = false;
+    cell.source = lines.filter((line) => {
+      inComment = isLibraryComment(line, inComment);
+      return !inComment;
+    });
+  }
+  fs.writeFileSync(notebookFile, JSON.stringify(nb, null, 1) + '\n');
+  const byCell = new Map<number, Map<string, string[]>>();
+  const missing = unnamedFirstUses(notebookFile);
+  for (const u of missing) {
+    const files = byCell.get(u.cell) ?? new Map<string, string[]>();
+    files.set(u.file, [...(files.get(u.file) ?? []), u.name]);
+    byCell.set(u.cell, files);
+  }
+  for (const [cell, files] of byCell) {
+    const lines: string[] = [];
+    let line = '// library:';
+    for (const part of [...files].map(([file, names]) => `${names.join(', ')} (${file})`)) {
+      if (line !== '// library:' && line.length + part.length + 2 > 110) {
+        lines.push(`${line};`);
+        line = `//   ${part}`;
+      } else line += `${line === '// library:' ? ' ' : '; '}${part}`;
+    }
+    lines.push(line);
+    const source = cellText(nb.cells[cell]).split(/(?<=\n)/);
+    nb.cells[cell].source = [...lines.map((l) => `${l}\n`), ...source];
+  }
+  fs.writeFileSync(notebookFile, JSON.stringify(nb, null, 1) + '\n');
+  return missing.length;
+}
+
+if (require.main === module) {
+  for (const file of process.argv.slice(2)) console.log(`${path.basename(file)}: named ${nameLibraryFiles(file)} library names`);
+}
