@@ -6,7 +6,7 @@
  * | namespace | folder | what it holds | notebooks |
  * | --- | --- | --- | --- |
  * | `notebook` | `lib/src/notebook/` | `check`, `expectThat`, `moments`, `showGrid`, `loadGenerator`, `start`/`finish`, homework `attempt` | 01–12, homework |
- * | `backend` | `lib/src/backend/` | choosing TensorFlow.js's backend; wasm training kernels and threads | 00, all (through `notebook.start`) |
+ * | `backend` | `lib/src/backend/` | choosing TensorFlow.js's backend; wasm training kernels and threads | 00, 02–12 (through `notebook.start`), hw02–hw05 |
  * | `random` | `lib/src/random/` | seeded generators (`random.rng(seed)`) | 00, 02–12 |
  * | `info` | `lib/src/info/` | entropy, cross-entropy, KL, JSD, prefix codes, Huffman | 01, 02, 04, 05 |
  * | `linalg` | `lib/src/linalg/` | covariance, symmetric eigen-decomposition, PCA | 03, 04, 11 |
