@@ -51,6 +51,11 @@ describe('book: Markdown and math', () => {
     expect(renderMarkdown('[a](02-likelihood.ipynb#mle)')).to.contain('href="02-likelihood.html#mle"');
     expect(renderMarkdown('[b](../notebooks/03-pca-vs-autoencoder.ipynb)', { root: '../' })).to.contain('href="../03-pca-vs-autoencoder.html"');
     expect(renderMarkdown('[c](https://example.org/x.ipynb)')).to.contain('href="https://example.org/x.ipynb"');
+    // the course documents: notebooks link REFERENCES.md (homework: ../REFERENCES.md), the book has references.html
+    expect(renderMarkdown('[r](REFERENCES.md#lectures)')).to.contain('href="references.html#lectures"');
+    expect(renderMarkdown('[r](../REFERENCES.md)', { root: '../' })).to.contain('href="../references.html"');
+    expect(renderMarkdown('[g](GLOSSARY.md)')).to.contain('href="glossary.html"');
+    expect(renderMarkdown('[x](README.md)')).to.contain('href="README.md"');
   });
 
   it('highlights fenced TypeScript and renders text/latex in display mode', () => {
@@ -158,7 +163,7 @@ describe('book: index, freshness and the site', function () {
       'built now',
     );
     const order = [...html.matchAll(/<span class="num">(\d\d)<\/span>/g)].map((m) => m[1]);
-    expect(order).to.deep.equal(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
+    expect(order).to.deep.equal(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
     expect(html).to.contain('<a href="01-information-theory.html">Information theory (정보이론)</a>');
     expect(html.indexOf('01-information-theory.html')).to.be.lessThan(html.indexOf('05-gan-minimax.html'));
     expect(html).to.match(/<li class="coming"><span class="num">02<\/span> Loss functions and likelihood/);
@@ -210,6 +215,7 @@ describe('book: index, freshness and the site', function () {
     for (const c of handout.cells) if (c.cell_type === 'code') Object.assign(c, { outputs: [], execution_count: null });
     fs.writeFileSync(path.join(root, 'notebooks', 'homework', 'hw01.ipynb'), JSON.stringify(handout));
     fs.writeFileSync(path.join(root, 'notebooks', 'GLOSSARY.md'), '# Glossary\n\n| 한국어 | English |\n| --- | --- |\n| 엔트로피 | entropy |\n');
+    fs.writeFileSync(path.join(root, 'notebooks', 'REFERENCES.md'), '# References\n\n- Ho, Jain & Abbeel 2020 — DDPM: <https://arxiv.org/abs/2006.11239>\n');
     const lines: string[] = [];
     const result = await buildBook({ root, quick: true, log: (l) => lines.push(l) });
     expect(lines[0]).to.equal('00-fixture.ipynb: reusing build/notebooks/00-fixture.ipynb');
@@ -219,7 +225,7 @@ describe('book: index, freshness and the site', function () {
       [path.join('homework', 'hw01.html'), 'source', false],
     ]);
     const files = (d: string): string[] => fs.readdirSync(path.join(result.outDir, d)).sort();
-    expect(files('.')).to.deep.equal(['00-fixture.html', 'assets', 'glossary.html', 'homework', 'index.html']);
+    expect(files('.')).to.deep.equal(['00-fixture.html', 'assets', 'glossary.html', 'homework', 'index.html', 'references.html']);
     expect(files('assets')).to.deep.equal(['book.css', 'fonts', 'highlight', 'katex', 'plotly.min.js']);
     // Noto Sans KR, weights 400 and 700: every woff2 its CSS names is there, nothing else.
     const fontCss = fs.readFileSync(path.join(result.outDir, 'assets', 'fonts', 'noto-sans-kr.css'), 'utf8');
@@ -241,6 +247,7 @@ describe('book: index, freshness and the site', function () {
     expect(homework).to.contain('<a class="prev" rel="prev" href="../00-fixture.html">');
     expect(homework).not.to.contain('plotly.min.js');
     expect(fs.readFileSync(path.join(result.outDir, 'glossary.html'), 'utf8')).to.contain('<td>엔트로피</td>');
+    expect(fs.readFileSync(path.join(result.outDir, 'references.html'), 'utf8')).to.contain('<a href="https://arxiv.org/abs/2006.11239">');
 
     const server = await serveBook(result.outDir);
     try {

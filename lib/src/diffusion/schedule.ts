@@ -3,6 +3,10 @@
  * q(x_t | x_{t−1}) = N(√(1−β_t)·x_{t−1}, β_t·I)   (DDPM eq. 2; lectures 001 and 004).
  *
  * Time is 1-based as in the papers: β_t for t = 1 … T is stored at index t − 1, and ᾱ_0 = 1.
+ * Homework 5 (`solutions/hw05.ts`) passes plain 0-based arrays instead: its index i is the
+ * library's step t = i + 1 (hw05 `betas[i]` = β_{i+1} = `schedule.beta(i + 1)` = `schedule.betas[i]`,
+ * hw05 `alphaBars[i]` = `schedule.alphaBar(i + 1)`), and its `tPrev = −1` is the library's t = 0
+ * (x_0, ᾱ_0 = 1). See notebooks/REFERENCES.md for the papers cited here.
  *
  * - `linear`: β_t evenly spaced from 1e-4 to 0.02 (DDPM §4, T = 1000).
  * - `quadratic`: √β_t evenly spaced from √1e-4 to √0.02, then squared (DDPM code's "quad").

@@ -15,7 +15,7 @@ import { projectRoot } from '../kernel/spec';
 import type { CellReport } from '../runner/executor';
 import { Notebook, readNotebook } from '../runner/nbformat';
 import { executedPath, NotebookResult, runMetadata, runNotebooks } from '../runner/run';
-import { renderMarkdown } from './markdown';
+import { BOOK_DOCUMENTS, renderMarkdown } from './markdown';
 import { BOOK_CSS, IndexEntry, notebookTitle, PageLink, renderDocumentPage, renderIndex, renderNotebookPage } from './page';
 
 export interface BookOptions {
@@ -273,7 +273,7 @@ export function writeNotebookPage(site: Site, i: number, l: LoadedNotebook): Boo
   return { source: l.source, page: file, title: links[i].title, origin: l.origin, failure: l.failure, plots: needsPlotly };
 }
 
-/** Write the glossary (when notebooks/GLOSSARY.md exists) and index.html; returns the index's path. */
+/** Write the course documents (notebooks/GLOSSARY.md, REFERENCES.md, where they exist) and index.html; returns the index's path. */
 export function writeIndexPage(site: Site, pages: readonly Pick<BookPage, 'failure'>[], generated: string, liveStatus: readonly (string | undefined)[] = []): string {
   const entries: IndexEntry[] = [];
   const homeworkEntries: IndexEntry[] = [];
@@ -282,11 +282,12 @@ export function writeIndexPage(site: Site, pages: readonly Pick<BookPage, 'failu
     if (e.homework) homeworkEntries.push(entry);
     else entries.push({ ...entry, failed: pages[i]?.failure !== undefined, live: site.live ? (liveStatus[i] ?? '') : undefined });
   });
-  const glossarySource = path.join(site.root, 'notebooks', 'GLOSSARY.md');
-  if (fs.existsSync(glossarySource)) {
-    const body = renderMarkdown(fs.readFileSync(glossarySource, 'utf8'));
-    fs.writeFileSync(path.join(site.outDir, 'glossary.html'), renderDocumentPage('Glossary', body, 'notebooks/GLOSSARY.md'));
-    entries.push({ file: 'GLOSSARY.md', href: 'glossary.html', title: 'Glossary (용어집): Korean ↔ English terms' });
+  for (const doc of BOOK_DOCUMENTS) {
+    const source = path.join(site.root, 'notebooks', doc.file);
+    if (!fs.existsSync(source)) continue;
+    const body = renderMarkdown(fs.readFileSync(source, 'utf8'));
+    fs.writeFileSync(path.join(site.outDir, doc.page), renderDocumentPage(doc.name, body, `notebooks/${doc.file}`));
+    entries.push({ file: doc.file, href: doc.page, title: doc.title });
   }
   const index = path.join(site.outDir, 'index.html');
   const tmp = `${index}.${process.pid}.tmp`;

@@ -2,12 +2,19 @@
  * Markdown to HTML for the book, as Jupyter shows Markdown cells: CommonMark with raw HTML
  * (markdown-it), math typeset on the server by KaTeX ($…$ inline, $$…$$ display, bare
  * \begin{…}…\end{…} blocks; the @vscode/markdown-it-katex rules, which follow pandoc's), fenced
- * code highlighted by highlight.js, links to other notebooks pointed at their pages.
+ * code highlighted by highlight.js, links to other notebooks and to the course documents pointed at
+ * their pages.
  */
 import MarkdownIt from 'markdown-it';
 import markdownItKatex from '@vscode/markdown-it-katex';
 import katex from 'katex';
 import { highlight } from './highlight';
+
+/** The Markdown documents in notebooks/ that the book renders as pages of their own, in index order. */
+export const BOOK_DOCUMENTS: readonly { file: string; page: string; name: string; title: string }[] = [
+  { file: 'GLOSSARY.md', page: 'glossary.html', name: 'Glossary', title: 'Glossary (용어집): Korean ↔ English terms' },
+  { file: 'REFERENCES.md', page: 'references.html', name: 'References', title: 'References: the lectures and papers the course cites' },
+];
 
 let renderer: MarkdownIt.MarkdownIt | undefined;
 
@@ -20,7 +27,8 @@ function markdownIt(): MarkdownIt.MarkdownIt {
     highlight: (code, lang) => highlight(code, lang || 'plaintext'),
   });
   md.use(markdownItKatex, { katex, throwOnError: false, enableBareBlocks: true, enableFencedBlocks: true });
-  // Links to notebooks (`02-likelihood.ipynb`, `../notebooks/02-likelihood.ipynb#x`) go to their pages.
+  // Links to notebooks (`02-likelihood.ipynb`, `../notebooks/02-likelihood.ipynb#x`) and to the
+  // course documents (`REFERENCES.md`, `../GLOSSARY.md`) go to their pages.
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const attr = tokens[idx].attrGet('href');
@@ -28,6 +36,9 @@ function markdownIt(): MarkdownIt.MarkdownIt {
     if (href && !/^[a-z]+:/i.test(href)) {
       const m = /^(?:.*\/)?([^/#?]+)\.ipynb(#.*)?$/.exec(href);
       if (m) tokens[idx].attrSet('href', `${pageLinkPrefix(env)}${m[1]}.html${m[2] ?? ''}`);
+      const doc = /^(?:.*\/)?([^/#?]+)\.md(#.*)?$/.exec(href);
+      const page = doc && BOOK_DOCUMENTS.find((d) => d.file === `${doc[1]}.md`);
+      if (doc && page) tokens[idx].attrSet('href', `${pageLinkPrefix(env)}${page.page}${doc[2] ?? ''}`);
     }
     return defaultLinkOpen(tokens, idx, options, env, self);
   };

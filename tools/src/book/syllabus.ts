@@ -25,6 +25,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: '09', title: 'Faster and guided sampling: DDIM, classifier guidance, CFG', lectures: ['002', '003', '004'] },
   { number: '10', title: 'Latent diffusion and Stable Diffusion', lectures: ['000', '002', '003'] },
   { number: '11', title: 'Evaluating generative models', lectures: ['002', '004'] },
+  { number: '12', title: 'Systems in practice: ControlNet, BigGAN, SDXL refiner, NVAE, DDGAN', lectures: ['000', '002', '004'] },
 ];
 
 export const HOMEWORK: readonly { week: string; topic: string }[] = [
