@@ -11,9 +11,12 @@
  * the unconditional DDPM of notebook 08 and of classifier guidance, and ε_θ(x_t, t, c) the
  * conditional model of CFG. Checkpoints hold the EMA weights and are saved every 500 steps (a long
  * run can be stopped and still leaves one); meta.json records the command, seed, steps, seconds,
- * backend and the loss curve. `--resume` continues from the saved checkpoint (its EMA weights, a fresh
- * Adam state) up to `--steps` in total, e.g. after changing the learning rate with `--lr`.
+ * backend and the loss curve. `--resume` continues up to `--steps` in total: exactly (raw weights,
+ * Adam's moments, EMA, random state, saved in <checkpoint>/resume/ at every save) when that state is
+ * there, otherwise from the checkpoint's EMA weights with a fresh Adam state (checkpoints made
+ * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> when that exists.
  */
+import * as path from 'path';
 import { backend, data, diffusion, models, tf, train } from 'genbook';
 import { parseFlags, UsageError } from '../src/util/flags';
 
@@ -91,15 +94,28 @@ async function main(): Promise<void> {
       source = diffusion.arrayBatches(latents, [7, 7, autoencoder.config.latentChannels], set.labels);
       extra = { autoencoder: 'ddpm-latent-autoencoder' };
     }
-    // --resume: continue from the checkpoint's (EMA) weights up to `steps` in total
+    // --resume: continue up to `steps` in total. Exactly, from <dir>/resume/ (the raw weights, Adam's
+    // moments, the EMA and the random generator's position) when a run saved it; otherwise (an older
+    // checkpoint) from the checkpoint's EMA weights with a fresh Adam state.
     let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[] };
+    let state: diffusion.DiffusionTrainerState | undefined;
+    const stateDir = path.join(dir, 'resume');
     if (flags.resume && train.hasCheckpoint(dir)) {
       const loaded = models.loadDiffusionCheckpoint(dir);
-      net.params.assign(loaded.network.params.record());
-      loaded.network.dispose();
       const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[] };
       previous = { steps: m.steps ?? 0, seconds: m.trainSeconds ?? 0, history: m.lossHistory ?? [], command: m.command, resumes: [...(m.resumedWith ?? []), command] };
-      log(`resuming from step ${previous.steps} (${previous.seconds} s so far)`);
+      const savedMeta = train.readMeta(path.join(stateDir, 'trainer'));
+      if (savedMeta && savedMeta.steps === previous.steps && train.hasCheckpoint(path.join(stateDir, 'weights'))) {
+        const raw = train.loadVariables(path.join(stateDir, 'weights'));
+        net.params.assign(raw);
+        tf.dispose(Object.values(raw));
+        state = { ...(savedMeta.state as Omit<diffusion.DiffusionTrainerState, 'tensors'>), tensors: train.loadVariables(path.join(stateDir, 'trainer')) };
+        log(`resuming exactly from step ${previous.steps} (${previous.seconds} s so far; raw weights, Adam state, EMA and random state from ${stateDir})`);
+      } else {
+        net.params.assign(loaded.network.params.record());
+        log(`resuming from step ${previous.steps} (${previous.seconds} s so far) from the EMA weights with a fresh Adam state (no saved training state)`);
+      }
+      loaded.network.dispose();
     }
     const remaining = steps - previous.steps;
     if (remaining <= 0) {
@@ -115,13 +131,14 @@ async function main(): Promise<void> {
       steps: remaining,
       batchSize,
       seed: seed + 1 + previous.steps,
+      resume: state,
       learningRate,
       pUncond,
       emaDecay: 0.999,
       reportEvery: 50,
       onProgress: progress,
       checkpointEvery: 500,
-      onCheckpoint: async (step, ema, losses) => {
+      onCheckpoint: async (step, ema, losses, trainerState) => {
         const save = () =>
           models.saveDiffusionCheckpoint(net, dir, {
             name: variant,
@@ -142,10 +159,16 @@ async function main(): Promise<void> {
           });
         if (ema) await ema.withAveraged(save);
         else await save();
+        // what an exact --resume needs (raw weights, Adam's moments, the EMA, the random state)
+        await train.saveVariables(net.params.record(), path.join(stateDir, 'weights'), { name: `${variant}-raw-weights`, command: previous.command, steps: previous.steps + step });
+        const { tensors, ...rest } = await trainerState();
+        await train.saveVariables(tensors, path.join(stateDir, 'trainer'), { name: `${variant}-trainer-state`, command: previous.command, steps: previous.steps + step, state: rest });
+        tf.dispose(Object.values(tensors));
         log(`saved ${dir} at step ${step}`);
       },
     });
     result.ema?.dispose();
+    if (state) tf.dispose(Object.values(state.tensors));
     net.dispose();
     return;
   }

@@ -40,7 +40,7 @@ export { epsilonOf, conditionalEpsilonOf } from './network';
 export type { DiffusionNetwork } from './network';
 export { ExponentialMovingAverage } from '../train/ema';
 export { trainDiffusion, arrayBatches } from './trainer';
-export type { TrainDiffusionOptions, TrainDiffusionResult, DiffusionBatch, DiffusionBatchSource } from './trainer';
+export type { TrainDiffusionOptions, TrainDiffusionResult, DiffusionBatch, DiffusionBatchSource, DiffusionTrainerState } from './trainer';
 export { gaussianMixtureEpsilon, gaussianMixtureConditionalEpsilon } from './oracle';
 export type { GaussianMixtureSpec } from './oracle';
 export { generate, toUnitRange } from './generate';

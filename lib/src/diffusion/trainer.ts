@@ -19,6 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random';
+import type { RngState } from '../random/rng';
+import { optimizerState, restoreOptimizerState } from '../train/optimizer-state';
 import { Progress, trainLoop } from '../train/loop';
 import { ExponentialMovingAverage } from '../train/ema';
 import { qSample } from './forward';
@@ -83,9 +85,27 @@ export interface TrainDiffusionOptions {
   /** Reported every `reportEvery` steps (progress bars in notebooks). */
   onProgress?: (progress: Progress) => void;
   reportEvery?: number;
-  /** Called every `checkpointEvery` steps and at the end with the losses so far (e.g. save the EMA weights). */
-  onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null, losses: readonly number[]) => void | Promise<void>;
+  /**
+   * Called every `checkpointEvery` steps and at the end with the losses so far (e.g. save the EMA
+   * weights). `state()` gives what `resume` needs to continue exactly from here (save it beside
+   * the network's raw weights; dispose its tensors).
+   */
+  onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null, losses: readonly number[], state: () => Promise<DiffusionTrainerState>) => void | Promise<void>;
   checkpointEvery?: number;
+  /**
+   * Continue a training exactly: the `state()` of an earlier run with the same options, its
+   * network's raw weights already in `network`. `steps` are the steps still to do; `seed` is not
+   * used (the random generator continues from the state). The tensors stay the caller's.
+   */
+  resume?: DiffusionTrainerState;
+}
+
+/** Where a diffusion training stands, beyond the network's weights (see `onCheckpoint`, `resume`). */
+export interface DiffusionTrainerState {
+  rng: RngState;
+  emaUpdates: number | null;
+  /** `optimizer/<i>`, `optimizer.accBeta1|2` (train/optimizer-state.ts) and `ema/<i>`. */
+  tensors: Record<string, tf.Tensor>;
 }
 
 export interface TrainDiffusionResult {
@@ -117,10 +137,30 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   if (pUncond > 0 && !conditional) throw new RangeError('pUncond > 0 needs a conditional network (numClasses > 0)');
   const emaDecay = options.emaDecay ?? 0.999;
   const clip = options.gradClipNorm ?? 1;
-  const rng = new Rng(seed);
+  let rng = new Rng(seed);
   const optimizer = tf.train.adam(options.learningRate ?? 2e-4);
   const variables = network.variables();
   const ema = emaDecay > 0 ? new ExponentialMovingAverage(variables, emaDecay) : null;
+  if (options.resume) {
+    const saved = options.resume;
+    if ((saved.emaUpdates === null) !== (ema === null)) {
+      ema?.dispose();
+      optimizer.dispose();
+      throw new Error(`resume: the saved state ${saved.emaUpdates === null ? 'has no' : 'has an'} EMA; this training ${ema ? 'keeps' : 'keeps no'} EMA`);
+    }
+    await restoreOptimizerState(optimizer, saved.tensors, 'optimizer');
+    if (ema) {
+      const shadows: tf.Tensor[] = [];
+      while (saved.tensors[`ema/${shadows.length}`]) shadows.push(saved.tensors[`ema/${shadows.length}`]);
+      ema.restore(shadows, saved.emaUpdates!);
+    }
+    rng = Rng.fromState(saved.rng);
+  }
+  const state = async (): Promise<DiffusionTrainerState> => {
+    const tensors = await optimizerState(optimizer, 'optimizer');
+    ema?.values().forEach((v, i) => (tensors[`ema/${i}`] = tf.clone(v)));
+    return { rng: rng.state(), emaUpdates: ema ? ema.count : null, tensors };
+  };
   const checkpointEvery = options.checkpointEvery ?? 0;
   const losses: number[] = [];
   try {
@@ -148,12 +188,12 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
         ema?.update();
         losses.push(value);
         if (options.onCheckpoint && checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < steps) {
-          await options.onCheckpoint(index + 1, ema, losses);
+          await options.onCheckpoint(index + 1, ema, losses, state);
         }
         return { loss: value };
       },
     });
-    if (options.onCheckpoint) await options.onCheckpoint(steps, ema, losses);
+    if (options.onCheckpoint) await options.onCheckpoint(steps, ema, losses, state);
     return { losses, seconds: result.seconds, ema };
   } catch (e) {
     ema?.dispose();

@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, RngState } from '../random/rng';
 import { ExponentialMovingAverage } from '../train/ema';
+import { optimizerState, restoreOptimizerState } from '../train/optimizer-state';
 import { trainLoop, Losses, Progress, LoopResult } from '../train/loop';
 import { domainClassificationLoss } from './stargan';
 import { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';
@@ -171,16 +172,6 @@ export interface GanTrainOptions {
   /** Take a fixed-noise snapshot every this many iterations (and after the last). 0 = never. */
   snapshotEvery?: number;
   onSnapshot?: (snapshot: GanSnapshot) => void;
-}
-
-/**
- * Adam's running powers β₁ᵗ and β₂ᵗ (tfjs keeps them as variables `accBeta1`, `accBeta2`, updated
- * by multiplication). `setWeights` recomputes them with `pow`, which differs in the last bits, so
- * an exact resume saves and restores them too.
- */
-function biasCorrectionPowers(optimizer: tf.Optimizer): [string, tf.Variable][] {
-  const fields = optimizer as unknown as Record<string, unknown>;
-  return ['accBeta1', 'accBeta2'].filter((name) => fields[name] instanceof tf.Variable).map((name) => [name, fields[name] as tf.Variable]);
 }
 
 function asTensor(output: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor {
@@ -437,13 +428,8 @@ export class GanTrainer {
   /** Everything but the networks' weights that `importState` needs to continue exactly (tensors are copies; the caller disposes them). */
   async exportState(): Promise<GanTrainerState> {
     const tensors: Record<string, tf.Tensor> = {};
-    const add = async (prefix: string, optimizer: tf.Optimizer) => {
-      // Entry 0 is the iteration count, a fresh scalar; the others are the optimizer's own variables.
-      (await optimizer.getWeights()).forEach((w, i) => (tensors[`${prefix}/${i}`] = i === 0 ? w.tensor : tf.clone(w.tensor)));
-      for (const [name, v] of biasCorrectionPowers(optimizer)) tensors[`${prefix}.${name}`] = tf.clone(v);
-    };
-    await add('generatorOptimizer', this.generatorOptimizer);
-    await add('discriminatorOptimizer', this.discriminatorOptimizer);
+    Object.assign(tensors, await optimizerState(this.generatorOptimizer, 'generatorOptimizer'));
+    Object.assign(tensors, await optimizerState(this.discriminatorOptimizer, 'discriminatorOptimizer'));
     this.generatorEma?.values().forEach((v, i) => (tensors[`generatorEma/${i}`] = tf.clone(v)));
     return {
       iteration: this.iteration,
@@ -470,18 +456,8 @@ export class GanTrainer {
     if ((state.emaUpdates === null) !== (this.generatorEma === null)) {
       throw new Error(`importState: the saved state ${state.emaUpdates === null ? 'has no' : 'has an'} EMA of G; this trainer ${this.generatorEma ? 'keeps' : 'keeps no'} EMA`);
     }
-    const setOptimizer = async (prefix: string, optimizer: tf.Optimizer) => {
-      const weights = listed(prefix);
-      if (weights.length === 0) throw new Error(`importState: no ${prefix} tensors in the state`);
-      // setWeights makes its own variables from these tensors (they share the data, which outlives the caller's dispose).
-      await optimizer.setWeights(weights.map((t, i) => ({ name: i === 0 ? 'iter' : `${prefix}/${i}`, tensor: t })));
-      for (const [name, v] of biasCorrectionPowers(optimizer)) {
-        const saved = state.tensors[`${prefix}.${name}`];
-        if (saved) v.assign(saved);
-      }
-    };
-    await setOptimizer('generatorOptimizer', this.generatorOptimizer);
-    await setOptimizer('discriminatorOptimizer', this.discriminatorOptimizer);
+    await restoreOptimizerState(this.generatorOptimizer, state.tensors, 'generatorOptimizer');
+    await restoreOptimizerState(this.discriminatorOptimizer, state.tensors, 'discriminatorOptimizer');
     if (this.generatorEma) this.generatorEma.restore(listed('generatorEma'), state.emaUpdates!);
     this.rng = Rng.fromState(state.rng);
     this.iteration = state.iteration;
