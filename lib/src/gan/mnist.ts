@@ -111,7 +111,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 }
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
-export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 10000, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 1000 };
+export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 3000 };
 /** Seed of the shipped checkpoints. */
 export const MNIST_GAN_SEED = 2014;
 
