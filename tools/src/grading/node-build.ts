@@ -3,7 +3,8 @@
  * and the student edition's GitHub Classroom workflow asks `actions/setup-node` for the same
  * version.
  *
- * Node 24, the active LTS line (Node 20, the previous pin, reached end of life on 2026-04-30). The
+ * Node 24, the LTS line (Node 20, the previous pin, reached end of life on 2026-04-30), at the release
+ * `npm i node@24` installs — the one `.ci/run` tests the grader's sandbox on (24.21.0). The
  * build comes from the npm registry, the same source `npm i node@24` uses: the package
  * `node-linux-<arch>@<version>` holds nodejs.org's `bin/node`, and `npm@<npm>` the npm that runs
  * `npm ci` (the node package ships without one). `setup.sh` checks each tarball against the
@@ -21,10 +22,10 @@ export interface NodeBuild {
 }
 
 export const NODE_BUILD: NodeBuild = {
-  version: '24.22.3',
+  version: '24.21.0',
   integrity: {
-    x64: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
-    arm64: 'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==',
+    x64: 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
+    arm64: 'sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==',
   },
   npm: { version: '11.21.3', integrity: 'sha512-5Cf+jE+XctbhH/zjOOqXC+ity7eec/Tkk4Ql38tf6w+1htp2wYPHmE4c1R1Es3DY227Ac14+SLrlYJwkBicbTg==' },
 };
