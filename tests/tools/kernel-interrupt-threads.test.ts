@@ -63,7 +63,7 @@ describe('genbook kernel: Ctrl+C on a threaded wasm cell', function () {
       // value is wrong, the assertion shows what arrived).
       for (const line of ['matmul 27000000', 'conv 264.5']) {
         for (const t0 = Date.now(); !results.includes(line) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 50));
-        expect(results).to.include(line);
+        expect(results, `what arrived: ${JSON.stringify(results)}`).to.include(line);
       }
     }
   });
