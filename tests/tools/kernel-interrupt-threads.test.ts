@@ -3,7 +3,7 @@
  * interrupt_mode); V8 then terminates the cell wherever it is, usually inside an XNNPACK operation
  * that holds the thread pool's mutex, and without recovery the next operation deadlocked.
  * lib/src/backend/wasm-threads.ts (`guardAgainstInterrupts`) replaces the pool on the next call, with
- * one thread (a rebuilt threaded pool computed wrong values now and then), and says so once.
+ * one thread (a rebuilt threaded pool computed wrong values now and then), and says so on stderr.
  * Here: a cell spinning on convolutions with 2 threads is interrupted three times, at different
  * moments, and after each interrupt the kernel still computes a matmul and a convolution whose
  * values are known in closed form.
@@ -62,9 +62,9 @@ describe('genbook kernel: Ctrl+C on a threaded wasm cell', function () {
       expect(await run(`console.log('conv', tf.tidy(() => tf.conv2d(tf.ones([8, 16, 16, 32]) as tf.Tensor4D, tf.ones([3, 3, 32, 64]) as tf.Tensor4D, 1, 'same').mean().dataSync()[0]));`)).to.equal('ok');
       // A cell's stream output can reach IOPub after its execute_reply: wait for it (then, if the
       // value is wrong, the assertion shows what arrived).
-      const expected = ['matmul 27000000', 'conv 264.5'];
-      if (i === 0) expected.push('genbook: a wasm operation on 2 threads was interrupted; the backend goes on with 1 thread (restart the kernel to use 2 again)');
-      for (const line of expected) {
+      // (Whether the stderr notice of the one-thread pool comes depends on where SIGINT landed: in a
+      // wasm operation, or in the loop's JavaScript between two, where nothing needs recovering.)
+      for (const line of ['matmul 27000000', 'conv 264.5']) {
         for (const t0 = Date.now(); !results.includes(line) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 50));
         expect(results, `what arrived: ${JSON.stringify(results)}`).to.include(line);
       }
