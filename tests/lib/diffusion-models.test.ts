@@ -142,6 +142,28 @@ describe('diffusion networks', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('a checkpoint of each network kind loads back as that kind; an unknown or inherited kind is refused by name', async () => {
+    const nets: [string, models.DiffusionCheckpointNetwork][] = [
+      ['NoisyClassifier', new models.NoisyClassifier({ seed: 1, levelChannels: [8, 16], embeddingDim: 16 })],
+      ['LatentAutoencoder', new models.LatentAutoencoder({ seed: 1, channels: [8, 16] })],
+    ];
+    for (const [kind, net] of nets) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-kind-'));
+      await models.saveDiffusionCheckpoint(net, dir, { name: 'test', command: 'test' });
+      const { network, meta } = models.loadDiffusionCheckpoint(dir);
+      expect(meta.kind).to.equal(kind);
+      expect(network.constructor.name).to.equal(kind);
+      expect(network.params.count()).to.equal(net.params.count());
+      for (const bad of ['Nope', 'toString', 'constructor']) {
+        fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ ...meta, kind: bad }));
+        expect(() => models.loadDiffusionCheckpoint(dir)).to.throw(`unknown network kind "${bad}" (known: DiffusionUNet, DiffusionMlp, NoisyClassifier, LatentAutoencoder)`);
+      }
+      network.dispose();
+      net.dispose();
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('the noisy classifier gives [B, 10] logits and the latent autoencoder a 7×7×4 latent', () => {
     const clf = new models.NoisyClassifier({ seed: 1, levelChannels: [8, 16], embeddingDim: 16 });
     const x = random.rng(3).normalTensor([3, 28, 28, 1]);

@@ -149,16 +149,12 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
       throw new Error(`resume: the saved state ${saved.emaUpdates === null ? 'has no' : 'has an'} EMA; this training ${ema ? 'keeps' : 'keeps no'} EMA`);
     }
     await restoreOptimizerState(optimizer, saved.tensors, 'optimizer');
-    if (ema) {
-      const shadows: tf.Tensor[] = [];
-      while (saved.tensors[`ema/${shadows.length}`]) shadows.push(saved.tensors[`ema/${shadows.length}`]);
-      ema.restore(shadows, saved.emaUpdates!);
-    }
+    ema?.restoreFrom(saved.tensors, 'ema', saved.emaUpdates!);
     rng = Rng.fromState(saved.rng);
   }
   const state = async (): Promise<DiffusionTrainerState> => {
     const tensors = await optimizerState(optimizer, 'optimizer');
-    ema?.values().forEach((v, i) => (tensors[`ema/${i}`] = tf.clone(v)));
+    if (ema) Object.assign(tensors, ema.stateTensors('ema'));
     return { rng: rng.state(), emaUpdates: ema ? ema.count : null, tensors };
   };
   const checkpointEvery = options.checkpointEvery ?? 0;

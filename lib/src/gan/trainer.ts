@@ -430,7 +430,7 @@ export class GanTrainer {
     const tensors: Record<string, tf.Tensor> = {};
     Object.assign(tensors, await optimizerState(this.generatorOptimizer, 'generatorOptimizer'));
     Object.assign(tensors, await optimizerState(this.discriminatorOptimizer, 'discriminatorOptimizer'));
-    this.generatorEma?.values().forEach((v, i) => (tensors[`generatorEma/${i}`] = tf.clone(v)));
+    if (this.generatorEma) Object.assign(tensors, this.generatorEma.stateTensors('generatorEma'));
     return {
       iteration: this.iteration,
       seconds: this.seconds,
@@ -448,17 +448,12 @@ export class GanTrainer {
    */
   async importState(state: GanTrainerState): Promise<void> {
     if (this.iteration !== 0) throw new Error('importState: the trainer has already trained; import into a fresh trainer');
-    const listed = (prefix: string): tf.Tensor[] => {
-      const out: tf.Tensor[] = [];
-      while (state.tensors[`${prefix}/${out.length}`]) out.push(state.tensors[`${prefix}/${out.length}`]);
-      return out;
-    };
     if ((state.emaUpdates === null) !== (this.generatorEma === null)) {
       throw new Error(`importState: the saved state ${state.emaUpdates === null ? 'has no' : 'has an'} EMA of G; this trainer ${this.generatorEma ? 'keeps' : 'keeps no'} EMA`);
     }
     await restoreOptimizerState(this.generatorOptimizer, state.tensors, 'generatorOptimizer');
     await restoreOptimizerState(this.discriminatorOptimizer, state.tensors, 'discriminatorOptimizer');
-    if (this.generatorEma) this.generatorEma.restore(listed('generatorEma'), state.emaUpdates!);
+    if (this.generatorEma) this.generatorEma.restoreFrom(state.tensors, 'generatorEma', state.emaUpdates!);
     this.rng = Rng.fromState(state.rng);
     this.iteration = state.iteration;
     this.seconds = state.seconds;

@@ -8,6 +8,7 @@
  * @see notebooks/08-diffusion-ddpm
  */
 import * as tf from '@tensorflow/tfjs';
+import { numberTensors, numberedTensors } from './numbered-tensors';
 
 export class ExponentialMovingAverage {
   readonly decay: number;
@@ -64,6 +65,16 @@ export class ExponentialMovingAverage {
       this.shadow[i].assign(v);
     });
     this.updates = count;
+  }
+
+  /** Copies of the averages as `<prefix>/<i>` tensors, for a resume state (the caller disposes them). */
+  stateTensors(prefix: string): Record<string, tf.Tensor> {
+    return numberTensors(this.shadow.map((s) => tf.clone(s)), prefix);
+  }
+
+  /** `restore` from the `<prefix>/<i>` tensors `stateTensors` made (they stay the caller's). */
+  restoreFrom(tensors: Readonly<Record<string, tf.Tensor>>, prefix: string, count: number): void {
+    this.restore(numberedTensors(tensors, prefix), count);
   }
 
   /** Write the averages into the model's variables (overwrites the raw weights). */

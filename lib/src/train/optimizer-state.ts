@@ -9,6 +9,7 @@
  * Used by the GAN trainer (gan/trainer.ts) and the diffusion trainer (diffusion/trainer.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { numberTensors, numberedTensors } from './numbered-tensors';
 
 function biasCorrectionPowers(optimizer: tf.Optimizer): [string, tf.Variable][] {
   const fields = optimizer as unknown as Record<string, unknown>;
@@ -20,9 +21,8 @@ function biasCorrectionPowers(optimizer: tf.Optimizer): [string, tf.Variable][] 
  * tensors. They are copies: the caller disposes them.
  */
 export async function optimizerState(optimizer: tf.Optimizer, prefix: string): Promise<Record<string, tf.Tensor>> {
-  const tensors: Record<string, tf.Tensor> = {};
   // Entry 0 is the iteration count, a fresh scalar; the others are the optimizer's own variables.
-  (await optimizer.getWeights()).forEach((w, i) => (tensors[`${prefix}/${i}`] = i === 0 ? w.tensor : tf.clone(w.tensor)));
+  const tensors = numberTensors((await optimizer.getWeights()).map((w, i) => (i === 0 ? w.tensor : tf.clone(w.tensor))), prefix);
   for (const [name, v] of biasCorrectionPowers(optimizer)) tensors[`${prefix}.${name}`] = tf.clone(v);
   return tensors;
 }
@@ -32,8 +32,7 @@ export async function optimizerState(optimizer: tf.Optimizer, prefix: string): P
  * and settings (before its first step). The tensors stay the caller's to dispose.
  */
 export async function restoreOptimizerState(optimizer: tf.Optimizer, tensors: Record<string, tf.Tensor>, prefix: string): Promise<void> {
-  const weights: tf.Tensor[] = [];
-  while (tensors[`${prefix}/${weights.length}`]) weights.push(tensors[`${prefix}/${weights.length}`]);
+  const weights = numberedTensors(tensors, prefix);
   if (weights.length === 0) throw new Error(`no ${prefix} tensors in the saved state`);
   // setWeights makes its own variables from these tensors (they share the data, which outlives the caller's dispose).
   await optimizer.setWeights(weights.map((t, i) => ({ name: i === 0 ? 'iter' : `${prefix}/${i}`, tensor: t })));

@@ -8,20 +8,27 @@
  */
 import { CheckpointMeta, loadVariables, readMeta, saveVariables } from '../../train/checkpoint';
 import * as tf from '@tensorflow/tfjs';
-import { DiffusionMlp, DiffusionMlpConfig } from '../diffusion-mlp';
+import { DiffusionMlp } from '../diffusion-mlp';
 import { ParameterStore } from '../diffusion-nn';
-import { DiffusionUNet, DiffusionUNetConfig } from '../diffusion-unet';
-import { NoisyClassifier, NoisyClassifierConfig } from '../diffusion-classifier';
-import { LatentAutoencoder, LatentAutoencoderConfig } from '../diffusion-autoencoder';
+import { DiffusionUNet } from '../diffusion-unet';
+import { NoisyClassifier } from '../diffusion-classifier';
+import { LatentAutoencoder } from '../diffusion-autoencoder';
 
 /** The networks that can be saved this way. */
 export type DiffusionCheckpointNetwork = DiffusionMlp | DiffusionUNet | NoisyClassifier | LatentAutoencoder;
 
+/** Network kind, as meta.json names it → its class (each constructor takes the saved config). */
+const KINDS: Record<string, new (config: never) => DiffusionCheckpointNetwork> = {
+  DiffusionUNet,
+  DiffusionMlp,
+  NoisyClassifier,
+  LatentAutoencoder,
+};
+
 function kindOf(net: DiffusionCheckpointNetwork): string {
-  if (net instanceof DiffusionUNet) return 'DiffusionUNet';
-  if (net instanceof DiffusionMlp) return 'DiffusionMlp';
-  if (net instanceof NoisyClassifier) return 'NoisyClassifier';
-  return 'LatentAutoencoder';
+  const kind = Object.keys(KINDS).find((k) => net instanceof KINDS[k]);
+  if (!kind) throw new TypeError(`saveDiffusionCheckpoint: ${net?.constructor?.name ?? typeof net} is not one of ${Object.keys(KINDS).join(', ')}`);
+  return kind;
 }
 
 /** Save the network's parameters and `{ kind, config }` into `dir` (meta needs the reproducing command). */
@@ -34,24 +41,9 @@ export async function saveDiffusionCheckpoint(net: DiffusionCheckpointNetwork, d
 export function loadDiffusionCheckpoint(dir: string): { network: DiffusionCheckpointNetwork; meta: CheckpointMeta } {
   const meta = readMeta(dir);
   if (!meta) throw new Error(`no checkpoint meta.json in ${dir}`);
-  const config = meta.config as Record<string, unknown> & { seed: number };
-  let network: DiffusionCheckpointNetwork;
-  switch (meta.kind) {
-    case 'DiffusionUNet':
-      network = new DiffusionUNet(config as unknown as DiffusionUNetConfig);
-      break;
-    case 'DiffusionMlp':
-      network = new DiffusionMlp(config as unknown as DiffusionMlpConfig);
-      break;
-    case 'NoisyClassifier':
-      network = new NoisyClassifier(config as unknown as NoisyClassifierConfig);
-      break;
-    case 'LatentAutoencoder':
-      network = new LatentAutoencoder(config as unknown as LatentAutoencoderConfig);
-      break;
-    default:
-      throw new Error(`${dir}: unknown network kind ${JSON.stringify(meta.kind)}`);
-  }
+  const Network = Object.prototype.hasOwnProperty.call(KINDS, String(meta.kind)) ? KINDS[String(meta.kind)] : undefined;
+  if (!Network) throw new Error(`${dir}: unknown network kind ${JSON.stringify(meta.kind)} (known: ${Object.keys(KINDS).join(', ')})`);
+  const network = new Network(meta.config as never);
   const values = loadVariables(dir);
   try {
     network.params.assign(values);
