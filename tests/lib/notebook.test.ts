@@ -212,6 +212,40 @@ describe('notebook: the helpers notebooks share', () => {
     });
   });
 
+  describe('fidCurves', () => {
+    let root: string;
+    const savedRoot = process.env.GENBOOK_ROOT;
+    before(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-curves-'));
+      process.env.GENBOOK_ROOT = root;
+    });
+    after(() => {
+      if (savedRoot === undefined) delete process.env.GENBOOK_ROOT;
+      else process.env.GENBOOK_ROOT = savedRoot;
+      fs.rmSync(root, { recursive: true });
+    });
+
+    it('draws one line per sample count of each curve, names the model without one, and refuses to draw nothing', () => {
+      const dir = train.checkpointDir('toy-gan');
+      fs.mkdirSync(dir, { recursive: true });
+      const header = { model: 'toy-gan', what: 'test', command: 'test' };
+      train.addFidCurvePoint(dir, { iteration: 100, mnistFid: 80, samples: 2000 }, header);
+      train.addFidCurvePoint(dir, { iteration: 300, mnistFid: 20, samples: 2000 }, header);
+      train.addFidCurvePoint(dir, { iteration: 300, mnistFid: 18, samples: 5000 }, header);
+      const { lines, value } = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['Missing', 'no-gan']]));
+      expect(lines).to.deep.equal(['no-gan: no fid-curve.json beside the checkpoint (npm run evaluate -- no-gan --curve adds one)']);
+      const spec = value!.toJSON() as { data: { name: string; x: number[]; y: number[]; line: { dash?: string } }[]; layout: { yaxis: { type?: string } } };
+      expect(spec.data.map((d) => [d.name, d.x, d.y, d.line.dash])).to.deep.equal([
+        ['Toy, 2000 samples', [100, 300], [80, 20], 'solid'],
+        ['Toy, 5000 samples', [300], [18], 'dot'],
+      ]);
+      expect(spec.layout.yaxis.type).to.equal('log');
+      const none = printed(() => notebook.fidCurves([['Missing', 'no-gan']]));
+      expect(none.error).to.be.instanceOf(RangeError);
+      expect((none.error as Error).message).to.equal('fidCurves: no curve for no-gan');
+    });
+  });
+
   describe('start and finish', () => {
     it('chooses the backend, reads quick mode, and reports the time and the tensors added at the end', async () => {
       const lines: string[] = [];

@@ -58,7 +58,7 @@ describe('evaluate command', () => {
       await backend.setup(undefined, { log: null });
       // an untrained generator: its FID is far from the shipped checkpoint's
       const untrained = models.dcganGenerator({ latentDim: 64, seed: 99 });
-      await train.saveModel(untrained, path.join(dir, 'dcgan'), { name: 'dcgan', command: 'test: untrained' });
+      await train.saveModel(untrained, path.join(dir, 'dcgan'), { name: 'dcgan', command: 'test: untrained', steps: 7 });
       const quickResult = path.join(ROOT, 'build', 'results', 'dcgan.json');
       const before = fs.existsSync(quickResult) ? fs.readFileSync(quickResult, 'utf8') : undefined;
       const r = evaluate(['dcgan', '--count', '50', '--json', '--checkpoints', dir]);
@@ -73,6 +73,29 @@ describe('evaluate command', () => {
       expect(written.metrics.mnistFid).to.equal(summary.mnistFid);
       expect(written.command).to.equal(`npm run evaluate -- dcgan --count 50 --seed 12 --checkpoints ${dir}`);
       expect(fs.existsSync(quickResult) ? fs.readFileSync(quickResult, 'utf8') : undefined, 'build/results/dcgan.json untouched').to.equal(before);
+      // --curve: the same measurement becomes the point at the checkpoint's iteration (meta.json steps 7)
+      const curved = evaluate(['dcgan', '--count', '50', '--json', '--checkpoints', dir, '--curve']);
+      expect(curved.status, curved.stderr).to.equal(0);
+      const curvedSummary = JSON.parse(curved.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
+      const curve = train.readFidCurve(path.join(dir, 'dcgan'))!;
+      expect(curve.points).to.have.length(1);
+      expect(curve.points[0]).to.include({ iteration: 7, samples: 50, seed: 12 });
+      expect(curve.points[0].mnistFid).to.equal(curvedSummary.mnistFid);
+      expect(curve.points[0].mnistFid).to.be.closeTo(expected.mnistFid, 1e-6 * expected.mnistFid);
+      expect(curvedSummary.curve).to.equal(path.relative(ROOT, path.join(dir, 'dcgan', 'fid-curve.json')) || curvedSummary.curve);
+      const noSteps = path.join(dir, 'dcgan', 'meta.json');
+      const meta = JSON.parse(fs.readFileSync(noSteps, 'utf8'));
+      delete meta.steps;
+      fs.writeFileSync(noSteps, JSON.stringify(meta));
+      const stepless = evaluate(['dcgan', '--count', '50', '--checkpoints', dir, '--curve']);
+      expect(stepless.status).to.equal(1);
+      expect(stepless.stderr).to.match(/--curve: .*meta\.json has no "steps"/);
+      const shipped = evaluate(['dcgan', '--count', '50', '--curve']);
+      expect(shipped.status).to.equal(2);
+      expect(shipped.stderr).to.match(/--curve in quick mode \(GENBOOK_QUICK=1\) needs --checkpoints DIR/);
+      const both = evaluate(['dcgan', '--curve', '--grid', '--checkpoints', dir]);
+      expect(both.status).to.equal(2);
+      expect(both.stderr).to.match(/give one of them/);
       const missing = evaluate(['dcgan', '--checkpoints', path.join(dir, 'nope')]);
       expect(missing.status).to.equal(2);
       expect(missing.stderr).to.match(/--checkpoints: no folder/);

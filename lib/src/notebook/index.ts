@@ -1,7 +1,7 @@
 /**
  * Notebook namespace: the helpers every lecture and homework notebook shares, so no notebook
  * defines its own copy — the printed two-sided `check` and `expectThat`, `moments`, `showGrid`,
- * `loadGenerator` for the shipped GAN checkpoints, `start`/`finish` (backend, quick mode, clock,
+ * `loadGenerator` for the shipped GAN checkpoints and `fidCurves` for how they trained, `start`/`finish` (backend, quick mode, clock,
  * tensors left) and the homework notebooks' `attempt`. They print (they are for notebooks); the
  * rest of the library returns values instead.
  *
@@ -22,6 +22,7 @@ export { moments } from './moments';
 export type { Moments } from './moments';
 export { showGrid } from './show-grid';
 export { loadGenerator } from './load-generator';
+export { fidCurves } from './fid-curves';
 export type { LoadedGenerator } from './load-generator';
 export { start, NotebookSession } from './session';
 export type { StartOptions, FinishReport } from './session';

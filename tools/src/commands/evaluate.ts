@@ -15,6 +15,9 @@
  * `--checkpoints DIR`: read the checkpoints from DIR/<name> instead of data/checkpoints (your own
  * training, or one in progress); the result then goes to DIR/results/<result>.json, never over the
  * shipped numbers in data/results.
+ * `--curve`: also add this measurement, at the checkpoint's iteration (meta.json `steps`), to
+ * `<checkpoint>/fid-curve.json` (train/fid-curve.ts) — run it now and then on a training in
+ * progress (with `--checkpoints`) to see whether FID still falls; notebooks 05 and 06 plot the curves.
  * `--grid`: instead of evaluating, draw 100 seeded samples (the protocol's first 100; conditional
  * models: column c is digit c) as a 10×10 PNG in docs/gallery/<model>.png.
  *
@@ -258,7 +261,7 @@ export const evaluators: Record<string, ModelSpec> = {
 function usage(): string {
   const width = Math.max(...Object.keys(evaluators).map((n) => n.length));
   return [
-    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--json] [--grid]',
+    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--json] [--checkpoints DIR] [--curve | --grid]',
     '',
     'models (default count; writes data/results/<result>.json):',
     ...Object.entries(evaluators).map(([n, s]) => `  ${n.padEnd(width)}  ${s.help}; ${s.defaultCount} samples → ${s.result}.json`),
@@ -272,13 +275,14 @@ function resolve(name: string): string | undefined {
 }
 
 export async function evaluateCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', json: 'boolean', grid: 'boolean', checkpoints: 'string', help: 'boolean' });
+  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', json: 'boolean', grid: 'boolean', curve: 'boolean', checkpoints: 'string', help: 'boolean' });
   const [given, ...extra] = flags._;
   if (flags.help || !given) {
     console.log(usage());
     return given || flags.help ? 0 : 2;
   }
   if (extra.length) throw new UsageError(`one model at a time; got ${flags._.join(' ')}`);
+  if (flags.curve && flags.grid) throw new UsageError('--curve measures FID; --grid only draws a picture: give one of them');
   const name = resolve(given);
   if (!name) throw new UsageError(`unknown model "${given}"; known models: ${Object.keys(evaluators).join(', ')}\n\n${usage()}`);
   const spec = evaluators[name];
@@ -296,6 +300,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     process.env.GENBOOK_CHECKPOINTS = path.resolve(candidates);
   }
   const { backend, data, metrics, projectPath, tf, train, viz } = lib();
+  if (flags.curve && candidates === undefined && train.quickModeEnv()) {
+    throw new UsageError('--curve in quick mode (GENBOOK_QUICK=1) needs --checkpoints DIR: it never writes into the shipped data/checkpoints');
+  }
   const setup = await backend.setup(undefined, { log: null });
   const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
   for (const c of spec.checkpoints) {
@@ -395,6 +402,28 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   } else {
     file = train.writeResult(resultEntry);
   }
+  let curveFile: string | undefined;
+  if (flags.curve) {
+    const dir = train.checkpointDir(spec.checkpoints[0]);
+    const steps = train.readMeta(dir)?.steps;
+    if (typeof steps !== 'number') throw new Error(`--curve: ${dir}/meta.json has no "steps" (the iteration to plot the point at)`);
+    const curve = train.addFidCurvePoint(dir, {
+      iteration: steps,
+      mnistFid: head.mnistFid,
+      mnistIs: head.mnistIs,
+      samples: count,
+      seed,
+      ...(head.conditionalAccuracy !== undefined ? { conditionalAccuracy: head.conditionalAccuracy } : {}),
+      loadAverage: Number(load.toFixed(2)),
+      measuredAt: new Date().toISOString(),
+    }, {
+      model: name,
+      what: `MNIST-FID of the checkpoint by training iteration, measured with the evaluate protocol (${spec.notebook}) while or after it trained`,
+      command: `npm run evaluate -- ${name} --curve [--count N] [--checkpoints DIR]`,
+    });
+    curveFile = path.relative(projectPath(), path.join(dir, train.FID_CURVE_FILE)) || path.join(dir, train.FID_CURVE_FILE);
+    log(`${name}: iteration ${steps} added to ${curveFile} (${curve.points.length} points)`);
+  }
   const summary = {
     model: name,
     result: spec.result,
@@ -410,6 +439,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     secondsPerSample: head.secondsPerSample,
     backend: setup.name,
     loadAverage: load,
+    ...(curveFile !== undefined ? { curve: curveFile } : {}),
     ...(configurations.length > 1 ? { sweep: Object.fromEntries(configurations.map((c, i) => [c.key, { mnistFid: rows[i].mnistFid, mnistIs: rows[i].mnistIs, conditionalAccuracy: rows[i].conditionalAccuracy }])), headline: configurations[h].key } : {}),
   };
   log(`${name}: wrote ${summary.file}`);

@@ -1,0 +1,38 @@
+/**
+ * The FID-by-iteration curves of shipped checkpoints in one chart (`<checkpoint>/fid-curve.json`,
+ * train/fid-curve.ts): one line per model and sample count (2000 solid, 5000 dotted — a smaller
+ * sample biases FID upwards), log-scaled FID. A flat tail says the recipe limits the model, a
+ * falling one the budget. Models without a curve are named on the console and left out.
+ *
+ * @see notebooks/05-gan-minimax, notebooks/06-conditional-gans
+ */
+import { checkpointDir } from '../train/checkpoint';
+import { fidCurveSeries, readFidCurve } from '../train/fid-curve';
+import { line, type LineTrace } from '../viz/charts';
+import type { Figure } from '../viz/plotly';
+
+const DASH_BY_SAMPLES: readonly [number, LineTrace['dash']][] = [
+  [2000, 'solid'],
+  [5000, 'dot'],
+];
+
+/**
+ * @param models `[label, checkpoint name]` pairs, e.g. `[['DCGAN', 'dcgan'], ['WGAN-GP', 'wgan-gp']]`
+ * @throws RangeError when none of them has a curve (there would be nothing to draw)
+ */
+export function fidCurves(models: readonly (readonly [label: string, name: string])[], title = 'MNIST-FID by training iteration'): Figure {
+  const traces: LineTrace[] = [];
+  for (const [label, name] of models) {
+    const curve = readFidCurve(checkpointDir(name));
+    if (!curve) {
+      console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${name} --curve adds one)`);
+      continue;
+    }
+    for (const [samples, dash] of DASH_BY_SAMPLES) {
+      const series = fidCurveSeries(curve, samples);
+      if (series.x.length > 0) traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash });
+    }
+  }
+  if (traces.length === 0) throw new RangeError(`fidCurves: no curve for ${models.map(([, n]) => n).join(', ')}`);
+  return line(traces, { title, xLabel: 'iteration', yLabel: 'MNIST-FID (log scale)', logY: true });
+}

@@ -1,0 +1,60 @@
+/**
+ * train/fid-curve.ts: the FID-by-iteration file kept beside a checkpoint. Points are added, a
+ * re-measurement (same iteration and sample count) replaces its point, the order is by iteration,
+ * malformed files and points are refused with the file named; the shipped curves parse and are
+ * the ones README cites (their last point equals the checkpoint's data/results entry).
+ */
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { train } from 'genbook';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const header = { model: 'toy', what: 'test', command: 'test' };
+
+describe('FID curves (train/fid-curve.ts)', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-curve-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('adds points in iteration order; the same iteration and sample count replaces, another sample count is kept beside it', () => {
+    expect(train.readFidCurve(dir)).to.equal(null);
+    train.addFidCurvePoint(dir, { iteration: 2000, mnistFid: 40, samples: 2000 }, header);
+    train.addFidCurvePoint(dir, { iteration: 500, mnistFid: 90, samples: 2000 }, header);
+    train.addFidCurvePoint(dir, { iteration: 2000, mnistFid: 38, samples: 5000 }, header);
+    const curve = train.addFidCurvePoint(dir, { iteration: 2000, mnistFid: 41, samples: 2000 }, { ...header, model: 'ignored' });
+    expect(curve.model).to.equal('toy'); // the header of the first write stays
+    expect(curve.points.map((p) => [p.iteration, p.samples, p.mnistFid])).to.deep.equal([[500, 2000, 90], [2000, 2000, 41], [2000, 5000, 38]]);
+    expect(train.readFidCurve(dir)).to.deep.equal(curve);
+    expect(train.fidCurveSeries(curve, 2000)).to.deep.equal({ x: [500, 2000], y: [90, 41] });
+    expect(fs.readdirSync(dir)).to.deep.equal([train.FID_CURVE_FILE]); // no temp file left
+  });
+
+  it('refuses bad points and malformed files, naming the field or the file', () => {
+    expect(() => train.addFidCurvePoint(dir, { iteration: -1, mnistFid: 1, samples: 10 }, header)).to.throw(/iteration must be a non-negative integer; got -1/);
+    expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: NaN, samples: 10 }, header)).to.throw(/mnistFid must be a finite number >= 0; got null/);
+    expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: 3, samples: 1 }, header)).to.throw(/samples must be an integer >= 2; got 1/);
+    const file = path.join(dir, train.FID_CURVE_FILE);
+    fs.writeFileSync(file, '{ nope');
+    expect(() => train.readFidCurve(dir)).to.throw(`${file}: not JSON`);
+    fs.writeFileSync(file, JSON.stringify({ model: 'x', points: [{ iteration: 1, mnistFid: 2 }] }));
+    expect(() => train.readFidCurve(dir)).to.throw(`${file} points[0]: samples must be an integer >= 2`);
+    fs.writeFileSync(file, JSON.stringify({ model: 'x' }));
+    expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: 2, samples: 2 }, header)).to.throw(/expected \{ model, what, command, points/);
+  });
+
+  for (const model of ['dcgan', 'cgan', 'wgan-gp']) {
+    it(`the shipped ${model} curve parses, and its last point is the checkpoint's iteration and its data/results FID`, () => {
+      const dirOf = path.join(ROOT, 'data', 'checkpoints', model);
+      const curve = train.readFidCurve(dirOf)!;
+      expect(curve, `${model}/fid-curve.json`).to.not.equal(null);
+      const last = curve.points[curve.points.length - 1];
+      const meta = train.readMeta(dirOf)!;
+      expect(last.iteration).to.equal(meta.steps);
+      const result = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'results', `${model}.json`), 'utf8'));
+      expect(last.samples).to.equal(result.metrics.fidSamples);
+      expect(last.mnistFid).to.be.closeTo(result.metrics.mnistFid, 1e-3);
+    });
+  }
+});
