@@ -40,6 +40,22 @@ async function printedAsync<T>(f: () => Promise<T>): Promise<{ lines: string[]; 
   }
 }
 
+/** A fresh GENBOOK_ROOT for the enclosing describe block (checkpoints land there), removed after it. */
+function useTempRoot(prefix: string): () => string {
+  let root = '';
+  const savedRoot = process.env.GENBOOK_ROOT;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    process.env.GENBOOK_ROOT = root;
+  });
+  after(() => {
+    if (savedRoot === undefined) delete process.env.GENBOOK_ROOT;
+    else process.env.GENBOOK_ROOT = savedRoot;
+    fs.rmSync(root, { recursive: true });
+  });
+  return () => root;
+}
+
 describe('notebook: the helpers notebooks share', () => {
   before(async () => {
     await backend.setup('cpu', { log: null });
@@ -163,17 +179,7 @@ describe('notebook: the helpers notebooks share', () => {
   });
 
   describe('loadGenerator', () => {
-    let root: string;
-    const savedRoot = process.env.GENBOOK_ROOT;
-    before(() => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-notebook-'));
-      process.env.GENBOOK_ROOT = root;
-    });
-    after(() => {
-      if (savedRoot === undefined) delete process.env.GENBOOK_ROOT;
-      else process.env.GENBOOK_ROOT = savedRoot;
-      fs.rmSync(root, { recursive: true });
-    });
+    const root = useTempRoot('genbook-notebook-');
 
     const tinyGenerator = (seed: number) =>
       tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed }) })] });
@@ -184,7 +190,7 @@ describe('notebook: the helpers notebooks share', () => {
       const loaded = value!;
       expect(loaded.generator).to.equal(fallback);
       expect(loaded.meta).to.equal(undefined);
-      expect(lines).to.deep.equal([`no checkpoint ${path.join(root, 'data', 'checkpoints', 'dcgan')}: using the generator trained above`]);
+      expect(lines).to.deep.equal([`no checkpoint ${path.join(root(), 'data', 'checkpoints', 'dcgan')}: using the generator trained above`]);
       fallback.dispose();
     });
 
@@ -213,17 +219,7 @@ describe('notebook: the helpers notebooks share', () => {
   });
 
   describe('fidCurves', () => {
-    let root: string;
-    const savedRoot = process.env.GENBOOK_ROOT;
-    before(() => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-curves-'));
-      process.env.GENBOOK_ROOT = root;
-    });
-    after(() => {
-      if (savedRoot === undefined) delete process.env.GENBOOK_ROOT;
-      else process.env.GENBOOK_ROOT = savedRoot;
-      fs.rmSync(root, { recursive: true });
-    });
+    useTempRoot('genbook-curves-');
 
     it('draws one line per sample count of each curve, names the model without one, and refuses to draw nothing', () => {
       const dir = train.checkpointDir('toy-gan');
