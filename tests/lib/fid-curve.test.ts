@@ -31,6 +31,22 @@ describe('FID curves (train/fid-curve.ts)', () => {
     expect(fs.readdirSync(dir)).to.deep.equal([train.FID_CURVE_FILE]); // no temp file left
   });
 
+  it('keeps the evaluations of one checkpoint apart: same iteration and samples, different samplers, two points and two series', () => {
+    const ddpm = { model: 'ddpm-mnist', what: 'test', command: 'test' };
+    train.addFidCurvePoint(dir, { evaluation: 'ddpm-ddim50', iteration: 10000, mnistFid: 52, samples: 1000 }, ddpm);
+    train.addFidCurvePoint(dir, { evaluation: 'ddpm-ddim20', iteration: 10000, mnistFid: 55, samples: 1000 }, ddpm);
+    train.addFidCurvePoint(dir, { evaluation: 'ddpm-ddim50', iteration: 20000, mnistFid: 30, samples: 1000 }, ddpm);
+    const curve = train.addFidCurvePoint(dir, { evaluation: 'ddpm-ddim50', iteration: 10000, mnistFid: 51, samples: 1000 }, ddpm);
+    expect(curve.points.map((p) => [p.evaluation, p.iteration, p.mnistFid])).to.deep.equal([
+      ['ddpm-ddim20', 10000, 55],
+      ['ddpm-ddim50', 10000, 51],
+      ['ddpm-ddim50', 20000, 30],
+    ]);
+    expect(train.fidCurveSeries(curve, 1000, 'ddpm-ddim50')).to.deep.equal({ x: [10000, 20000], y: [51, 30] });
+    expect(train.fidCurveSeries(curve, 1000, 'ddpm-ddim20')).to.deep.equal({ x: [10000], y: [55] });
+    expect(train.fidCurveSeries(curve, 1000)).to.deep.equal({ x: [], y: [] }); // no point is the checkpoint's own
+  });
+
   it('refuses bad points and malformed files, naming the field or the file', () => {
     expect(() => train.addFidCurvePoint(dir, { iteration: -1, mnistFid: 1, samples: 10 }, header)).to.throw(/iteration must be a non-negative integer; got -1/);
     expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: NaN, samples: 10 }, header)).to.throw(/mnistFid must be a finite number >= 0; got null/);

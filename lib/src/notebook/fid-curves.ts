@@ -17,19 +17,21 @@ const DASH_BY_SAMPLES: readonly [number, LineTrace['dash']][] = [
 ];
 
 /**
- * @param models `[label, checkpoint name]` pairs, e.g. `[['DCGAN', 'dcgan'], ['WGAN-GP', 'wgan-gp']]`
+ * @param models `[label, checkpoint name]` pairs, e.g. `[['DCGAN', 'dcgan'], ['WGAN-GP', 'wgan-gp']]`,
+ *   or `[label, checkpoint name, evaluation]` for one of several ways a checkpoint was measured
+ *   (`['DDIM-50', 'ddpm-mnist', 'ddpm-ddim50']`)
  * @throws RangeError when none of them has a curve (there would be nothing to draw)
  */
-export function fidCurves(models: readonly (readonly [label: string, name: string])[], title = 'MNIST-FID by training iteration'): Figure {
+export function fidCurves(models: readonly (readonly [label: string, name: string, evaluation?: string])[], title = 'MNIST-FID by training iteration'): Figure {
   const traces: LineTrace[] = [];
-  for (const [label, name] of models) {
+  for (const [label, name, evaluation] of models) {
     const curve = readFidCurve(checkpointDir(name));
     if (!curve) {
-      console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${name} --curve adds one)`);
+      console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${evaluation ?? name} --curve adds one)`);
       continue;
     }
     for (const [samples, dash] of DASH_BY_SAMPLES) {
-      const series = fidCurveSeries(curve, samples);
+      const series = fidCurveSeries(curve, samples, evaluation);
       if (series.x.length > 0) traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash });
     }
   }

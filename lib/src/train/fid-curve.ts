@@ -7,11 +7,17 @@
  * (flat) — issue "models worth looking at"; lecture 004 on FID (Heusel et al. 2017).
  *
  *   { "model": "dcgan", "what": "…", "command": "…", "points": [{ "iteration": 750, "mnistFid": 107.3, … }] }
+ *
+ * One checkpoint can be measured several ways (the DDPM U-Net by Algorithm 2 and by DDIM with 50,
+ * 20 or 10 steps): a point names its `evaluation` (the `npm run evaluate` model) when that differs
+ * from the curve's `model`, and each evaluation is its own line.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 export interface FidCurvePoint {
+  /** The `npm run evaluate` model that measured it, when not the curve's `model` ('ddpm-ddim50' on the 'ddpm-mnist' curve). */
+  evaluation?: string;
   /** Training iterations (steps) of the checkpoint measured: its meta.json `steps`. */
   iteration: number;
   mnistFid: number;
@@ -28,6 +34,7 @@ export interface FidCurvePoint {
 }
 
 export interface FidCurve {
+  /** The checkpoint (and the evaluation of points that name none). */
   model: string;
   /** What the points are, in words. */
   what: string;
@@ -65,14 +72,15 @@ export function readFidCurve(dir: string): FidCurve | null {
 /**
  * Add `point` to the curve in `dir` (created with `header` when there is none) and write it back
  * atomically. A point with the same iteration and sample count replaces the old one (a
- * re-measurement); points stay sorted. Returns the curve written.
+ * re-measurement) when it is the same evaluation; points stay sorted. Returns the curve written.
  */
 export function addFidCurvePoint(dir: string, point: FidCurvePoint, header: Omit<FidCurve, 'points'>): FidCurve {
   checkPoint(point, 'addFidCurvePoint');
   const curve = readFidCurve(dir) ?? { ...header, points: [] };
-  const points = curve.points.filter((p) => !(p.iteration === point.iteration && p.samples === point.samples));
+  const evaluation = (p: FidCurvePoint) => p.evaluation ?? curve.model;
+  const points = curve.points.filter((p) => !(p.iteration === point.iteration && p.samples === point.samples && evaluation(p) === evaluation(point)));
   points.push(point);
-  points.sort((a, b) => a.iteration - b.iteration || a.samples - b.samples);
+  points.sort((a, b) => a.iteration - b.iteration || a.samples - b.samples || evaluation(a).localeCompare(evaluation(b)));
   const written: FidCurve = { ...curve, points };
   const file = path.join(dir, FID_CURVE_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -81,8 +89,8 @@ export function addFidCurvePoint(dir: string, point: FidCurvePoint, header: Omit
   return written;
 }
 
-/** The points measured with `samples` samples, as x = iterations and y = MNIST-FID (for `viz.line`). */
-export function fidCurveSeries(curve: FidCurve, samples: number): { x: number[]; y: number[] } {
-  const points = curve.points.filter((p) => p.samples === samples);
+/** The points of `evaluation` (default: the curve's model) measured with `samples` samples, as x = iterations and y = MNIST-FID (for `viz.line`). */
+export function fidCurveSeries(curve: FidCurve, samples: number, evaluation: string = curve.model): { x: number[]; y: number[] } {
+  const points = curve.points.filter((p) => p.samples === samples && (p.evaluation ?? curve.model) === evaluation);
   return { x: points.map((p) => p.iteration), y: points.map((p) => p.mnistFid) };
 }

@@ -407,7 +407,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     const dir = train.checkpointDir(spec.checkpoints[0]);
     const steps = train.readMeta(dir)?.steps;
     if (typeof steps !== 'number') throw new Error(`--curve: ${dir}/meta.json has no "steps" (the iteration to plot the point at)`);
+    const checkpoint = spec.checkpoints[0];
     const curve = train.addFidCurvePoint(dir, {
+      ...(name !== checkpoint ? { evaluation: name } : {}),
       iteration: steps,
       mnistFid: head.mnistFid,
       mnistIs: head.mnistIs,
@@ -417,9 +419,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
       loadAverage: Number(load.toFixed(2)),
       measuredAt: new Date().toISOString(),
     }, {
-      model: name,
-      what: `MNIST-FID of the checkpoint by training iteration, measured with the evaluate protocol (${spec.notebook}) while or after it trained`,
-      command: `npm run evaluate -- ${name} --curve [--count N] [--checkpoints DIR]`,
+      model: checkpoint,
+      what: `MNIST-FID of the checkpoint by training iteration, measured with the evaluate protocol while or after it trained (points name their evaluation when it is not ${checkpoint})`,
+      command: 'npm run evaluate -- <model> --curve [--count N] [--checkpoints DIR]',
     });
     curveFile = path.relative(projectPath(), path.join(dir, train.FID_CURVE_FILE)) || path.join(dir, train.FID_CURVE_FILE);
     log(`${name}: iteration ${steps} added to ${curveFile} (${curve.points.length} points)`);
