@@ -230,11 +230,12 @@ describe('notebook: the helpers notebooks share', () => {
       train.addFidCurvePoint(dir, { iteration: 300, mnistFid: 18, samples: 5000 }, header);
       const { lines, value } = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['Missing', 'no-gan']]));
       expect(lines).to.deep.equal(['no-gan: no fid-curve.json beside the checkpoint (npm run evaluate -- no-gan --curve adds one)']);
-      const spec = value!.toJSON() as { data: { name: string; x: number[]; y: number[]; line: { dash?: string } }[]; layout: { yaxis: { type?: string } } };
+      const spec = value!.toJSON() as { data: { name: string; x: number[]; y: number[]; line: { dash?: string; color?: string } }[]; layout: { yaxis: { type?: string } } };
       expect(spec.data.map((d) => [d.name, d.x, d.y, d.line.dash])).to.deep.equal([
         ['Toy, 2000 samples', [100, 300], [80, 20], 'solid'],
         ['Toy, 5000 samples', [300], [18], 'dot'],
       ]);
+      expect(spec.data[0].line.color).to.be.a('string').and.equal(spec.data[1].line.color); // one colour per model
       expect(spec.layout.yaxis.type).to.equal('log');
       const none = printed(() => notebook.fidCurves([['Missing', 'no-gan']]));
       expect(none.error).to.be.instanceOf(RangeError);

@@ -1,6 +1,6 @@
 /**
  * The FID-by-iteration curves of shipped checkpoints in one chart (`<checkpoint>/fid-curve.json`,
- * train/fid-curve.ts): one line per model and sample count (2000 solid, 5000 dotted — a smaller
+ * train/fid-curve.ts): one line per model and sample count (one colour per model; 2000 samples solid, 5000 dotted — a smaller
  * sample biases FID upwards), log-scaled FID. A flat tail says the recipe limits the model, a
  * falling one the budget. Models without a curve are named on the console and left out.
  *
@@ -10,6 +10,9 @@ import { checkpointDir } from '../train/checkpoint';
 import { fidCurveSeries, readFidCurve } from '../train/fid-curve';
 import { line, type LineTrace } from '../viz/charts';
 import type { Figure } from '../viz/plotly';
+
+/** plotly's first colours: one per model, shared by its two sample counts. */
+const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
 const DASH_BY_SAMPLES: readonly [number, LineTrace['dash']][] = [
   [2000, 'solid'],
@@ -24,17 +27,17 @@ const DASH_BY_SAMPLES: readonly [number, LineTrace['dash']][] = [
  */
 export function fidCurves(models: readonly (readonly [label: string, name: string, evaluation?: string])[], title = 'MNIST-FID by training iteration'): Figure {
   const traces: LineTrace[] = [];
-  for (const [label, name, evaluation] of models) {
+  models.forEach(([label, name, evaluation], m) => {
     const curve = readFidCurve(checkpointDir(name));
     if (!curve) {
       console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${evaluation ?? name} --curve adds one)`);
-      continue;
+      return;
     }
     for (const [samples, dash] of DASH_BY_SAMPLES) {
       const series = fidCurveSeries(curve, samples, evaluation);
-      if (series.x.length > 0) traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash });
+      if (series.x.length > 0) traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash, color: COLOURS[m % COLOURS.length] });
     }
-  }
+  });
   if (traces.length === 0) throw new RangeError(`fidCurves: no curve for ${models.map(([, n]) => n).join(', ')}`);
   return line(traces, { title, xLabel: 'iteration', yLabel: 'MNIST-FID (log scale)', logY: true });
 }
