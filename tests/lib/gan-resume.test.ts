@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { data, gan, random, tf, train } from 'genbook';
+import { backend, data, gan, random, tf, train } from 'genbook';
 import { onWasmBackend } from './on-wasm';
 
 /** All weights of the tf.layers model saved in `dir`, flattened. */
@@ -72,6 +72,9 @@ describe('GAN training: EMA of G and exact resume', () => {
     expect(mb.command).to.equal('first');
     expect(mb.resumedWith).to.deep.equal(['second']);
     expect(String(mb.generatorWeights)).to.match(/EMA of G's weights, decay 0\.999/);
+    // the threads it trained with (null off wasm), so a training's seconds can be read
+    expect(mb.backend).to.equal(backend.name());
+    expect(mb.threads).to.equal(backend.threadsInUse() ?? null);
   });
 
   it('resume refuses a missing state and a different seed', async () => {

@@ -76,12 +76,15 @@ describe('wasm threads: threaded and single-threaded builds agree', function () 
   this.timeout(300000);
   after(async () => {
     await backend.setup('cpu', quiet);
+    expect(backend.threadsInUse()).to.equal(undefined);
   });
 
   it('reports the thread count in the backend line', async () => {
     const lines: string[] = [];
     await backend.setup('wasm', { threads: 2, log: (l) => lines.push(l) });
+    expect(backend.threadsInUse()).to.equal(2);
     await backend.setup('wasm', { threads: 1, log: (l) => lines.push(l) });
+    expect(backend.threadsInUse()).to.equal(1);
     expect(lines[0]).to.match(/^genbook backend: wasm \(WebAssembly SIMD, 2 threads \(XNNPACK pool on worker_threads\) \[threads: 2 requested by setup\(\)\]/);
     expect(lines[1]).to.match(/^genbook backend: wasm \(WebAssembly SIMD, single thread \[threads: 1 requested by setup\(\)\]/);
   });

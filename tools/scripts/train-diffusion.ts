@@ -147,7 +147,7 @@ async function main(): Promise<void> {
             seed,
             steps: previous.steps + step,
             trainSeconds: previous.seconds + Math.round((performance.now() - start) / 1000),
-            backend: setup.name,
+            backend: setup.name, threads: backend.threadsInUse() ?? null,
             schedule: { kind: 'linear', T: 1000 },
             batchSize,
             learningRate,
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     }
     log(`test accuracy by t: ${JSON.stringify(accuracyAt)}`);
     await models.saveDiffusionCheckpoint(classifier, dir, {
-      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name,
+      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name, threads: backend.threadsInUse() ?? null,
       schedule: { kind: 'linear', T: 1000 }, testAccuracyByT: accuracyAt, lossHistory: thin(res.losses),
     });
     log(`saved ${dir}`);
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     });
     log(`latent scale ${scale.toFixed(4)}, test reconstruction MSE ${testMse.toFixed(5)}`);
     await models.saveDiffusionCheckpoint(autoencoder, dir, {
-      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name,
+      name: variant, command, seed, steps, trainSeconds: Math.round(res.seconds), backend: setup.name, threads: backend.threadsInUse() ?? null,
       latentScale: scale, testMse, lossHistory: thin(res.losses),
     });
     log(`saved ${dir}`);

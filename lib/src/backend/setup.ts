@@ -314,6 +314,14 @@ export function name(): string {
   return tf.getBackend();
 }
 
+/**
+ * Threads the active backend computes with now: the wasm pool's size (1 after a Ctrl+C recovery,
+ * whatever `setup` chose), undefined for the other backends. Trainings record it in meta.json.
+ */
+export function threadsInUse(): number | undefined {
+  return tf.getBackend() === 'wasm' ? wasmThreadsInUse() : undefined;
+}
+
 /** The last `setup` result, or undefined before the first call. */
 export function current(): SetupResult | undefined {
   return active;

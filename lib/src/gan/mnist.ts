@@ -28,6 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
+import { threadsInUse } from '../backend/setup';
 
 export type MnistGanVariant = 'dcgan' | 'cgan' | 'acgan' | 'wgan' | 'wgan-gp';
 export const MNIST_GAN_VARIANTS: readonly MnistGanVariant[] = ['dcgan', 'cgan', 'acgan', 'wgan', 'wgan-gp'];
@@ -202,6 +203,7 @@ export async function makeMnistGanCheckpoint(
       steps: trainer.iteration,
       trainSeconds: Math.round(trainer.seconds),
       backend: tf.getBackend(),
+      threads: threadsInUse() ?? null,
       mode: quick ? 'quick' : 'full',
       variant,
       objective: trainer.objective,
