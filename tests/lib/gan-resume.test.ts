@@ -94,6 +94,32 @@ describe('GAN training: EMA of G and exact resume', () => {
     }
     expect(String(error)).to.match(/cannot resume: the saved training has seed 11, this one 12/);
   });
+
+  it('baseFilters widens G and D, is recorded, and a resume at another width is refused (old states count as 32)', async () => {
+    const dir = path.join(tmp, 'narrow');
+    await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 11, iterations: 1, dir, baseFilters: 8, command: 'narrow' });
+    const generator = await train.loadModel(dir);
+    // project: z (64) → 7·7·2F units; up14: a 4×4 transposed conv from 2F to F channels
+    expect(generator.getLayer('project').getWeights()[0].shape).to.deep.equal([64, 7 * 7 * 16]);
+    expect(generator.getLayer('up14').getWeights()[0].shape).to.deep.equal([4, 4, 8, 16]);
+    generator.dispose();
+    expect(train.readMeta(dir)!.baseFilters).to.equal(8);
+    const refused = async (options: { baseFilters?: number }) => {
+      try {
+        await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 11, iterations: 2, dir, resume: true, ...options });
+      } catch (e) {
+        return String(e);
+      }
+      return 'resumed';
+    };
+    expect(await refused({})).to.match(/cannot resume: the saved training has baseFilters 8, this one 32/);
+    // a state saved before the width was recorded was trained at 32
+    const stateMeta = path.join(dir, 'resume', 'trainer', 'meta.json');
+    const meta = JSON.parse(fs.readFileSync(stateMeta, 'utf8'));
+    delete meta.baseFilters;
+    fs.writeFileSync(stateMeta, JSON.stringify(meta));
+    expect(await refused({ baseFilters: 8 })).to.match(/cannot resume: the saved training has baseFilters 32, this one 8/);
+  });
 });
 
 /** 16 random "images" in [0, 1] with labels: enough for a few minibatches. */

@@ -113,6 +113,8 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
 export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 3000 };
+/** Width (`baseFilters`) of the shipped checkpoints' G and D. */
+export const MNIST_GAN_BASE_FILTERS = 32;
 /** Seed of the shipped checkpoints. */
 export const MNIST_GAN_SEED = 2014;
 
@@ -124,6 +126,11 @@ export interface MakeMnistGanCheckpointOptions {
   iterations?: number;
   /** Override k. */
   k?: number;
+  /**
+   * Width of G and D (filters of their 14×14 layers, twice that at 7×7). Default 32, the shipped
+   * checkpoints'; 64 costs about 4× per iteration. Recorded in meta.json; a resume must match it.
+   */
+  baseFilters?: number;
   /** Where to save (default data/checkpoints/<variant>, or build/checkpoints/<variant> in quick mode). */
   dir?: string;
   /** The command recorded in meta.json. Default `npm run train -- <variant>`. */
@@ -159,7 +166,8 @@ export async function makeMnistGanCheckpoint(
   const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointDir(variant));
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
-  const trainer = mnistGanTrainer({ variant, seed, k: options.k, limit: quick ? 2000 : undefined });
+  const baseFilters = options.baseFilters ?? MNIST_GAN_BASE_FILTERS;
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
     (trainer.generator as tf.LayersModel).dispose();
@@ -173,10 +181,12 @@ export async function makeMnistGanCheckpoint(
       disposeAll();
       throw new Error(`nothing to resume: ${stateDir} holds no saved training state (train without --resume first)`);
     }
-    for (const [key, value] of [['variant', variant], ['seed', seed], ['k', trainer.k]] as const) {
-      if (previous[key] !== value) {
+    // States saved before the width was recorded were trained at the default width.
+    const saved: Record<string, unknown> = { ...previous, baseFilters: previous.baseFilters ?? MNIST_GAN_BASE_FILTERS };
+    for (const [key, value] of [['variant', variant], ['seed', seed], ['k', trainer.k], ['baseFilters', baseFilters]] as const) {
+      if (saved[key] !== value) {
         disposeAll();
-        throw new Error(`cannot resume: the saved training has ${key} ${JSON.stringify(previous[key])}, this one ${JSON.stringify(value)}`);
+        throw new Error(`cannot resume: the saved training has ${key} ${JSON.stringify(saved[key])}, this one ${JSON.stringify(value)}`);
       }
     }
     for (const [name, network] of [['generator', trainer.generator], ['discriminator', trainer.discriminator]] as const) {
@@ -208,6 +218,7 @@ export async function makeMnistGanCheckpoint(
       variant,
       objective: trainer.objective,
       k: trainer.k,
+      baseFilters,
       batchSize: trainer.batchSize,
       latentDim: trainer.latentDim,
       numClasses: trainer.numClasses ?? null,
@@ -228,6 +239,7 @@ export async function makeMnistGanCheckpoint(
       variant,
       seed,
       k: trainer.k,
+      baseFilters,
       state: { ...state, history: [] as Losses[] },
     });
     tf.dispose(Object.values(tensors));
