@@ -1,7 +1,8 @@
 /**
  * Train the course's diffusion checkpoints (notebooks 08–10 load them in full mode):
  *
- *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S]   U-Net ε_θ(x_t, t, c), CFG-trained (p_uncond 0.2)
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M]
+ *                                                                                       U-Net ε_θ(x_t, t, c), CFG-trained (p_uncond 0.2)
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-noisy-classifier [--steps N]          p_φ(y | x_t, t) for classifier guidance
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-autoencoder [--steps N]        E, D of latent diffusion (7×7×4)
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-cfg   [--steps N]              U-Net with cross-attention on the latents
@@ -15,6 +16,8 @@
  * Adam's moments, EMA, random state, saved in <checkpoint>/resume/ at every save) when that state is
  * there, otherwise from the checkpoint's EMA weights with a fresh Adam state (checkpoints made
  * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> when that exists.
+ * `--channels` and `--middle-blocks` size the MNIST U-Net (default 24,48 and 1, the shipped one:
+ * `models.DDPM_UNET_CONFIG`); a resume rebuilds the saved network and refuses other sizes.
  */
 import * as path from 'path';
 import { backend, data, diffusion, models, tf, train } from 'genbook';
@@ -39,12 +42,38 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
   return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
 }
 
+/**
+ * The MNIST U-Net's size from `--channels C0,C1` and `--middle-blocks M`; on `--resume` the saved
+ * network's size (flags that disagree are refused). Empty: the defaults (DDPM_UNET_CONFIG).
+ */
+function unetSize(flags: Record<string, unknown>, dir: string): { levelChannels?: number[]; middleBlocks?: number } {
+  const size: { levelChannels?: number[]; middleBlocks?: number } = {};
+  if (flags.channels !== undefined) {
+    const channels = String(flags.channels).split(',').map(Number);
+    if (channels.length < 1 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new UsageError(`--channels: positive integers separated by commas (e.g. 32,64); got ${flags.channels}`);
+    size.levelChannels = channels;
+  }
+  if (flags['middle-blocks'] !== undefined) {
+    const m = flags['middle-blocks'] as number;
+    if (!Number.isInteger(m) || m < 1) throw new UsageError(`--middle-blocks: a positive integer; got ${m}`);
+    size.middleBlocks = m;
+  }
+  const saved = flags.resume ? (train.readMeta(dir)?.config as { levelChannels?: number[]; middleBlocks?: number } | undefined) : undefined;
+  if (!saved) return size;
+  for (const [key, value] of Object.entries(size) as [keyof typeof size, unknown][]) {
+    if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
+      throw new UsageError(`--resume: the saved U-Net has ${key} ${JSON.stringify(saved[key])}; the flags ask for ${JSON.stringify(value)}`);
+    }
+  }
+  return { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks };
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M]`);
   }
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
@@ -65,7 +94,7 @@ async function main(): Promise<void> {
     let extra: Record<string, unknown> = {};
     if (variant === 'ddpm-mnist') {
       const { images, labels } = mnistMinusOneOne();
-      net = new models.DiffusionUNet({ seed, numClasses: 10 });
+      net = new models.DiffusionUNet({ seed, numClasses: 10, ...unetSize(flags, dir) });
       source = diffusion.arrayBatches(images, [28, 28, 1], labels);
     } else {
       const { network: ae } = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-latent-autoencoder'));
