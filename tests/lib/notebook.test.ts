@@ -236,6 +236,18 @@ describe('notebook: the helpers notebooks share', () => {
         ['Toy, 5000 samples', [300], [18], 'dot'],
       ]);
       expect(spec.data[0].line.color).to.be.a('string').and.equal(spec.data[1].line.color); // one colour per model
+      // another checkpoint's evaluation with its own sample count: its own colour, its smallest count solid
+      const ddpm = train.checkpointDir('toy-ddpm');
+      fs.mkdirSync(ddpm, { recursive: true });
+      train.addFidCurvePoint(ddpm, { evaluation: 'toy-ddim50', iteration: 10, mnistFid: 50, samples: 1000 }, { ...header, model: 'toy-ddpm' });
+      train.addFidCurvePoint(ddpm, { evaluation: 'toy-ddim20', iteration: 10, mnistFid: 60, samples: 1000 }, { ...header, model: 'toy-ddpm' });
+      const both = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['DDIM-50', 'toy-ddpm', 'toy-ddim50']])).value!.toJSON() as typeof spec;
+      expect(both.data.map((d) => [d.name, d.y, d.line.dash])).to.deep.equal([
+        ['Toy, 2000 samples', [80, 20], 'solid'],
+        ['Toy, 5000 samples', [18], 'dot'],
+        ['DDIM-50, 1000 samples', [50], 'solid'],
+      ]);
+      expect(both.data[2].line.color).to.not.equal(both.data[0].line.color);
       expect(spec.layout.yaxis.type).to.equal('log');
       const none = printed(() => notebook.fidCurves([['Missing', 'no-gan']]));
       expect(none.error).to.be.instanceOf(RangeError);

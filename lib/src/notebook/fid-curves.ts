@@ -1,10 +1,11 @@
 /**
  * The FID-by-iteration curves of shipped checkpoints in one chart (`<checkpoint>/fid-curve.json`,
- * train/fid-curve.ts): one line per model and sample count (one colour per model; 2000 samples solid, 5000 dotted — a smaller
- * sample biases FID upwards), log-scaled FID. A flat tail says the recipe limits the model, a
- * falling one the budget. Models without a curve are named on the console and left out.
+ * train/fid-curve.ts): one line per model and sample count — one colour per model, its smallest
+ * sample count solid and larger ones dotted (a smaller sample biases FID upwards) — on a log scale.
+ * A flat tail says the recipe limits the model, a falling one the budget. Models without a curve
+ * are named on the console and left out.
  *
- * @see notebooks/05-gan-minimax, notebooks/06-conditional-gans
+ * @see notebooks/05-gan-minimax, notebooks/06-conditional-gans, notebooks/08-diffusion-ddpm
  */
 import { checkpointDir } from '../train/checkpoint';
 import { fidCurveSeries, readFidCurve } from '../train/fid-curve';
@@ -14,10 +15,8 @@ import type { Figure } from '../viz/plotly';
 /** plotly's first colours: one per model, shared by its two sample counts. */
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-const DASH_BY_SAMPLES: readonly [number, LineTrace['dash']][] = [
-  [2000, 'solid'],
-  [5000, 'dot'],
-];
+/** Line styles by sample count, smallest first (FIDs of different sample counts do not compare). */
+const DASHES: readonly LineTrace['dash'][] = ['solid', 'dot', 'dash', 'dashdot'];
 
 /**
  * @param models `[label, checkpoint name]` pairs, e.g. `[['DCGAN', 'dcgan'], ['WGAN-GP', 'wgan-gp']]`,
@@ -33,10 +32,11 @@ export function fidCurves(models: readonly (readonly [label: string, name: strin
       console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${evaluation ?? name} --curve adds one)`);
       return;
     }
-    for (const [samples, dash] of DASH_BY_SAMPLES) {
+    const counts = [...new Set(curve.points.filter((p) => (p.evaluation ?? curve.model) === (evaluation ?? curve.model)).map((p) => p.samples))].sort((a, b) => a - b);
+    counts.forEach((samples, i) => {
       const series = fidCurveSeries(curve, samples, evaluation);
-      if (series.x.length > 0) traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash, color: COLOURS[m % COLOURS.length] });
-    }
+      traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash: DASHES[i % DASHES.length], color: COLOURS[m % COLOURS.length] });
+    });
   });
   if (traces.length === 0) throw new RangeError(`fidCurves: no curve for ${models.map(([, n]) => n).join(', ')}`);
   return line(traces, { title, xLabel: 'iteration', yLabel: 'MNIST-FID (log scale)', logY: true });
