@@ -16,6 +16,8 @@
  * Adam's moments, EMA, random state, saved in <checkpoint>/resume/ at every save) when that state is
  * there, otherwise from the checkpoint's EMA weights with a fresh Adam state (checkpoints made
  * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> when that exists.
+ * `--lr` on a resume changes the learning rate from there on (a step decay); meta.json's
+ * `learningRates` lists every rate with the step it started at.
  * `--channels` and `--middle-blocks` size the MNIST U-Net (default 24,48 and 1, the shipped one:
  * `models.DDPM_UNET_CONFIG`); a resume rebuilds the saved network and refuses other sizes.
  */
@@ -126,13 +128,21 @@ async function main(): Promise<void> {
     // --resume: continue up to `steps` in total. Exactly, from <dir>/resume/ (the raw weights, Adam's
     // moments, the EMA and the random generator's position) when a run saved it; otherwise (an older
     // checkpoint) from the checkpoint's EMA weights with a fresh Adam state.
-    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[] };
+    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[] };
     let state: diffusion.DiffusionTrainerState | undefined;
     const stateDir = path.join(dir, 'resume');
     if (flags.resume && train.hasCheckpoint(dir)) {
       const loaded = models.loadDiffusionCheckpoint(dir);
-      const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[] };
-      previous = { steps: m.steps ?? 0, seconds: m.trainSeconds ?? 0, history: m.lossHistory ?? [], command: m.command, resumes: [...(m.resumedWith ?? []), command] };
+      const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[]; learningRate?: number; learningRates?: { fromStep: number; lr: number }[] };
+      previous = {
+        steps: m.steps ?? 0,
+        seconds: m.trainSeconds ?? 0,
+        history: m.lossHistory ?? [],
+        command: m.command,
+        resumes: [...(m.resumedWith ?? []), command],
+        // a resume may lower the learning rate (a step decay): meta.json keeps every rate and where it started
+        learningRates: m.learningRates ?? (typeof m.learningRate === 'number' ? [{ fromStep: 0, lr: m.learningRate }] : []),
+      };
       const savedMeta = train.readMeta(path.join(stateDir, 'trainer'));
       if (savedMeta && savedMeta.steps === previous.steps && train.hasCheckpoint(path.join(stateDir, 'weights'))) {
         const raw = train.loadVariables(path.join(stateDir, 'weights'));
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
       log(`nothing to do: the checkpoint has ${previous.steps} >= ${steps} steps`);
       return;
     }
+    const learningRates = previous.learningRates.at(-1)?.lr === learningRate ? previous.learningRates : [...previous.learningRates, { fromStep: previous.steps, lr: learningRate }];
     log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
@@ -180,6 +191,7 @@ async function main(): Promise<void> {
             schedule: { kind: 'linear', T: 1000 },
             batchSize,
             learningRate,
+            learningRates,
             pUncond,
             emaDecay: 0.999,
             weights: 'EMA',
