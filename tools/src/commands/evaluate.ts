@@ -308,6 +308,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   for (const c of spec.checkpoints) {
     if (!train.hasCheckpoint(train.checkpointDir(c))) throw new Error(`${name}: no checkpoint ${path.relative(process.cwd(), train.checkpointDir(c)) || train.checkpointDir(c)} (train it first; see README "Shipped checkpoints")`);
   }
+  // --curve: the point goes at the checkpoint's iteration; without one, say so before sampling
+  let curveAt: { dir: string; steps: number; checkpoint: string } | undefined;
+  if (flags.curve) {
+    const checkpoint = spec.checkpoints[0];
+    const dir = train.checkpointDir(checkpoint);
+    const steps = train.readMeta(dir)?.steps;
+    if (typeof steps !== 'number') throw new Error(`--curve: ${dir}/meta.json has no "steps" (the iteration to plot the point at)`);
+    curveAt = { dir, steps, checkpoint };
+  }
   const configurations = spec.configurations();
 
   if (flags.grid) {
@@ -403,11 +412,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     file = train.writeResult(resultEntry);
   }
   let curveFile: string | undefined;
-  if (flags.curve) {
-    const dir = train.checkpointDir(spec.checkpoints[0]);
-    const steps = train.readMeta(dir)?.steps;
-    if (typeof steps !== 'number') throw new Error(`--curve: ${dir}/meta.json has no "steps" (the iteration to plot the point at)`);
-    const checkpoint = spec.checkpoints[0];
+  if (curveAt) {
+    const { dir, steps, checkpoint } = curveAt;
     const curve = train.addFidCurvePoint(dir, {
       ...(name !== checkpoint ? { evaluation: name } : {}),
       iteration: steps,
