@@ -230,7 +230,7 @@ describe('notebook: the helpers notebooks share', () => {
       train.addFidCurvePoint(dir, { iteration: 300, mnistFid: 18, samples: 5000 }, header);
       const { lines, value } = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['Missing', 'no-gan']]));
       expect(lines).to.deep.equal(['no-gan: no fid-curve.json beside the checkpoint (npm run evaluate -- no-gan --curve adds one)']);
-      const spec = value!.toJSON() as { data: { name: string; x: number[]; y: number[]; line: { dash?: string; color?: string } }[]; layout: { yaxis: { type?: string } } };
+      const spec = value!.toJSON() as unknown as { data: { name: string; x: number[]; y: number[]; line: { dash?: string; color?: string } }[]; layout: { yaxis: { type?: string } } };
       expect(spec.data.map((d) => [d.name, d.x, d.y, d.line.dash])).to.deep.equal([
         ['Toy, 2000 samples', [100, 300], [80, 20], 'solid'],
         ['Toy, 5000 samples', [300], [18], 'dot'],
@@ -241,7 +241,7 @@ describe('notebook: the helpers notebooks share', () => {
       fs.mkdirSync(ddpm, { recursive: true });
       train.addFidCurvePoint(ddpm, { evaluation: 'toy-ddim50', iteration: 10, mnistFid: 50, samples: 1000 }, { ...header, model: 'toy-ddpm' });
       train.addFidCurvePoint(ddpm, { evaluation: 'toy-ddim20', iteration: 10, mnistFid: 60, samples: 1000 }, { ...header, model: 'toy-ddpm' });
-      const both = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['DDIM-50', 'toy-ddpm', 'toy-ddim50']])).value!.toJSON() as typeof spec;
+      const both = printed(() => notebook.fidCurves([['Toy', 'toy-gan'], ['DDIM-50', 'toy-ddpm', 'toy-ddim50']])).value!.toJSON() as unknown as typeof spec;
       expect(both.data.map((d) => [d.name, d.y, d.line.dash])).to.deep.equal([
         ['Toy, 2000 samples', [80, 20], 'solid'],
         ['Toy, 5000 samples', [18], 'dot'],
