@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { train } from 'genbook';
+import { evaluators } from '../../tools/src/commands/evaluate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const header = { model: 'toy', what: 'test', command: 'test' };
@@ -60,17 +61,22 @@ describe('FID curves (train/fid-curve.ts)', () => {
     expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: 2, samples: 2 }, header)).to.throw(/expected \{ model, what, command, points/);
   });
 
-  for (const model of ['dcgan', 'cgan', 'wgan-gp']) {
-    it(`the shipped ${model} curve parses, and its last point is the checkpoint's iteration and its data/results FID`, () => {
-      const dirOf = path.join(ROOT, 'data', 'checkpoints', model);
+  for (const checkpoint of ['dcgan', 'cgan', 'wgan-gp', 'ddpm-mnist']) {
+    it(`the shipped ${checkpoint} curve parses, reaches the checkpoint's iteration, and each evaluation's last point there is its data/results entry`, () => {
+      const dirOf = path.join(ROOT, 'data', 'checkpoints', checkpoint);
       const curve = train.readFidCurve(dirOf)!;
-      expect(curve, `${model}/fid-curve.json`).to.not.equal(null);
-      const last = curve.points[curve.points.length - 1];
-      const meta = train.readMeta(dirOf)!;
-      expect(last.iteration).to.equal(meta.steps);
-      const result = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'results', `${model}.json`), 'utf8'));
-      expect(last.samples).to.equal(result.metrics.fidSamples);
-      expect(last.mnistFid).to.be.closeTo(result.metrics.mnistFid, 1e-3);
+      expect(curve, `${checkpoint}/fid-curve.json`).to.not.equal(null);
+      const steps = train.readMeta(dirOf)!.steps;
+      const atEnd = curve.points.filter((p) => p.iteration === steps);
+      expect(atEnd, `points at iteration ${steps}`).to.not.be.empty;
+      for (const evaluation of new Set(atEnd.map((p) => p.evaluation ?? curve.model))) {
+        const spec = evaluators[evaluation];
+        expect(spec, `evaluate knows ${evaluation}`).to.not.equal(undefined);
+        const last = atEnd.filter((p) => (p.evaluation ?? curve.model) === evaluation).at(-1)!;
+        const result = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'results', `${spec.result}.json`), 'utf8'));
+        expect(last.samples, evaluation).to.equal(result.metrics.fidSamples);
+        expect(last.mnistFid, evaluation).to.be.closeTo(result.metrics.mnistFid, 1e-3);
+      }
     });
   }
 });
