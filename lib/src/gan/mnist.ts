@@ -112,7 +112,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 }
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
-export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 3000 };
+export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 11500 };
 /** Width (`baseFilters`) of the shipped checkpoints' G and D. */
 export const MNIST_GAN_BASE_FILTERS = 32;
 /** Seed of the shipped checkpoints. */
