@@ -8,7 +8,7 @@
  * @see notebooks/05-gan-minimax, notebooks/06-conditional-gans, notebooks/08-diffusion-ddpm
  */
 import { checkpointDir } from '../train/checkpoint';
-import { fidCurveSeries, readFidCurve } from '../train/fid-curve';
+import { fidCurveSampleCounts, fidCurveSeries, readFidCurve } from '../train/fid-curve';
 import { line, type LineTrace } from '../viz/charts';
 import type { Figure } from '../viz/plotly';
 
@@ -32,8 +32,7 @@ export function fidCurves(models: readonly (readonly [label: string, name: strin
       console.log(`${name}: no fid-curve.json beside the checkpoint (npm run evaluate -- ${evaluation ?? name} --curve adds one)`);
       return;
     }
-    const counts = [...new Set(curve.points.filter((p) => (p.evaluation ?? curve.model) === (evaluation ?? curve.model)).map((p) => p.samples))].sort((a, b) => a - b);
-    counts.forEach((samples, i) => {
+    fidCurveSampleCounts(curve, evaluation).forEach((samples, i) => {
       const series = fidCurveSeries(curve, samples, evaluation);
       traces.push({ ...series, name: `${label}, ${samples} samples`, markers: true, dash: DASHES[i % DASHES.length], color: COLOURS[m % COLOURS.length] });
     });

@@ -46,6 +46,11 @@ export interface FidCurve {
 
 export const FID_CURVE_FILE = 'fid-curve.json';
 
+/** The evaluation that measured `point`: its own name, or the curve's model. */
+function evaluationOf(curve: Pick<FidCurve, 'model'>, point: FidCurvePoint): string {
+  return point.evaluation ?? curve.model;
+}
+
 function checkPoint(point: FidCurvePoint, where: string): void {
   if (!Number.isInteger(point.iteration) || point.iteration < 0) throw new RangeError(`${where}: iteration must be a non-negative integer; got ${JSON.stringify(point.iteration)}`);
   if (typeof point.mnistFid !== 'number' || !Number.isFinite(point.mnistFid) || point.mnistFid < 0) {
@@ -77,7 +82,7 @@ export function readFidCurve(dir: string): FidCurve | null {
 export function addFidCurvePoint(dir: string, point: FidCurvePoint, header: Omit<FidCurve, 'points'>): FidCurve {
   checkPoint(point, 'addFidCurvePoint');
   const curve = readFidCurve(dir) ?? { ...header, points: [] };
-  const evaluation = (p: FidCurvePoint) => p.evaluation ?? curve.model;
+  const evaluation = (p: FidCurvePoint) => evaluationOf(curve, p);
   const points = curve.points.filter((p) => !(p.iteration === point.iteration && p.samples === point.samples && evaluation(p) === evaluation(point)));
   points.push(point);
   points.sort((a, b) => a.iteration - b.iteration || a.samples - b.samples || evaluation(a).localeCompare(evaluation(b)));
@@ -91,6 +96,12 @@ export function addFidCurvePoint(dir: string, point: FidCurvePoint, header: Omit
 
 /** The points of `evaluation` (default: the curve's model) measured with `samples` samples, as x = iterations and y = MNIST-FID (for `viz.line`). */
 export function fidCurveSeries(curve: FidCurve, samples: number, evaluation: string = curve.model): { x: number[]; y: number[] } {
-  const points = curve.points.filter((p) => p.samples === samples && (p.evaluation ?? curve.model) === evaluation);
+  const points = curve.points.filter((p) => p.samples === samples && evaluationOf(curve, p) === evaluation);
   return { x: points.map((p) => p.iteration), y: points.map((p) => p.mnistFid) };
+}
+
+/** The sample counts `evaluation` (default: the curve's model) was measured with, smallest first. */
+export function fidCurveSampleCounts(curve: FidCurve, evaluation: string = curve.model): number[] {
+  const counts = curve.points.filter((p) => evaluationOf(curve, p) === evaluation).map((p) => p.samples);
+  return [...new Set(counts)].sort((a, b) => a - b);
 }

@@ -9,5 +9,5 @@ export { ExponentialMovingAverage } from './ema';
 export type { ModelResult } from './results';
 export { saveCheckpointParts, loadCheckpointParts } from './checkpoint-parts';
 export type { CheckpointPart, CheckpointPartKind } from './checkpoint-parts';
-export { readFidCurve, addFidCurvePoint, fidCurveSeries, FID_CURVE_FILE } from './fid-curve';
+export { readFidCurve, addFidCurvePoint, fidCurveSeries, fidCurveSampleCounts, FID_CURVE_FILE } from './fid-curve';
 export type { FidCurve, FidCurvePoint } from './fid-curve';
