@@ -95,6 +95,62 @@ describe('GAN training: EMA of G and exact resume', () => {
     expect(String(error)).to.match(/cannot resume: the saved training has seed 11, this one 12/);
   });
 
+  it('learningRate: Adam\'s first step moves every weight with a gradient by α (|Δθ| = α·|g|/(|g| + ε)), and bad rates are refused', async () => {
+    const set = tinySet();
+    for (const alpha of [1e-3, 3e-5]) {
+      const trainer = gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, batchSize: 4, baseFilters: 4, latentDim: 8, learningRate: alpha });
+      const before = trainer.generator.trainableWeights.map((w) => w.read().dataSync().slice());
+      await trainer.train(1);
+      const steps = trainer.generator.trainableWeights.flatMap((w, i) => Array.from(w.read().dataSync(), (v, j) => Math.abs(v - before[i][j])));
+      const moved = steps.filter((d) => d > alpha / 10);
+      expect(moved.length, 'most weights move').to.be.above(steps.length / 2);
+      expect(Math.max(...steps)).to.be.closeTo(alpha, alpha * 1e-3);
+      expect(moved.every((d) => d <= alpha * (1 + 1e-3))).to.equal(true);
+      trainer.dispose();
+    }
+    expect(gan.ganLearningRate('non-saturating')).to.equal(2e-4);
+    expect(gan.ganLearningRate('wgan-gp')).to.equal(1e-4);
+    expect(gan.ganLearningRate('wgan')).to.equal(5e-5);
+    for (const bad of [0, -1e-4, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, learningRate: bad }), String(bad)).to.throw(RangeError, /learningRate must be a positive number/);
+    }
+  });
+
+  it('--lr on a resume is a step decay: recorded in learningRates, used, and kept by a later resume without it', async () => {
+    const common = { quick: true, seed: 11, saveEvery: 100 } as const;
+    const start = path.join(tmp, 'lr-start');
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 2, dir: start, command: 'first' });
+    expect(train.readMeta(start)!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }]);
+    const [oneGo, twoGoes, unchanged] = ['lr-one-go', 'lr-two-goes', 'lr-unchanged'].map((name) => {
+      fs.cpSync(start, path.join(tmp, name), { recursive: true });
+      return path.join(tmp, name);
+    });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 4, dir: oneGo, resume: true, learningRate: 1e-3 });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 3, dir: twoGoes, resume: true, learningRate: 1e-3 });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 4, dir: twoGoes, resume: true });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 4, dir: unchanged, resume: true });
+    // the resume without a rate went on at 1e-3: the same networks as the resume straight to 4
+    for (const sub of ['', 'resume/generator', 'resume/discriminator']) {
+      const [a, b] = [await weightsOf(path.join(oneGo, sub)), await weightsOf(path.join(twoGoes, sub))];
+      a.forEach((w, i) => expect(Array.from(b[i]), `${sub || 'EMA generator'} weight ${i}`).to.deep.equal(Array.from(w)));
+    }
+    // ... and the new rate was really used: the default-rate resume ends elsewhere
+    const [fast, slow] = [await weightsOf(path.join(oneGo, 'resume/generator')), await weightsOf(path.join(unchanged, 'resume/generator'))];
+    expect(fast.some((w, i) => w.some((v, j) => v !== slow[i][j]))).to.equal(true);
+    for (const dir of [oneGo, twoGoes]) {
+      expect(train.readMeta(dir)!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }, { fromStep: 2, lr: 1e-3 }]);
+      expect(train.readMeta(path.join(dir, 'resume', 'trainer'))!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }, { fromStep: 2, lr: 1e-3 }]);
+    }
+    expect(train.readMeta(unchanged)!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }]);
+    let error: unknown;
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 5, dir: unchanged, resume: true, learningRate: -1 });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/learningRate must be a positive number; got -1/);
+  });
+
   it('baseFilters widens G and D, is recorded, and a resume at another width is refused (old states count as 32)', async () => {
     const dir = path.join(tmp, 'narrow');
     await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 11, iterations: 1, dir, baseFilters: 8, command: 'narrow' });

@@ -17,7 +17,8 @@
  * there, otherwise from the checkpoint's EMA weights with a fresh Adam state (checkpoints made
  * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> when that exists.
  * `--lr` on a resume changes the learning rate from there on (a step decay); meta.json's
- * `learningRates` lists every rate with the step it started at.
+ * `learningRates` lists every rate with the step it started at. A resume without `--lr` goes on at
+ * the last recorded rate.
  * `--channels` and `--middle-blocks` size the MNIST U-Net (default 24,48 and 1, the shipped one:
  * `models.DDPM_UNET_CONFIG`); a resume rebuilds the saved network and refuses other sizes.
  */
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   if (variant === 'ddpm-mnist' || variant === 'ddpm-latent-cfg') {
     const steps = flag('steps', 4000);
     const batchSize = flag('batch', 64);
-    const learningRate = flag('lr', variant === 'ddpm-mnist' ? 5e-4 : 1e-3);
+    const defaultLearningRate = variant === 'ddpm-mnist' ? 5e-4 : 1e-3;
     const pUncond = 0.2;
     let net: models.DiffusionUNet;
     let source: diffusion.DiffusionBatchSource;
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
       log(`nothing to do: the checkpoint has ${previous.steps} >= ${steps} steps`);
       return;
     }
+    // a resume without --lr goes on at the last recorded rate (not the default: that would undo a decay)
+    const learningRate = flag('lr', previous.learningRates.at(-1)?.lr ?? defaultLearningRate);
     const learningRates = previous.learningRates.at(-1)?.lr === learningRate ? previous.learningRates : [...previous.learningRates, { fromStep: previous.steps, lr: learningRate }];
     log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();

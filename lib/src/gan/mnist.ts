@@ -21,7 +21,7 @@ import { mnist, MnistSet } from '../data/mnist';
 import { gatherRows } from '../data/batches';
 import { Rng } from '../random/rng';
 import { dcganDiscriminator, dcganGenerator } from '../models/gan-dcgan';
-import { GanObjective, GanTrainer, GanTrainerState, RealBatch } from './trainer';
+import { GanObjective, GanTrainer, GanTrainerState, RealBatch, ganLearningRate } from './trainer';
 import { Losses, Progress } from '../train/loop';
 import { checkpointDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from '../train/checkpoint';
 import * as fs from 'fs';
@@ -48,6 +48,8 @@ export interface MnistGanOptions {
   baseFilters?: number;
   /** EMA decay of G's weights (`GanTrainerOptions.generatorEmaDecay`). Default per variant: `MNIST_GAN_EMA_DECAY`. */
   generatorEmaDecay?: number;
+  /** Learning rate α of both players' optimizers. Default: the paper's (`ganLearningRate`, the table above). */
+  learningRate?: number;
   /** An already loaded training set (saves reloading it). */
   set?: MnistSet;
 }
@@ -107,6 +109,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
     k: options.k,
     batchSize,
     generatorEmaDecay: options.generatorEmaDecay ?? MNIST_GAN_EMA_DECAY[variant],
+    learningRate: options.learningRate,
     seed: rng.tfSeed(),
   });
 }
@@ -143,7 +146,19 @@ export interface MakeMnistGanCheckpointOptions {
    * continued run matches an uninterrupted one. Without a saved state: an error.
    */
   resume?: boolean;
+  /**
+   * Learning rate α of both players from here on. Default: the paper's for a new training, and the
+   * saved training's last rate on a resume. A different rate on a resume is a step decay:
+   * meta.json's `learningRates` lists every rate with the iteration it started at.
+   */
+  learningRate?: number;
   onProgress?: (progress: Progress) => void;
+}
+
+/** One learning rate of a training and the iteration (or step) it started at. */
+export interface LearningRateStep {
+  fromStep: number;
+  lr: number;
 }
 
 /**
@@ -167,7 +182,14 @@ export async function makeMnistGanCheckpoint(
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
   const baseFilters = options.baseFilters ?? MNIST_GAN_BASE_FILTERS;
-  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, limit: quick ? 2000 : undefined });
+  if (options.learningRate !== undefined && !(options.learningRate > 0 && Number.isFinite(options.learningRate))) {
+    throw new RangeError(`learningRate must be a positive number; got ${options.learningRate}`);
+  }
+  // A resume goes on at the saved training's last rate unless told otherwise (read before building the optimizers).
+  const savedTrainer = options.resume ? readMeta(path.join(stateDir, 'trainer')) : null;
+  const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: ganLearningRate(OBJECTIVES[variant]) }]) : [];
+  const learningRate = options.learningRate ?? savedRates.at(-1)?.lr ?? ganLearningRate(OBJECTIVES[variant]);
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
     (trainer.generator as tf.LayersModel).dispose();
@@ -175,8 +197,9 @@ export async function makeMnistGanCheckpoint(
   };
   let firstCommand = command;
   let resumedWith: string[] = [];
+  let learningRates: LearningRateStep[] = [{ fromStep: 0, lr: learningRate }];
   if (options.resume) {
-    const previous = readMeta(path.join(stateDir, 'trainer'));
+    const previous = savedTrainer;
     if (!previous || !hasCheckpoint(path.join(stateDir, 'generator')) || !hasCheckpoint(path.join(stateDir, 'discriminator'))) {
       disposeAll();
       throw new Error(`nothing to resume: ${stateDir} holds no saved training state (train without --resume first)`);
@@ -200,6 +223,7 @@ export async function makeMnistGanCheckpoint(
     tf.dispose(Object.values(tensors));
     firstCommand = String(previous.command);
     resumedWith = [...((previous.resumedWith as string[] | undefined) ?? []), command];
+    learningRates = savedRates.at(-1)?.lr === learningRate ? savedRates : [...savedRates, { fromStep: trainer.iteration, lr: learningRate }];
   }
   const save = async () => {
     const history = trainer.history
@@ -219,6 +243,7 @@ export async function makeMnistGanCheckpoint(
       objective: trainer.objective,
       k: trainer.k,
       baseFilters,
+      learningRates,
       batchSize: trainer.batchSize,
       latentDim: trainer.latentDim,
       numClasses: trainer.numClasses ?? null,
@@ -240,6 +265,7 @@ export async function makeMnistGanCheckpoint(
       seed,
       k: trainer.k,
       baseFilters,
+      learningRates,
       state: { ...state, history: [] as Losses[] },
     });
     tf.dispose(Object.values(tensors));

@@ -53,12 +53,14 @@ export interface GanObjectiveLosses {
   gradientPenalty: boolean;
   /** Clip D's weights to [−c, c] (`clipValue`) after each step. */
   clipWeights: boolean;
-  /** The paper's optimizer, made fresh for each player (G's and D's are the same kind). */
-  optimizer: () => tf.Optimizer;
+  /** The paper's learning rate α. */
+  learningRate: number;
+  /** The paper's optimizer at learning rate α, made fresh for each player (G's and D's are the same kind). */
+  optimizer: (learningRate: number) => tf.Optimizer;
 }
 
-/** DCGAN's Adam(2·10⁻⁴, β₁ 0.5) (Radford et al. 2016 §4). */
-const dcganAdam = (): tf.Optimizer => tf.train.adam(2e-4, 0.5);
+/** DCGAN's Adam(α, β₁ 0.5), α = 2·10⁻⁴ (Radford et al. 2016 §4). */
+const dcganAdam = (learningRate: number): tf.Optimizer => tf.train.adam(learningRate, 0.5);
 
 /**
  * The objectives as one table: objective → its D and G losses (functions of D's logits, losses.ts)
@@ -77,11 +79,11 @@ const dcganAdam = (): tf.Optimizer => tf.train.adam(2e-4, 0.5);
  * WGAN-GP (Gulrajani et al. Algorithm 1).
  */
 const OBJECTIVES: Readonly<Record<GanObjective, GanObjectiveLosses>> = {
-  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
-  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
-  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true, optimizer: () => tf.train.rmsprop(5e-5) },
-  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false, optimizer: () => tf.train.adam(1e-4, 0, 0.9) },
-  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false, optimizer: dcganAdam },
+  minimax: { discriminator: discriminatorLoss, generator: generatorLossSaturating, critic: false, gradientPenalty: false, clipWeights: false, learningRate: 2e-4, optimizer: dcganAdam },
+  'non-saturating': { discriminator: discriminatorLoss, generator: generatorLossNonSaturating, critic: false, gradientPenalty: false, clipWeights: false, learningRate: 2e-4, optimizer: dcganAdam },
+  wgan: { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: false, clipWeights: true, learningRate: 5e-5, optimizer: (lr) => tf.train.rmsprop(lr) },
+  'wgan-gp': { discriminator: wassersteinCriticLoss, generator: wassersteinGeneratorLoss, critic: true, gradientPenalty: true, clipWeights: false, learningRate: 1e-4, optimizer: (lr) => tf.train.adam(lr, 0, 0.9) },
+  hinge: { discriminator: hingeDiscriminatorLoss, generator: hingeGeneratorLoss, critic: false, gradientPenalty: false, clipWeights: false, learningRate: 2e-4, optimizer: dcganAdam },
 };
 
 /**
@@ -118,6 +120,11 @@ export interface GanTrainerOptions {
   /** Defaults: Adam(2e-4, β1 0.5) (DCGAN); RMSprop(5e-5) for 'wgan'; Adam(1e-4, β1 0, β2 0.9) for 'wgan-gp'. */
   generatorOptimizer?: tf.Optimizer;
   discriminatorOptimizer?: tf.Optimizer;
+  /**
+   * The learning rate α of the default optimizers (both players), in place of the paper's
+   * (`ganLearningRate(objective)`). Ignored for a player whose optimizer is given.
+   */
+  learningRate?: number;
   /** WGAN weight clipping c: critic weights are clipped to [−c, c] after each step. Default 0.01. */
   clipValue?: number;
   /** WGAN-GP penalty weight λ. Default 10. */
@@ -149,6 +156,14 @@ export interface GanSnapshot {
   step: number;
   values: Float32Array;
   shape: number[];
+}
+
+/** The paper's learning rate α of an objective's default optimizers (the table above). */
+export function ganLearningRate(objective: GanObjective): number {
+  if (!GAN_OBJECTIVES.includes(objective)) {
+    throw new RangeError(`objective must be one of ${GAN_OBJECTIVES.join(', ')}; got ${JSON.stringify(objective)}`);
+  }
+  return OBJECTIVES[objective].learningRate;
 }
 
 /**
@@ -241,8 +256,10 @@ export class GanTrainer {
     this.k = k;
     this.batchSize = batchSize;
     this.sampleReal = options.sampleReal;
-    this.generatorOptimizer = options.generatorOptimizer ?? OBJECTIVES[objective].optimizer();
-    this.discriminatorOptimizer = options.discriminatorOptimizer ?? OBJECTIVES[objective].optimizer();
+    const learningRate = options.learningRate ?? OBJECTIVES[objective].learningRate;
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new RangeError(`learningRate must be a positive number; got ${learningRate}`);
+    this.generatorOptimizer = options.generatorOptimizer ?? OBJECTIVES[objective].optimizer(learningRate);
+    this.discriminatorOptimizer = options.discriminatorOptimizer ?? OBJECTIVES[objective].optimizer(learningRate);
     this.clipValue = options.clipValue ?? 0.01;
     this.gradientPenaltyWeight = options.gradientPenaltyWeight ?? 10;
     if (!(this.clipValue > 0)) throw new RangeError(`clipValue must be > 0; got ${this.clipValue}`);
