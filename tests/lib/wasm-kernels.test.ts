@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
-import { compareKernel, normalData, runKernel, useWasm } from './wasm-compare';
+import { compareKernel, expectClose, normalData, runKernel, runOn, useWasm } from './wasm-compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -261,6 +261,70 @@ describe('wasm training kernels (against cpu)', function () {
         });
       }
     }
+  });
+
+  it('Sum and Mean over rows of channels (the pooled path) match cpu: training shapes, a prime row count, a leading kept axis', async () => {
+    const rng = random.rng(309);
+    // [shape, axes]: a conv bias gradient, 1-row blocks (R prime), R = 64·k, a kept leading axis, a dense bias gradient
+    const cases: [number[], number[]][] = [
+      [[64, 14, 14, 64], [0, 1, 2]],
+      [[1, 13, 1, 5], [1]],
+      [[131, 7], [0]],
+      [[2, 64, 3], [0, 1]],
+      [[8, 28, 28, 16], [1, 2]],
+      [[3, 1, 29, 4], [1, 2]],
+      [[64, 10], [0]],
+    ];
+    for (const [shape, axes] of cases) {
+      const data = normalData(rng, shape);
+      for (const keepDims of [false, true]) {
+        await compareKernel(`Sum/Mean [${shape}] axes [${axes}] keepDims ${keepDims}`, () => {
+          const x = tf.tensor(data, shape);
+          return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims)];
+        });
+      }
+    }
+  });
+
+  it('LeakyRelu and its gradient (x·step(x, α), dy·step(x, α)) equal the stock kernels exactly, at ±0 and ±∞ too (NaN stays NaN); unregistering restores tfjs\'s gradient', async () => {
+    const rng = random.rng(310);
+    const special = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38];
+    const values = Float32Array.from([...special, ...rng.normals(64 * 7 * 7 * 8 - special.length)]);
+    const dyValues = Float32Array.from(rng.normals(values.length));
+    const shape = [64, 7, 7, 8];
+    const run = () => {
+      const x = tf.tensor(values, shape);
+      const dy = tf.tensor(dyValues, shape);
+      return [tf.leakyRelu(x, 0.2), tf.grad((a: tf.Tensor) => tf.leakyRelu(a, 0.2))(x, dy), tf.leakyRelu(x, 0.01)];
+    };
+    const [ours, cpu] = [await runOn('wasm', run), await runOn('cpu', run)];
+    const ourGradient = tf.getGradient('LeakyRelu');
+    backend.unregisterWasmTrainingKernels();
+    let stock: Float32Array[];
+    let stockGradient: tf.GradConfig | undefined;
+    try {
+      stockGradient = tf.getGradient('LeakyRelu');
+      stock = await runOn('wasm', run);
+    } finally {
+      backend.registerWasmTrainingKernels();
+    }
+    expect(stockGradient, 'unregistering puts back tfjs\'s gradient').to.not.equal(ourGradient);
+    expect(tf.getGradient('LeakyRelu')).to.equal(ourGradient);
+    ours.forEach((out, i) => {
+      // Object.is: the same bits as the stock wasm kernels up to NaN's payload (−0 stays −0). One
+      // documented difference: at x = NaN our gradient is NaN (step(NaN) is NaN), tfjs's gives α·dy.
+      const expected = (j: number) => (i === 1 && Number.isNaN(values[j]) ? NaN : stock[i][j]);
+      const differ = Array.from(out).findIndex((v, j) => !Object.is(v, expected(j)));
+      expect(differ, `output ${i}: first difference at ${differ} (${out[differ]} vs ${stock[i][differ]}, x = ${values[differ]})`).to.equal(-1);
+      // cpu rounds α·x from float64 (α = 0.2 is not a float32): equal to rounding, on the finite values
+      const finite = (a: Float32Array) => a.filter((_, j) => j >= special.length);
+      expectClose(finite(out), finite(cpu[i]), `output ${i} against cpu`, 1e-6);
+    });
+    expect(ours[0][1]).to.satisfy((v: number) => Object.is(v, -0));
+    // by hand at x = 0, −0, +∞, −∞, NaN: α·dy, α·dy, dy, α·dy, NaN (float32 products)
+    const alphaDy = (v: number) => Math.fround(v * Math.fround(0.2));
+    const byHand = [alphaDy(dyValues[0]), alphaDy(dyValues[1]), dyValues[2], alphaDy(dyValues[3]), NaN];
+    byHand.forEach((v, j) => expect(Object.is(ours[1][j], v), `gradient at x = ${values[j]}: ${ours[1][j]} vs ${v}`).to.equal(true));
   });
 
   it('Identity and same-dtype Cast share data without copying, and tensors stay independent', async () => {

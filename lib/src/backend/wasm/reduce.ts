@@ -2,11 +2,21 @@
  * Sum and Mean for the wasm backend when the reduced axes are not the innermost ones (bias and
  * batch-norm gradients sum [B, H, W, C] over B, H, W; broadcasting gradients and group-norm
  * statistics reduce middle axes). The stock kernels first transpose the reduced axes to the end,
- * a full extra copy through a slow generic transpose; these loops read the input once, in order,
- * accumulating in float64. Reductions over the innermost axes keep the stock (SIMD) kernels.
+ * a full extra copy through a slow generic transpose.
+ *
+ * - Rows of channels, [K, R, C] summed over R (the common case: every bias and batch-norm gradient,
+ *   K = 1): XNNPACK's average pooling with an R × 1 window, which reads the input once with SIMD
+ *   and runs on the thread pool, one pooled row per thread task. Without K the rows are split
+ *   into P blocks first (P a divisor of R, at most 64) so the pool has tasks to share, and the P
+ *   block means are added here. On the dcgan and U-Net activation shapes this is 8–45× faster
+ *   than the stock kernels, and about as fast as one Multiply of the same size
+ *   (`npx tsx bench/elementwise.ts`).
+ * - Any other pattern of reduced middle axes: a loop that reads the input once, in order,
+ *   accumulating in float64.
+ * Reductions over the innermost axes keep the stock (SIMD) kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type TensorInfo, type WasmKernelArgs, heapF32, runStock } from './kernel-utils';
+import { type BackendWasm, type TensorInfo, type WasmKernelArgs, heapF32, release, reshape, runStock } from './kernel-utils';
 import { sizeOf } from './heap';
 
 interface Attrs {
@@ -69,6 +79,57 @@ function sumInto(src: Float32Array, dims: number[], flags: boolean[], out: Float
   }
 }
 
+/** Most rows of one pooling window; longer runs of rows are split into blocks. */
+const MAX_BLOCKS = 64;
+
+/** The largest divisor of n that is at most `limit`. */
+function largestDivisorAtMost(n: number, limit: number): number {
+  for (let d = Math.min(n, limit); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/**
+ * [K, R, C] → the mean over R, [K, C], as XNNPACK average pooling of a [K, R, 1, C] image with an
+ * R × 1 window (a view: no copy). The caller owns the result.
+ */
+function poolRows(backend: BackendWasm, x: TensorInfo, k: number, r: number, c: number): TensorInfo {
+  const image = reshape(backend, x, [k, r, 1, c]);
+  const pooled = runStock('AvgPool', backend, { x: image }, { filterSize: [r, 1], strides: [r, 1], pad: 'valid' });
+  release(backend, image);
+  return pooled;
+}
+
+/**
+ * Σ (or the mean) over R of x viewed as [K, R, C] (K = 1 when no kept axis leads), into a float32
+ * output of `outShape` = the kept axes. Both steps run in XNNPACK; only the P block means (at most
+ * 64·C values) are added in JavaScript.
+ */
+function reduceRowsByPooling(kind: 'Sum' | 'Mean', backend: BackendWasm, x: TensorInfo, k: number, r: number, c: number, outShape: number[]): TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  if (k > 1) {
+    const pooled = poolRows(backend, x, k, r, c);
+    heapF32(backend, out).set(heapF32(backend, pooled));
+    release(backend, pooled);
+    if (kind === 'Sum') scaleInPlace(heapF32(backend, out), r);
+    return out;
+  }
+  const blocks = largestDivisorAtMost(r, MAX_BLOCKS);
+  const rowsPerBlock = r / blocks;
+  const pooled = rowsPerBlock > 1 ? poolRows(backend, x, blocks, rowsPerBlock, c) : null;
+  const means = heapF32(backend, pooled ?? x); // [blocks, C]
+  const acc = new Float64Array(c);
+  for (let b = 0; b < blocks; b++) for (let j = 0; j < c; j++) acc[j] += means[b * c + j];
+  const scale = kind === 'Sum' ? rowsPerBlock : 1 / blocks;
+  const dst = heapF32(backend, out);
+  for (let j = 0; j < c; j++) dst[j] = acc[j] * scale;
+  release(backend, pooled ?? undefined);
+  return out;
+}
+
+function scaleInPlace(values: Float32Array, factor: number): void {
+  for (let i = 0; i < values.length; i++) values[i] *= factor;
+}
+
 function reduce(kind: 'Sum' | 'Mean', args: WasmKernelArgs<Attrs>): TensorInfo {
   const { backend, attrs } = args;
   const { x } = args.inputs;
@@ -81,6 +142,12 @@ function reduce(kind: 'Sum' | 'Mean', args: WasmKernelArgs<Attrs>): TensorInfo {
   const keptShape = x.shape.filter((_, i) => !reduced[i]);
   const outShape = attrs.keepDims ? x.shape.map((d, i) => (reduced[i] ? 1 : d)) : keptShape;
   const reduceSize = sizeOf(x.shape.filter((_, i) => reduced[i]));
+  // [R, C] or [K, R, C] with R reduced: rows of channels, pooled by XNNPACK.
+  const rowsOfChannels = flags.length === 2 ? flags[0] && !flags[1] : flags.length === 3 && !flags[0] && flags[1] && !flags[2];
+  if (rowsOfChannels) {
+    const [k, r, c] = flags.length === 2 ? [1, dims[0], dims[1]] : dims;
+    return reduceRowsByPooling(kind, backend, x, k, r, c, outShape);
+  }
   const out = backend.makeOutput(outShape, 'float32');
   const acc = new Float64Array(sizeOf(keptShape));
   sumInto(heapF32(backend, x), dims, flags, acc);

@@ -17,6 +17,7 @@ import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput
 import { cast, concat, identity, slice, splitV, tile } from './data-movement';
 import { mean, sum } from './reduce';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
+import { leakyRelu, leakyReluGradConfig } from './leaky-relu';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -39,7 +40,16 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['Mean', mean as GenbookKernel],
   ['ResizeNearestNeighborGrad', resizeNearestNeighborGrad as GenbookKernel],
   ['ResizeBilinearGrad', resizeBilinearGrad as GenbookKernel],
+  ['LeakyRelu', leakyRelu as GenbookKernel],
 ];
+
+/**
+ * Gradients genbook replaces while its wasm kernels are registered (same values, faster kernels on
+ * wasm; gradients are shared by every backend, and these are exact rewrites of tfjs's).
+ */
+const GRADIENTS: readonly tf.GradConfig[] = [leakyReluGradConfig];
+/** tfjs's own gradients, kept to restore. */
+const stockGradients = new Map<string, tf.GradConfig>();
 
 /** Names of the kernels genbook registers (or replaces) for the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
@@ -62,6 +72,11 @@ export function registerWasmTrainingKernels(): void {
       setupFunc: stock?.setupFunc,
     });
   }
+  for (const config of GRADIENTS) {
+    const stock = tf.getGradient(config.kernelName);
+    if (stock && !stockGradients.has(config.kernelName)) stockGradients.set(config.kernelName, stock);
+    tf.registerGradient(config);
+  }
   registered = true;
 }
 
@@ -72,6 +87,10 @@ export function unregisterWasmTrainingKernels(): void {
     tf.unregisterKernel(kernelName, 'wasm');
     const stock = stockConfig(kernelName);
     if (stock) tf.registerKernel(stock);
+  }
+  for (const config of GRADIENTS) {
+    const stock = stockGradients.get(config.kernelName);
+    if (stock) tf.registerGradient(stock);
   }
   registered = false;
 }
