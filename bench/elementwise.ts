@@ -5,7 +5,9 @@
  * - LeakyRelu and its gradient (lib/src/backend/wasm/leaky-relu.ts): the stock kernels branch on
  *   each value's sign, which mispredicts half the time on activations;
  * - Sum and Mean over batch and spatial axes (lib/src/backend/wasm/reduce.ts): XNNPACK average
- *   pooling in place of a loop.
+ *   pooling in place of a loop;
+ * - FusedBatchNorm (lib/src/backend/wasm/batch-norm.ts): three broadcasting XNNPACK kernels in
+ *   place of a loop with a square root and a division per value.
  * Per call: wall-clock ms, the median of 15 after 3 warm-up calls, on seeded normal data of the
  * dcgan and U-Net activation shapes; a Multiply of the same size is printed as the floor of an
  * elementwise kernel here. Prints the load average and the threads: compare within a run.
@@ -28,27 +30,35 @@ async function main(): Promise<void> {
   const setup = await backend.setup('wasm', { log: null });
   console.log(`# npx tsx bench/elementwise.ts: ${setup.threads ?? 1} thread(s), load average ${os.loadavg()[0].toFixed(2)}`);
   const shapes: [number, number, number, number][] = [[64, 14, 14, 64], [64, 28, 28, 32], [64, 7, 7, 128], [64, 14, 14, 48]];
-  const cases: [string, (x: tf.Tensor, dy: tf.Tensor) => tf.Tensor | tf.Tensor[]][] = [
+  const cases: [string, (x: tf.Tensor, dy: tf.Tensor, stats: Record<'mean' | 'variance' | 'offset' | 'scale', tf.Tensor1D>) => tf.Tensor | tf.Tensor[]][] = [
     ['LeakyRelu (α 0.2)', (x) => tf.leakyRelu(x, 0.2)],
     ['LeakyRelu gradient', (x, dy) => tf.grad((a: tf.Tensor) => tf.leakyRelu(a, 0.2))(x, dy)],
     ['Sum over B, H, W', (x) => tf.sum(x, [0, 1, 2])],
     ['Mean over B, H, W', (x) => tf.mean(x, [0, 1, 2])],
     ['Sum over H, W', (x) => tf.sum(x, [1, 2])],
+    ['FusedBatchNorm (per channel)', (x, _dy, stats) => tf.batchNorm(x, stats.mean, stats.variance, stats.offset, stats.scale, 1e-3)],
   ];
   console.log('| kernel | shape | stock wasm | genbook | speedup | Multiply (floor) |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const shape of shapes) {
     const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
     const dy = tf.randomNormal(shape, 0, 1, 'float32', 2);
+    const c = shape[3];
+    const stats = {
+      mean: tf.randomNormal([c], 0, 1, 'float32', 3) as tf.Tensor1D,
+      variance: tf.randomUniform([c], 0.5, 2, 'float32', 4) as tf.Tensor1D,
+      offset: tf.randomNormal([c], 0, 1, 'float32', 5) as tf.Tensor1D,
+      scale: tf.randomNormal([c], 1, 0.1, 'float32', 6) as tf.Tensor1D,
+    };
     const floor = time(() => tf.mul(x, dy));
     for (const [name, f] of cases) {
       backend.unregisterWasmTrainingKernels();
-      const stock = time(() => f(x, dy));
+      const stock = time(() => f(x, dy, stats));
       backend.registerWasmTrainingKernels();
-      const ours = time(() => f(x, dy));
+      const ours = time(() => f(x, dy, stats));
       console.log(`| ${name} | [${shape}] | ${stock.toFixed(2)} ms | ${ours.toFixed(2)} ms | ${(stock / ours).toFixed(1)}× | ${floor.toFixed(2)} ms |`);
     }
-    tf.dispose([x, dy]);
+    tf.dispose([x, dy, ...Object.values(stats)]);
   }
 }
 

@@ -327,6 +327,41 @@ describe('wasm training kernels (against cpu)', function () {
     byHand.forEach((v, j) => expect(Object.is(ours[1][j], v), `gradient at x = ${values[j]}: ${ours[1][j]} vs ${v}`).to.equal(true));
   });
 
+  it('FusedBatchNorm (γ·(x − μ)/√(σ² + ε) + β) matches cpu: per-channel, scalar and [1, 1, 1, C] statistics, no γ or β, a large mean, statistics broadcast along H, rank-2 x, and its gradient', async () => {
+    const rng = random.rng(311);
+    const shape = [16, 7, 7, 24];
+    const data = normalData(rng, shape);
+    const stat = (n: number, shift = 0, positive = false) => Float32Array.from(rng.normals(n), (v) => (positive ? 0.2 + Math.abs(v) : v + shift));
+    const [mu, variance, beta, gamma] = [stat(24), stat(24, 0, true), stat(24), stat(24)];
+    const cases: [string, () => tf.Tensor][] = [
+      ['per channel', () => tf.batchNorm(tf.tensor(data, shape), tf.tensor(mu), tf.tensor(variance), tf.tensor(beta), tf.tensor(gamma), 1e-3)],
+      ['no β, no γ', () => tf.batchNorm(tf.tensor(data, shape), tf.tensor(mu), tf.tensor(variance), undefined, undefined, 1e-5)],
+      ['scalar statistics', () => tf.batchNorm(tf.tensor(data, shape), tf.tensor([0.3]), tf.tensor([2]), tf.tensor([-1]), tf.tensor([0.5]), 1e-3)],
+      ['[1, 1, 1, C] statistics', () => tf.batchNorm(tf.tensor(data, shape), tf.tensor(mu, [1, 1, 1, 24]), tf.tensor(variance, [1, 1, 1, 24]), tf.tensor(beta, [1, 1, 1, 24]), tf.tensor(gamma, [1, 1, 1, 24]), 1e-3)],
+      // x around 1000 with σ ≈ 1: y = O(1); x − μ first keeps its precision
+      ['mean 1000', () => tf.batchNorm(tf.add(tf.tensor(data, shape), 1000), tf.add(tf.tensor(mu), 1000), tf.tensor(variance), tf.tensor(beta), tf.tensor(gamma), 1e-3)],
+      ['rank-2 x', () => tf.batchNorm(tf.tensor(data, [16 * 49, 24]), tf.tensor(mu), tf.tensor(variance), tf.tensor(beta), tf.tensor(gamma), 1e-3)],
+    ];
+    for (const [what, f] of cases) await compareKernel(`FusedBatchNorm ${what}`, f);
+    // Statistics that broadcast along a middle axis: against the formula written with broadcasting
+    // ops (tfjs's cpu and stock wasm kernels repeat the statistics in x's flat order instead)
+    const [m7, v7] = [tf.tensor(stat(7 * 24), [1, 7, 1, 24]), tf.tensor(stat(7 * 24, 0, true), [1, 7, 1, 24])];
+    const [m7v, v7v] = [m7.dataSync().slice(), v7.dataSync().slice()];
+    tf.dispose([m7, v7]);
+    await compareKernel(
+      'FusedBatchNorm [1, 7, 1, 24] statistics',
+      () => tf.batchNorm(tf.tensor(data, shape), tf.tensor(m7v, [1, 7, 1, 24]), tf.tensor(v7v, [1, 7, 1, 24]), undefined, undefined, 1e-3),
+      () => tf.div(tf.sub(tf.tensor(data, shape), tf.tensor(m7v, [1, 7, 1, 24])), tf.sqrt(tf.add(tf.tensor(v7v, [1, 7, 1, 24]), 1e-3))),
+    );
+    const dy = normalData(rng, shape);
+    await compareKernel('FusedBatchNorm gradient', () =>
+      tf.grads((x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, b: tf.Tensor, g: tf.Tensor) => tf.batchNorm(x, m, v, b, g, 1e-3))(
+        [tf.tensor(data, shape), tf.tensor(mu), tf.tensor(variance), tf.tensor(beta), tf.tensor(gamma)],
+        tf.tensor(dy, shape),
+      ),
+    );
+  });
+
   it('Identity and same-dtype Cast share data without copying, and tensors stay independent', async () => {
     await useWasm();
     const x = tf.tensor1d([1, 2, 3]);

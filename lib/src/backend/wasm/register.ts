@@ -18,6 +18,7 @@ import { cast, concat, identity, slice, splitV, tile } from './data-movement';
 import { mean, sum } from './reduce';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
 import { leakyRelu, leakyReluGradConfig } from './leaky-relu';
+import { fusedBatchNorm } from './batch-norm';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -41,6 +42,7 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['ResizeNearestNeighborGrad', resizeNearestNeighborGrad as GenbookKernel],
   ['ResizeBilinearGrad', resizeBilinearGrad as GenbookKernel],
   ['LeakyRelu', leakyRelu as GenbookKernel],
+  ['FusedBatchNorm', fusedBatchNorm as GenbookKernel],
 ];
 
 /**
