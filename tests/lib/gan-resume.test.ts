@@ -108,6 +108,19 @@ describe('GAN training: EMA of G and exact resume', () => {
       expect(moved.every((d) => d <= alpha * (1 + 1e-3))).to.equal(true);
       trainer.dispose();
     }
+    // TTUR: D at its own rate
+    const ttur = gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, batchSize: 4, baseFilters: 4, latentDim: 8, learningRate: 1e-3, discriminatorLearningRate: 3e-5 });
+    const largestStep = async (network: gan.GanNetwork, run: () => Promise<unknown>) => {
+      const before = network.trainableWeights.map((w) => w.read().dataSync().slice());
+      await run();
+      return Math.max(...network.trainableWeights.flatMap((w, i) => Array.from(w.read().dataSync(), (v, j) => Math.abs(v - before[i][j]))));
+    };
+    const dBefore = ttur.discriminator.trainableWeights.map((w) => w.read().dataSync().slice());
+    expect(await largestStep(ttur.generator, () => ttur.train(1))).to.be.closeTo(1e-3, 1e-6);
+    const dStep = Math.max(...ttur.discriminator.trainableWeights.flatMap((w, i) => Array.from(w.read().dataSync(), (v, j) => Math.abs(v - dBefore[i][j]))));
+    expect(dStep).to.be.closeTo(3e-5, 3e-8);
+    ttur.dispose();
+    expect(() => gan.mnistGanTrainer({ variant: 'dcgan', seed: 3, set, discriminatorLearningRate: 0 })).to.throw(RangeError, /discriminatorLearningRate must be a positive number/);
     expect(gan.ganLearningRate('non-saturating')).to.equal(2e-4);
     expect(gan.ganLearningRate('wgan-gp')).to.equal(1e-4);
     expect(gan.ganLearningRate('wgan')).to.equal(5e-5);
@@ -142,6 +155,15 @@ describe('GAN training: EMA of G and exact resume', () => {
       expect(train.readMeta(path.join(dir, 'resume', 'trainer'))!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }, { fromStep: 2, lr: 1e-3 }]);
     }
     expect(train.readMeta(unchanged)!.learningRates).to.deep.equal([{ fromStep: 0, lr: 2e-4 }]);
+    // --lr-d alone gives D its own rate (TTUR) and keeps G's; a later resume keeps both; --lr alone sets both
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 5, dir: unchanged, resume: true, discriminatorLearningRate: 4e-4 });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 6, dir: unchanged, resume: true });
+    await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 7, dir: unchanged, resume: true, learningRate: 1e-4 });
+    expect(train.readMeta(unchanged)!.learningRates).to.deep.equal([
+      { fromStep: 0, lr: 2e-4 },
+      { fromStep: 4, lr: 2e-4, discriminatorLr: 4e-4 },
+      { fromStep: 6, lr: 1e-4 },
+    ]);
     let error: unknown;
     try {
       await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 5, dir: unchanged, resume: true, learningRate: -1 });

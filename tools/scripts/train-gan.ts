@@ -2,7 +2,7 @@
  * Train one of the course's MNIST GANs and save its generator in data/checkpoints/<variant>/ —
  * the same as `npm run train -- <variant>`, with the iteration count, seed and k as flags:
  *
- *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|acgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K] [--base-filters F] [--lr L] [--dir D] [--resume]
+ *   npx tsx tools/scripts/train-gan.ts <dcgan|cgan|acgan|wgan|wgan-gp> [--iterations N] [--seed S] [--k K] [--base-filters F] [--lr L] [--lr-d L] [--dir D] [--resume]
  *
  * The generator is saved every 250 iterations and at the end, with the state `--resume` needs in
  * <dir>/resume/; meta.json records the first command and every resume (`resumedWith`).
@@ -10,14 +10,15 @@
  * `--base-filters F` widens G and D (default 32, the shipped checkpoints'; 64 is about 4× the work).
  * `--lr L` sets both players' learning rate (default: the paper's, see lib/src/gan/mnist.ts; on a
  * resume, the saved training's last rate). A new rate on a resume is a step decay; meta.json's
- * `learningRates` lists every rate with the iteration it started at.
+ * `learningRates` lists every rate with the iteration it started at. `--lr-d L` gives D its own rate
+ * (the two time-scale update rule, Heusel et al. 2017; e.g. `--lr 1e-4 --lr-d 4e-4`).
  */
 import { backend, gan } from 'genbook';
 import { parseFlags, UsageError } from '../src/util/flags';
 
 async function main(): Promise<void> {
-  const usage = `usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K] [--base-filters F] [--lr L] [--dir D] [--resume]`;
-  const flags = parseFlags(process.argv.slice(2), { iterations: 'number', seed: 'number', k: 'number', 'base-filters': 'number', lr: 'number', dir: 'string', resume: 'boolean' });
+  const usage = `usage: npx tsx tools/scripts/train-gan.ts <${gan.MNIST_GAN_VARIANTS.join('|')}> [--iterations N] [--seed S] [--k K] [--base-filters F] [--lr L] [--lr-d L] [--dir D] [--resume]`;
+  const flags = parseFlags(process.argv.slice(2), { iterations: 'number', seed: 'number', k: 'number', 'base-filters': 'number', lr: 'number', 'lr-d': 'number', dir: 'string', resume: 'boolean' });
   const [variant, ...extra] = flags._ as [gan.MnistGanVariant, ...string[]];
   if (!gan.MNIST_GAN_VARIANTS.includes(variant) || extra.length > 0) throw new UsageError(usage);
   const setup = await backend.setup(undefined, { log: null });
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     k: flags.k as number | undefined,
     baseFilters: flags['base-filters'] as number | undefined,
     learningRate: flags.lr as number | undefined,
+    discriminatorLearningRate: flags['lr-d'] as number | undefined,
     dir: flags.dir as string | undefined,
     resume: flags.resume === true,
     quick: false,

@@ -50,6 +50,8 @@ export interface MnistGanOptions {
   generatorEmaDecay?: number;
   /** Learning rate α of both players' optimizers. Default: the paper's (`ganLearningRate`, the table above). */
   learningRate?: number;
+  /** D's own rate (TTUR, `GanTrainerOptions.discriminatorLearningRate`). Default: `learningRate`. */
+  discriminatorLearningRate?: number;
   /** An already loaded training set (saves reloading it). */
   set?: MnistSet;
 }
@@ -110,6 +112,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
     batchSize,
     generatorEmaDecay: options.generatorEmaDecay ?? MNIST_GAN_EMA_DECAY[variant],
     learningRate: options.learningRate,
+    discriminatorLearningRate: options.discriminatorLearningRate,
     seed: rng.tfSeed(),
   });
 }
@@ -152,13 +155,21 @@ export interface MakeMnistGanCheckpointOptions {
    * meta.json's `learningRates` lists every rate with the iteration it started at.
    */
   learningRate?: number;
+  /**
+   * D's own rate from here on (the two time-scale update rule, Heusel et al. 2017). Default:
+   * `learningRate` when that is given, else the saved training's last D rate on a resume, else
+   * the same as G's.
+   */
+  discriminatorLearningRate?: number;
   onProgress?: (progress: Progress) => void;
 }
 
-/** One learning rate of a training and the iteration (or step) it started at. */
+/** The learning rates of a training from the iteration (or step) they started at: G's (and D's, unless `discriminatorLr`). */
 export interface LearningRateStep {
   fromStep: number;
   lr: number;
+  /** D's rate when it differs from G's (TTUR). */
+  discriminatorLr?: number;
 }
 
 /**
@@ -182,14 +193,19 @@ export async function makeMnistGanCheckpoint(
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
   const baseFilters = options.baseFilters ?? MNIST_GAN_BASE_FILTERS;
-  if (options.learningRate !== undefined && !(options.learningRate > 0 && Number.isFinite(options.learningRate))) {
-    throw new RangeError(`learningRate must be a positive number; got ${options.learningRate}`);
+  for (const name of ['learningRate', 'discriminatorLearningRate'] as const) {
+    const rate = options[name];
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new RangeError(`${name} must be a positive number; got ${rate}`);
   }
-  // A resume goes on at the saved training's last rate unless told otherwise (read before building the optimizers).
+  // A resume goes on at the saved training's last rates unless told otherwise (read before building the optimizers).
   const savedTrainer = options.resume ? readMeta(path.join(stateDir, 'trainer')) : null;
   const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: ganLearningRate(OBJECTIVES[variant]) }]) : [];
-  const learningRate = options.learningRate ?? savedRates.at(-1)?.lr ?? ganLearningRate(OBJECTIVES[variant]);
-  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate, limit: quick ? 2000 : undefined });
+  const lastRates = savedRates.at(-1);
+  const learningRate = options.learningRate ?? lastRates?.lr ?? ganLearningRate(OBJECTIVES[variant]);
+  const discriminatorLearningRate =
+    options.discriminatorLearningRate ?? (options.learningRate !== undefined ? learningRate : (lastRates?.discriminatorLr ?? learningRate));
+  const rates: LearningRateStep = { fromStep: 0, lr: learningRate, ...(discriminatorLearningRate !== learningRate ? { discriminatorLr: discriminatorLearningRate } : {}) };
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate, discriminatorLearningRate, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
     (trainer.generator as tf.LayersModel).dispose();
@@ -197,7 +213,7 @@ export async function makeMnistGanCheckpoint(
   };
   let firstCommand = command;
   let resumedWith: string[] = [];
-  let learningRates: LearningRateStep[] = [{ fromStep: 0, lr: learningRate }];
+  let learningRates: LearningRateStep[] = [rates];
   if (options.resume) {
     const previous = savedTrainer;
     if (!previous || !hasCheckpoint(path.join(stateDir, 'generator')) || !hasCheckpoint(path.join(stateDir, 'discriminator'))) {
@@ -223,7 +239,8 @@ export async function makeMnistGanCheckpoint(
     tf.dispose(Object.values(tensors));
     firstCommand = String(previous.command);
     resumedWith = [...((previous.resumedWith as string[] | undefined) ?? []), command];
-    learningRates = savedRates.at(-1)?.lr === learningRate ? savedRates : [...savedRates, { fromStep: trainer.iteration, lr: learningRate }];
+    const same = lastRates !== undefined && lastRates.lr === rates.lr && lastRates.discriminatorLr === rates.discriminatorLr;
+    learningRates = same ? savedRates : [...savedRates, { ...rates, fromStep: trainer.iteration }];
   }
   const save = async () => {
     const history = trainer.history

@@ -125,6 +125,11 @@ export interface GanTrainerOptions {
    * (`ganLearningRate(objective)`). Ignored for a player whose optimizer is given.
    */
   learningRate?: number;
+  /**
+   * D's (the critic's) own rate, for the two time-scale update rule (TTUR, Heusel et al. 2017:
+   * e.g. 4·10⁻⁴ for D against 10⁻⁴ for G). Default: `learningRate`.
+   */
+  discriminatorLearningRate?: number;
   /** WGAN weight clipping c: critic weights are clipped to [−c, c] after each step. Default 0.01. */
   clipValue?: number;
   /** WGAN-GP penalty weight λ. Default 10. */
@@ -257,9 +262,12 @@ export class GanTrainer {
     this.batchSize = batchSize;
     this.sampleReal = options.sampleReal;
     const learningRate = options.learningRate ?? OBJECTIVES[objective].learningRate;
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new RangeError(`learningRate must be a positive number; got ${learningRate}`);
+    const discriminatorLearningRate = options.discriminatorLearningRate ?? learningRate;
+    for (const [name, rate] of [['learningRate', learningRate], ['discriminatorLearningRate', discriminatorLearningRate]] as const) {
+      if (!(rate > 0 && Number.isFinite(rate))) throw new RangeError(`${name} must be a positive number; got ${rate}`);
+    }
     this.generatorOptimizer = options.generatorOptimizer ?? OBJECTIVES[objective].optimizer(learningRate);
-    this.discriminatorOptimizer = options.discriminatorOptimizer ?? OBJECTIVES[objective].optimizer(learningRate);
+    this.discriminatorOptimizer = options.discriminatorOptimizer ?? OBJECTIVES[objective].optimizer(discriminatorLearningRate);
     this.clipValue = options.clipValue ?? 0.01;
     this.gradientPenaltyWeight = options.gradientPenaltyWeight ?? 10;
     if (!(this.clipValue > 0)) throw new RangeError(`clipValue must be > 0; got ${this.clipValue}`);
