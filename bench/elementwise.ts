@@ -36,6 +36,10 @@ async function main(): Promise<void> {
     ['Sum over B, H, W', (x) => tf.sum(x, [0, 1, 2])],
     ['Mean over B, H, W', (x) => tf.mean(x, [0, 1, 2])],
     ['Sum over H, W', (x) => tf.sum(x, [1, 2])],
+    ['Mean over H, W, C/G (group norm, G = 8)', (x) => tf.tidy(() => {
+      const [b, h, w, c] = x.shape as number[];
+      return tf.mean(tf.reshape(x, [b, h, w, 8, c / 8]), [1, 2, 4]);
+    })],
     ['FusedBatchNorm (per channel)', (x, _dy, stats) => tf.batchNorm(x, stats.mean, stats.variance, stats.offset, stats.scale, 1e-3)],
   ];
   console.log('| kernel | shape | stock wasm | genbook | speedup | Multiply (floor) |');

@@ -274,6 +274,10 @@ describe('wasm training kernels (against cpu)', function () {
       [[8, 28, 28, 16], [1, 2]],
       [[3, 1, 29, 4], [1, 2]],
       [[64, 10], [0]],
+      [[1, 64, 6272], [0, 1]],
+      // the innermost axis reduced too: group normalisation's [B, H, W, G, C/G] over H, W, C/G; [R, C, R]
+      [[8, 14, 14, 8, 6], [1, 2, 4]],
+      [[40, 3, 7], [0, 2]],
     ];
     for (const [shape, axes] of cases) {
       const data = normalData(rng, shape);

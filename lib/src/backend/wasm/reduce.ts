@@ -11,6 +11,8 @@
  *   block means are added here. On the dcgan and U-Net activation shapes this is 8–45× faster
  *   than the stock kernels, and about as fast as one Multiply of the same size
  *   (`npx tsx bench/elementwise.ts`).
+ * - When the innermost axis is reduced too (group normalisation's [B, H, W, G, C/G] over H, W and
+ *   C/G), the stock SIMD kernel sums it first, and the rest is reduced as above.
  * - Any other pattern of reduced middle axes: a loop that reads the input once, in order,
  *   accumulating in float64.
  * Reductions over the innermost axes keep the stock (SIMD) kernels.
@@ -79,7 +81,7 @@ function sumInto(src: Float32Array, dims: number[], flags: boolean[], out: Float
   }
 }
 
-/** Most rows of one pooling window; longer runs of rows are split into blocks. */
+/** Most blocks a run of rows is split into (one thread task each). */
 const MAX_BLOCKS = 64;
 
 /** The largest divisor of n that is at most `limit`. */
@@ -99,35 +101,31 @@ function poolRows(backend: BackendWasm, x: TensorInfo, k: number, r: number, c: 
   return pooled;
 }
 
+/** Fewest rows per pooled block when the rows are split (below this, JavaScript adds too many block sums). */
+const MIN_ROWS_PER_BLOCK = 8;
+
 /**
- * Σ (or the mean) over R of x viewed as [K, R, C] (K = 1 when no kept axis leads), into a float32
- * output of `outShape` = the kept axes. Both steps run in XNNPACK; only the P block means (at most
- * 64·C values) are added in JavaScript.
+ * factor · Σ over R of x viewed as [K, R, C] (K = 1 when no kept axis leads), written to `out`
+ * ([K·C] values). The rows are averaged by XNNPACK; JavaScript only adds the block means of a
+ * split (at most 64·C values) and scales.
  */
-function reduceRowsByPooling(kind: 'Sum' | 'Mean', backend: BackendWasm, x: TensorInfo, k: number, r: number, c: number, outShape: number[]): TensorInfo {
-  const out = backend.makeOutput(outShape, 'float32');
+function sumRowsByPooling(backend: BackendWasm, x: TensorInfo, k: number, r: number, c: number, factor: number, out: TensorInfo): void {
   if (k > 1) {
     const pooled = poolRows(backend, x, k, r, c);
-    heapF32(backend, out).set(heapF32(backend, pooled));
+    const [means, dst] = [heapF32(backend, pooled), heapF32(backend, out)];
+    for (let i = 0; i < dst.length; i++) dst[i] = means[i] * (r * factor);
     release(backend, pooled);
-    if (kind === 'Sum') scaleInPlace(heapF32(backend, out), r);
-    return out;
+    return;
   }
-  const blocks = largestDivisorAtMost(r, MAX_BLOCKS);
+  const blocks = largestDivisorAtMost(r, Math.max(1, Math.min(MAX_BLOCKS, Math.floor(r / MIN_ROWS_PER_BLOCK))));
   const rowsPerBlock = r / blocks;
   const pooled = rowsPerBlock > 1 ? poolRows(backend, x, blocks, rowsPerBlock, c) : null;
   const means = heapF32(backend, pooled ?? x); // [blocks, C]
   const acc = new Float64Array(c);
   for (let b = 0; b < blocks; b++) for (let j = 0; j < c; j++) acc[j] += means[b * c + j];
-  const scale = kind === 'Sum' ? rowsPerBlock : 1 / blocks;
   const dst = heapF32(backend, out);
-  for (let j = 0; j < c; j++) dst[j] = acc[j] * scale;
+  for (let j = 0; j < c; j++) dst[j] = acc[j] * (rowsPerBlock * factor);
   release(backend, pooled ?? undefined);
-  return out;
-}
-
-function scaleInPlace(values: Float32Array, factor: number): void {
-  for (let i = 0; i < values.length; i++) values[i] *= factor;
 }
 
 function reduce(kind: 'Sum' | 'Mean', args: WasmKernelArgs<Attrs>): TensorInfo {
@@ -135,25 +133,37 @@ function reduce(kind: 'Sum' | 'Mean', args: WasmKernelArgs<Attrs>): TensorInfo {
   const { x } = args.inputs;
   const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
   const reduced = x.shape.map((_, i) => axes.includes(i));
-  const { dims, flags } = collapse(x.shape, reduced);
+  let { dims, flags } = collapse(x.shape, reduced);
   // Innermost-only reductions (or nothing to reduce) are what the stock kernels do well.
   const innermostOnly = flags.length === 0 || flags.every((f, i) => (f ? i === flags.length - 1 : true));
   if (x.dtype !== 'float32' || innermostOnly) return runStock(kind, backend, args.inputs, attrs);
   const keptShape = x.shape.filter((_, i) => !reduced[i]);
   const outShape = attrs.keepDims ? x.shape.map((d, i) => (reduced[i] ? 1 : d)) : keptShape;
-  const reduceSize = sizeOf(x.shape.filter((_, i) => reduced[i]));
+  const factor = kind === 'Mean' ? 1 / sizeOf(x.shape.filter((_, i) => reduced[i])) : 1;
+  // The innermost axis reduced as well (group normalisation's [B, H, W, G, C/G] over H, W, C/G):
+  // sum it first with the stock SIMD kernel, leaving kept channels innermost.
+  let source = x;
+  let partial: TensorInfo | undefined;
+  if (flags[flags.length - 1]) {
+    const view = reshape(backend, x, dims);
+    partial = runStock('Sum', backend, { x: view }, { axis: [dims.length - 1], keepDims: false });
+    release(backend, view);
+    source = partial;
+    [dims, flags] = [dims.slice(0, -1), flags.slice(0, -1)];
+  }
+  const out = backend.makeOutput(outShape, 'float32');
   // [R, C] or [K, R, C] with R reduced: rows of channels, pooled by XNNPACK.
   const rowsOfChannels = flags.length === 2 ? flags[0] && !flags[1] : flags.length === 3 && !flags[0] && flags[1] && !flags[2];
   if (rowsOfChannels) {
     const [k, r, c] = flags.length === 2 ? [1, dims[0], dims[1]] : dims;
-    return reduceRowsByPooling(kind, backend, x, k, r, c, outShape);
+    sumRowsByPooling(backend, source, k, r, c, factor, out);
+  } else {
+    const acc = new Float64Array(sizeOf(keptShape));
+    sumInto(heapF32(backend, source), dims, flags, acc);
+    const dst = heapF32(backend, out);
+    for (let i = 0; i < acc.length; i++) dst[i] = acc[i] * factor;
   }
-  const out = backend.makeOutput(outShape, 'float32');
-  const acc = new Float64Array(sizeOf(keptShape));
-  sumInto(heapF32(backend, x), dims, flags, acc);
-  const dst = heapF32(backend, out);
-  const scale = kind === 'Mean' ? 1 / reduceSize : 1;
-  for (let k = 0; k < acc.length; k++) dst[k] = acc[k] * scale;
+  release(backend, partial);
   return out;
 }
 
