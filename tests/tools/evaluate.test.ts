@@ -99,6 +99,15 @@ describe('evaluate command', () => {
       const missing = evaluate(['dcgan', '--checkpoints', path.join(dir, 'nope')]);
       expect(missing.status).to.equal(2);
       expect(missing.stderr).to.match(/--checkpoints: no folder/);
+      // a folder without the model's own checkpoint is refused (it used to evaluate, and with
+      // --curve write into, the shipped data/checkpoints/wgan-gp), before any sampling
+      const curveFile = path.join(__dirname, '..', '..', 'data', 'checkpoints', 'wgan-gp', 'fid-curve.json');
+      const shippedCurve = fs.readFileSync(curveFile, 'utf8');
+      const elsewhere = evaluate(['wgan-gp', '--count', '50', '--checkpoints', dir, '--curve']);
+      expect(elsewhere.status).to.equal(2);
+      expect(elsewhere.stderr).to.match(/--checkpoints: no checkpoint .*wgan-gp \(DIR must hold wgan-gp\/, as data\/checkpoints does\)/);
+      expect(elsewhere.stdout).to.not.match(/drawing/);
+      expect(fs.readFileSync(curveFile, 'utf8')).to.equal(shippedCurve);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

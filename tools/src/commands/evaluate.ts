@@ -305,6 +305,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   }
   const setup = await backend.setup(undefined, { log: null });
   const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+  if (candidates !== undefined) {
+    // The model's own checkpoint must be in DIR (a typo would otherwise evaluate, and with --curve
+    // write into, the shipped one); the ones it only uses (a classifier, an autoencoder) may fall back.
+    const own = path.join(path.resolve(candidates), spec.checkpoints[0]);
+    if (!train.hasCheckpoint(own)) throw new UsageError(`--checkpoints: no checkpoint ${own} (DIR must hold ${spec.checkpoints[0]}/, as data/checkpoints does)`);
+    for (const c of spec.checkpoints.slice(1)) {
+      if (!train.hasCheckpoint(path.join(path.resolve(candidates), c))) log(`${name}: ${c} is not in ${candidates}; using ${path.relative(process.cwd(), train.checkpointDir(c))}`);
+    }
+  }
   for (const c of spec.checkpoints) {
     if (!train.hasCheckpoint(train.checkpointDir(c))) throw new Error(`${name}: no checkpoint ${path.relative(process.cwd(), train.checkpointDir(c)) || train.checkpointDir(c)} (train it first; see README "Shipped checkpoints")`);
   }
