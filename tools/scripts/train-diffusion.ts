@@ -163,8 +163,7 @@ async function main(): Promise<void> {
       return;
     }
     // a resume without --lr goes on at the last recorded rate (not the default: that would undo a decay)
-    const learningRate = flag('lr', previous.learningRates.at(-1)?.lr ?? defaultLearningRate);
-    const learningRates = previous.learningRates.at(-1)?.lr === learningRate ? previous.learningRates : [...previous.learningRates, { fromStep: previous.steps, lr: learningRate }];
+    const { lr: learningRate, learningRates } = train.planLearningRates(previous.learningRates, previous.steps, { lr: flags.lr as number | undefined }, defaultLearningRate);
     log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({

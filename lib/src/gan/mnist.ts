@@ -27,6 +27,7 @@ import { checkpointDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveM
 import * as fs from 'fs';
 import * as path from 'path';
 import { quickModeEnv } from '../train/mode';
+import { type LearningRateStep, planLearningRates } from '../train/learning-rates';
 import { projectPath } from '../paths';
 import { threadsInUse } from '../backend/setup';
 
@@ -164,13 +165,6 @@ export interface MakeMnistGanCheckpointOptions {
   onProgress?: (progress: Progress) => void;
 }
 
-/** The learning rates of a training from the iteration (or step) they started at: G's (and D's, unless `discriminatorLr`). */
-export interface LearningRateStep {
-  fromStep: number;
-  lr: number;
-  /** D's rate when it differs from G's (TTUR). */
-  discriminatorLr?: number;
-}
 
 /**
  * Train one of the MNIST GANs and save its generator with `train.saveModel` (meta.json: command,
@@ -193,19 +187,13 @@ export async function makeMnistGanCheckpoint(
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
   const baseFilters = options.baseFilters ?? MNIST_GAN_BASE_FILTERS;
-  for (const name of ['learningRate', 'discriminatorLearningRate'] as const) {
-    const rate = options[name];
-    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new RangeError(`${name} must be a positive number; got ${rate}`);
-  }
   // A resume goes on at the saved training's last rates unless told otherwise (read before building the optimizers).
   const savedTrainer = options.resume ? readMeta(path.join(stateDir, 'trainer')) : null;
-  const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: ganLearningRate(OBJECTIVES[variant]) }]) : [];
-  const lastRates = savedRates.at(-1);
-  const learningRate = options.learningRate ?? lastRates?.lr ?? ganLearningRate(OBJECTIVES[variant]);
-  const discriminatorLearningRate =
-    options.discriminatorLearningRate ?? (options.learningRate !== undefined ? learningRate : (lastRates?.discriminatorLr ?? learningRate));
-  const rates: LearningRateStep = { fromStep: 0, lr: learningRate, ...(discriminatorLearningRate !== learningRate ? { discriminatorLr: discriminatorLearningRate } : {}) };
-  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate, discriminatorLearningRate, limit: quick ? 2000 : undefined });
+  const paperRate = ganLearningRate(OBJECTIVES[variant]);
+  const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: paperRate }]) : [];
+  const savedStep = typeof (savedTrainer?.state as { iteration?: unknown } | undefined)?.iteration === 'number' ? (savedTrainer!.state as { iteration: number }).iteration : 0;
+  const plan = planLearningRates(savedRates, savedStep, { lr: options.learningRate, discriminatorLr: options.discriminatorLearningRate }, paperRate);
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
     (trainer.generator as tf.LayersModel).dispose();
@@ -213,7 +201,7 @@ export async function makeMnistGanCheckpoint(
   };
   let firstCommand = command;
   let resumedWith: string[] = [];
-  let learningRates: LearningRateStep[] = [rates];
+  const learningRates = plan.learningRates;
   if (options.resume) {
     const previous = savedTrainer;
     if (!previous || !hasCheckpoint(path.join(stateDir, 'generator')) || !hasCheckpoint(path.join(stateDir, 'discriminator'))) {
@@ -239,8 +227,6 @@ export async function makeMnistGanCheckpoint(
     tf.dispose(Object.values(tensors));
     firstCommand = String(previous.command);
     resumedWith = [...((previous.resumedWith as string[] | undefined) ?? []), command];
-    const same = lastRates !== undefined && lastRates.lr === rates.lr && lastRates.discriminatorLr === rates.discriminatorLr;
-    learningRates = same ? savedRates : [...savedRates, { ...rates, fromStep: trainer.iteration }];
   }
   const save = async () => {
     const history = trainer.history

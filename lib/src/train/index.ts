@@ -11,3 +11,5 @@ export { saveCheckpointParts, loadCheckpointParts } from './checkpoint-parts';
 export type { CheckpointPart, CheckpointPartKind } from './checkpoint-parts';
 export { readFidCurve, addFidCurvePoint, fidCurveSeries, fidCurveSampleCounts, FID_CURVE_FILE } from './fid-curve';
 export type { FidCurve, FidCurvePoint } from './fid-curve';
+export { planLearningRates } from './learning-rates';
+export type { LearningRateStep, LearningRateRequest, LearningRatePlan } from './learning-rates';
