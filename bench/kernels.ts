@@ -75,6 +75,30 @@ async function main(): Promise<void> {
     console.log(`| [${xShape}] → [${filterShape}] s${stride} | ${cell(forward, flops)} | ${cell(input, flops)} | ${cell(filter, flops)} |`);
     tf.dispose([x, w, dy]);
   }
+  // Dense layers' gradient products (xᵀ·dy, dy·Wᵀ) against the plain product of the same FLOPs.
+  console.log('');
+  console.log('| product (dense-layer gradient) | a·b (XNNPACK) | transposed as in the gradient |');
+  console.log('| --- | --- | --- |');
+  const products: [string, [number, number], [number, number], boolean, boolean][] = [
+    ['dcgan D logit, dW = xᵀ·dy', [64, 6272], [64, 1], true, false],
+    ['dcgan D logit, dx = dy·Wᵀ', [64, 1], [6272, 1], false, true],
+    ['dcgan G project, dW = zᵀ·dy', [64, 64], [64, 6272], true, false],
+    ['dcgan G project, dz = dy·Wᵀ', [64, 6272], [64, 6272], false, true],
+    ['mlp 784→256, dW = xᵀ·dy', [128, 784], [128, 256], true, false],
+  ];
+  for (const [what, aShape, bShape, transposeA, transposeB] of products) {
+    const a = tf.randomNormal(aShape);
+    const b = tf.randomNormal(bShape);
+    const [m, k] = transposeA ? [aShape[1], aShape[0]] : aShape;
+    const n = transposeB ? bShape[0] : bShape[1];
+    const flops = 2 * m * k * n;
+    const plainA = tf.randomNormal([m, k]);
+    const plainB = tf.randomNormal([k, n]);
+    const plain = time(() => tf.matMul(plainA, plainB));
+    const gradient = time(() => tf.matMul(a, b, transposeA, transposeB));
+    console.log(`| ${what}: [${m}, ${k}]·[${k}, ${n}] | ${cell(plain, flops)} | ${cell(gradient, flops)} |`);
+    tf.dispose([a, b, plainA, plainB]);
+  }
 }
 
 main().catch((e) => {

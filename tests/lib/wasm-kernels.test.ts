@@ -142,7 +142,7 @@ describe('wasm training kernels (against cpu)', function () {
     }
   });
 
-  it('BatchMatMul matches cpu with every transposeA/transposeB, batch 1 and batched, broadcast', async () => {
+  it('BatchMatMul matches cpu with every transposeA/transposeB, batch 1 and batched, broadcast, vector sides, products computed transposed', async () => {
     const rng = random.rng(304);
     const shapes: [number[], number[]][] = [];
     for (let i = 0; i < 16; i++) {
@@ -154,6 +154,9 @@ describe('wasm training kernels (against cpu)', function () {
       shapes.push([[...batchA, m, k], [...batchB, k, n]]);
     }
     shapes.push([[128, 784], [784, 256]]);
+    // vector sides (the transpose is a reshape) and products cheaper computed transposed: a dense
+    // layer with one output (dcgan's D logit: x [64, 6272], W [6272, 1]), an outer product, batched vectors
+    shapes.push([[64, 6272], [6272, 1]], [[64, 64], [64, 6272]], [[9, 1], [1, 7]], [[1, 5], [5, 1]], [[3, 1, 4], [3, 4, 1]], [[2, 6, 1], [2, 1, 5]]);
     for (const [aShape, bShape] of shapes) {
       for (const transposeA of [false, true]) {
         for (const transposeB of [false, true]) {

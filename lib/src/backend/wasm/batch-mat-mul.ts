@@ -4,8 +4,12 @@
  * The stock kernel sends a product to XNNPACK's fully-connected operator only when neither side
  * is transposed and both batch sizes are 1; everything else takes a scalar triple loop about 10×
  * slower (design.md fact 3: 21 ms against 1.7 ms for 128×784×256). Dense layers' gradients are
- * exactly such products (xᵀ·dy and dy·Wᵀ). Here a transposed operand is transposed first (a cheap
- * copy), and a batched product runs one XNNPACK product per batch element.
+ * exactly such products (xᵀ·dy and dy·Wᵀ). Here a transposed operand is transposed first (a copy
+ * on one thread; none when a side of it is 1, where the transpose is a reshape), and a batched
+ * product runs one XNNPACK product per batch element. A plain product may instead be computed
+ * transposed, op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ, when that copies fewer values: the weight gradient
+ * of a layer with one output, xᵀ·dy for x [B, 6272] and dy [B, 1], then copies 6272 values
+ * instead of 401 408.
  */
 import {
   type BackendWasm,
@@ -38,15 +42,44 @@ function broadcastBatch(a: number[], b: number[]): number[] {
   return out;
 }
 
+/** Values a transpose of a [rows, cols] matrix (per batch element) copies: none when a side is 1. */
+function transposeCost(rows: number, cols: number, transposed: boolean): number {
+  return transposed && rows > 1 && cols > 1 ? rows * cols : 0;
+}
+
 /** [batch, rows, cols] with the last two axes swapped when `transposed`, as a new row-major tensor. */
 function untransposed(backend: BackendWasm, x: TensorInfo, transposed: boolean): TensorInfo {
   const rank = x.shape.length;
   const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-  const x3 = reshape(backend, x, [batch, x.shape[rank - 2], x.shape[rank - 1]]);
+  const [rows, cols] = [x.shape[rank - 2], x.shape[rank - 1]];
+  // A row or column vector reads the same in either order: the transpose is a reshape.
+  if (transposed && transposeCost(rows, cols, true) === 0) return reshape(backend, x, [batch, cols, rows]);
+  const x3 = reshape(backend, x, [batch, rows, cols]);
   if (!transposed) return x3;
   const t = transpose(backend, x3, [0, 2, 1]);
   release(backend, x3);
   return t;
+}
+
+/**
+ * A single plain product op(A)·op(B) computed as (op(B)ᵀ·op(A)ᵀ)ᵀ when that copies fewer values
+ * (each operand's transpose flag flips, and the [n, m] result is transposed); null when direct is
+ * cheaper.
+ */
+function swappedProduct(backend: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo | null {
+  const [ra, ca] = a.shape.slice(-2);
+  const [rb, cb] = b.shape.slice(-2);
+  const [m, n] = [transposeA ? ca : ra, transposeB ? rb : cb];
+  const direct = transposeCost(ra, ca, transposeA) + transposeCost(rb, cb, transposeB);
+  const swapped = transposeCost(ra, ca, !transposeA) + transposeCost(rb, cb, !transposeB) + transposeCost(n, m, true);
+  if (swapped >= direct) return null;
+  const bT = untransposed(backend, b, !transposeB); // [1, n, k]
+  const aT = untransposed(backend, a, !transposeA); // [1, k, m]
+  const product = runStock('BatchMatMul', backend, { a: bT, b: aT }, { transposeA: false, transposeB: false }); // [1, n, m]
+  release(backend, bT, aT);
+  const out = untransposed(backend, product, true); // [1, m, n]
+  release(backend, product);
+  return out;
 }
 
 /**
@@ -108,6 +141,13 @@ function matMulWith(
     (batch === 1 || stockName === 'BatchMatMul');
   if (!fast || (!transposeA && !transposeB && batch === 1)) {
     return runStock(stockName, backend, args.inputs, attrs);
+  }
+  if (batch === 1 && stockName === 'BatchMatMul') {
+    const swapped = swappedProduct(backend, a, b, transposeA, transposeB);
+    if (swapped) {
+      swapped.shape = [...batchShape, swapped.shape[1], swapped.shape[2]];
+      return swapped;
+    }
   }
   const a3 = untransposed(backend, a, transposeA);
   const b3 = untransposed(backend, b, transposeB);
