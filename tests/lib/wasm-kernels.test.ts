@@ -175,6 +175,27 @@ describe('wasm training kernels (against cpu)', function () {
     }
   });
 
+  it('BatchMatMul: the same data as the right operand in two shapes (a reshape) gives right products (the stock kernel reuses a stale packing)', async () => {
+    const values = Array.from({ length: 24 }, (_, i) => i - 7);
+    await compareKernel('matMul(1, x [6, 4]) then matMul(1, reshape(x, [4, 6])) and transposed uses', () => {
+      const x = tf.tensor2d(values, [6, 4]);
+      const first = tf.matMul(tf.ones([1, 6]), x);
+      const reshaped = tf.matMul(tf.ones([1, 4]), tf.reshape(x, [4, 6]));
+      const asColumn = tf.matMul(tf.ones([1, 24]), tf.reshape(x, [24, 1]));
+      const transposed = tf.matMul(tf.ones([1, 4]), x, false, true).reshape([1, 6]);
+      const again = tf.matMul(tf.ones([1, 6]), x);
+      return [first, reshaped, asColumn, transposed, again];
+    });
+    // by hand, right after x was a [6, 4] right operand: the column sums of x seen as [4, 6],
+    // Σ_r (6r + c − 7) = 8 + 4c
+    const sums = tf.tidy(() => {
+      const x = tf.tensor2d(values, [6, 4]);
+      tf.matMul(tf.ones([1, 6]), x).dataSync();
+      return tf.matMul(tf.ones([1, 4]), tf.reshape(x, [4, 6])).dataSync();
+    });
+    expect(Array.from(sums)).to.deep.equal([0, 1, 2, 3, 4, 5].map((c) => 8 + 4 * c));
+  });
+
   it('_FusedMatMul (bias + relu) matches cpu with transposes', async () => {
     const rng = random.rng(305);
     for (const [m, k, n] of [[5, 7, 3], [64, 100, 32], [1, 9, 40]]) {

@@ -5,7 +5,7 @@
  * is transposed and both batch sizes are 1; everything else takes a scalar triple loop about 10×
  * slower (design.md fact 3: 21 ms against 1.7 ms for 128×784×256). Dense layers' gradients are
  * exactly such products (xᵀ·dy and dy·Wᵀ). Here a transposed operand is transposed first (a copy
- * on one thread; none when a side of it is 1, where the transpose is a reshape), and a batched
+ * on one thread; a contiguous one when a side of it is 1), and a batched
  * product runs one XNNPACK product per batch element. A plain product may instead be computed
  * transposed, op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ, when that copies fewer values: the weight gradient
  * of a layer with one output, xᵀ·dy for x [B, 6272] and dy [B, 1], then copies 6272 values
@@ -25,6 +25,32 @@ import {
 interface MatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
+}
+
+/**
+ * The stock BatchMatMul caches XNNPACK's packing of its right operand by tensor id, whatever shape
+ * the operand has: after x [6, 4] was a right operand, tf.reshape(x, [4, 6]) (the same data, so the
+ * same id) multiplies with the stale [6, 4] packing and gives wrong numbers (tfjs-backend-wasm
+ * 4.22; `tests/lib/wasm-kernels.test.ts` shows it). Each right operand's shape as the stock kernel
+ * last saw it is kept here; a different shape gets a copy, which has an id of its own.
+ */
+const rightOperandShapes = new WeakMap<object, string>();
+
+/** Run the stock matmul `name`, copying the right operand `b` where the stock cache would go stale. */
+function runStockMatMul(name: string, backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+  const { b } = inputs;
+  const key = `${b.shape}|${(attrs as Partial<MatMulAttrs>).transposeB === true}`;
+  const seen = rightOperandShapes.get(b.dataId);
+  if (seen === undefined || seen === key) {
+    rightOperandShapes.set(b.dataId, key);
+    return runStock(name, backend, inputs, attrs);
+  }
+  const copy = backend.makeOutput(b.shape, b.dtype);
+  heapF32(backend, copy).set(heapF32(backend, b));
+  rightOperandShapes.set(copy.dataId, key);
+  const out = runStock(name, backend, { ...inputs, b: copy }, attrs);
+  release(backend, copy);
+  return out;
 }
 
 /** Broadcast the leading (batch) dimensions of two shapes, numpy style. */
@@ -52,8 +78,14 @@ function untransposed(backend: BackendWasm, x: TensorInfo, transposed: boolean):
   const rank = x.shape.length;
   const batch = x.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   const [rows, cols] = [x.shape[rank - 2], x.shape[rank - 1]];
-  // A row or column vector reads the same in either order: the transpose is a reshape.
-  if (transposed && transposeCost(rows, cols, true) === 0) return reshape(backend, x, [batch, cols, rows]);
+  // A row or column vector reads the same in either order: its transpose is a contiguous copy. (Not
+  // a reshape: the stock kernel caches XNNPACK's packed right operand by tensor id, whatever its
+  // shape, so the same data seen as [k, 1] and as [1, k] would share one packing and go wrong.)
+  if (transposed && transposeCost(rows, cols, true) === 0) {
+    const out = backend.makeOutput([batch, cols, rows], 'float32');
+    heapF32(backend, out).set(heapF32(backend, x));
+    return out;
+  }
   const x3 = reshape(backend, x, [batch, rows, cols]);
   if (!transposed) return x3;
   const t = transpose(backend, x3, [0, 2, 1]);
@@ -75,7 +107,7 @@ function swappedProduct(backend: BackendWasm, a: TensorInfo, b: TensorInfo, tran
   if (swapped >= direct) return null;
   const bT = untransposed(backend, b, !transposeB); // [1, n, k]
   const aT = untransposed(backend, a, !transposeA); // [1, k, m]
-  const product = runStock('BatchMatMul', backend, { a: bT, b: aT }, { transposeA: false, transposeB: false }); // [1, n, m]
+  const product = runStockMatMul('BatchMatMul', backend, { a: bT, b: aT }, { transposeA: false, transposeB: false }); // [1, n, m]
   release(backend, bT, aT);
   const out = untransposed(backend, product, true); // [1, m, n]
   release(backend, product);
@@ -96,14 +128,14 @@ function product(
   extraAttrs: object,
 ): TensorInfo {
   const attrs = { ...extraAttrs, transposeA: false, transposeB: false };
-  if (batch === 1) return runStock(stockName, backend, { a: a3, b: b3, ...extraInputs }, attrs);
+  if (batch === 1) return runStockMatMul(stockName, backend, { a: a3, b: b3, ...extraInputs }, attrs);
   const [, m, k] = a3.shape;
   const n = b3.shape[2];
   const out = backend.makeOutput([batch, m, n], 'float32');
   for (let i = 0; i < batch; i++) {
     const ai = sliceBatch(backend, a3, a3.shape[0] === 1 ? 0 : i, m * k);
     const bi = sliceBatch(backend, b3, b3.shape[0] === 1 ? 0 : i, k * n);
-    const oi = runStock(stockName, backend, { a: ai, b: bi, ...extraInputs }, attrs);
+    const oi = runStockMatMul(stockName, backend, { a: ai, b: bi, ...extraInputs }, attrs);
     heapF32(backend, out).set(heapF32(backend, oi), i * m * n);
     release(backend, ai, bi, oi);
   }
@@ -140,7 +172,7 @@ function matMulWith(
     // A fused bias or activation over a batch stays with the stock kernel.
     (batch === 1 || stockName === 'BatchMatMul');
   if (!fast || (!transposeA && !transposeB && batch === 1)) {
-    return runStock(stockName, backend, args.inputs, attrs);
+    return runStockMatMul(stockName, backend, args.inputs, attrs);
   }
   if (batch === 1 && stockName === 'BatchMatMul') {
     const swapped = swappedProduct(backend, a, b, transposeA, transposeB);
