@@ -64,6 +64,18 @@ async function main(): Promise<void> {
     }
     tf.dispose([x, dy, ...Object.values(stats)]);
   }
+  // Small elementwise kernels (an optimizer's updates are hundreds of them per step): µs per call by
+  // size, to compare thread counts (run once with GENBOOK_THREADS=1, once with more).
+  console.log('');
+  console.log(`| values | Multiply | Add | Square | Sqrt | (µs per call, ${setup.threads ?? 1} thread(s)) |`);
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const n of [64, 1024, 16384, 131072, 1048576]) {
+    const a = tf.randomUniform([n], 0.5, 2, 'float32', 7);
+    const b = tf.randomUniform([n], 0.5, 2, 'float32', 8);
+    const us = (f: () => tf.Tensor) => (1000 * time(f)).toFixed(1);
+    console.log(`| ${n} | ${us(() => tf.mul(a, b))} | ${us(() => tf.add(a, b))} | ${us(() => tf.square(a))} | ${us(() => tf.sqrt(a))} | |`);
+    tf.dispose([a, b]);
+  }
 }
 
 main().catch((e) => {
