@@ -165,7 +165,6 @@ export interface MakeMnistGanCheckpointOptions {
   onProgress?: (progress: Progress) => void;
 }
 
-
 /**
  * Train one of the MNIST GANs and save its generator with `train.saveModel` (meta.json: command,
  * seed, iterations, wall time, backend, hyper-parameters, the last losses and a loss history
@@ -191,8 +190,8 @@ export async function makeMnistGanCheckpoint(
   const savedTrainer = options.resume ? readMeta(path.join(stateDir, 'trainer')) : null;
   const paperRate = ganLearningRate(OBJECTIVES[variant]);
   const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: paperRate }]) : [];
-  const savedStep = typeof (savedTrainer?.state as { iteration?: unknown } | undefined)?.iteration === 'number' ? (savedTrainer!.state as { iteration: number }).iteration : 0;
-  const plan = planLearningRates(savedRates, savedStep, { lr: options.learningRate, discriminatorLr: options.discriminatorLearningRate }, paperRate);
+  const savedIteration = (savedTrainer?.state as { iteration?: number } | undefined)?.iteration ?? 0;
+  const plan = planLearningRates(savedRates, savedIteration, { lr: options.learningRate, discriminatorLr: options.discriminatorLearningRate }, paperRate);
   const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();

@@ -2,10 +2,10 @@
  * Batch normalisation's affine step on wasm (Ioffe & Szegedy 2015, Algorithm 1, the last two lines):
  *   y = γ · (x − μ) / √(σ² + ε) + β.
  * The stock wasm kernel is a scalar loop that takes a square root and a division for every value
- * (2.9 ms on [64, 14, 14, 64]), and its values are wrong for statistics that broadcast along a
+ * (3.3 ms on [64, 14, 14, 64]), and its values are wrong for statistics that broadcast along a
  * middle axis (e.g. [1, H, 1, C]; tfjs's cpu kernel repeats them in x's flat order, also wrong).
  * Here the factor a = γ/√(σ² + ε) is computed once on the statistics' own (small) shape, and
- * y = (x − μ)·a + β runs as three broadcasting XNNPACK kernels (0.8 ms on that shape;
+ * y = (x − μ)·a + β runs as three broadcasting XNNPACK kernels (1.1 ms on that shape;
  * `npx tsx bench/elementwise.ts`). x − μ comes first, as in the formula, so a large mean costs no
  * precision.
  */

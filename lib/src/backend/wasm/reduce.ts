@@ -8,9 +8,9 @@
  *   K = 1): XNNPACK's average pooling with an R × 1 window, which reads the input once with SIMD
  *   and runs on the thread pool, one pooled row per thread task. Without K the rows are split
  *   into P blocks first (P a divisor of R, at most 64) so the pool has tasks to share, and the P
- *   block means are added here. On the dcgan and U-Net activation shapes this is 8–45× faster
+ *   block means are added here. On the dcgan and U-Net activation shapes this is 4–23× faster
  *   than the stock kernels, and about as fast as one Multiply of the same size
- *   (`npx tsx bench/elementwise.ts`).
+ *   (`npx tsx bench/elementwise.ts`; bench/results/elementwise.txt).
  * - When the innermost axis is reduced too (group normalisation's [B, H, W, G, C/G] over H, W and
  *   C/G), the stock SIMD kernel sums it first, and the rest is reduced as above.
  * - Any other pattern of reduced middle axes: a loop that reads the input once, in order,
