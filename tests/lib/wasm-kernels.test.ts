@@ -326,6 +326,7 @@ describe('wasm training kernels (against cpu)', function () {
       return [tf.leakyRelu(x, 0.2), tf.grad((a: tf.Tensor) => tf.leakyRelu(a, 0.2))(x, dy), tf.leakyRelu(x, 0.01)];
     };
     const [ours, cpu] = [await runOn('wasm', run), await runOn('cpu', run)];
+    backend.registerWasmTrainingKernels(); // puts this copy's gradient back if another copy of genbook replaced it
     const ourGradient = tf.getGradient('LeakyRelu');
     backend.unregisterWasmTrainingKernels();
     let stock: Float32Array[];
@@ -338,6 +339,8 @@ describe('wasm training kernels (against cpu)', function () {
     }
     expect(stockGradient, 'unregistering puts back tfjs\'s gradient').to.not.equal(ourGradient);
     expect(tf.getGradient('LeakyRelu')).to.equal(ourGradient);
+    // ... and it really was tfjs's: its gradient at x = NaN is α·dy, finite (ours is NaN)
+    expect(Number.isFinite(stock[1][4]), `stock gradient at NaN: ${stock[1][4]}`).to.equal(true);
     ours.forEach((out, i) => {
       // Object.is: the same bits as the stock wasm kernels up to NaN's payload (−0 stays −0). One
       // documented difference: at x = NaN our gradient is NaN (step(NaN) is NaN), tfjs's gives α·dy.

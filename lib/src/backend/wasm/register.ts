@@ -50,8 +50,27 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
  * wasm; gradients are shared by every backend, and these are exact rewrites of tfjs's).
  */
 const GRADIENTS: readonly tf.GradConfig[] = [leakyReluGradConfig];
-/** tfjs's own gradients, kept to restore. */
-const stockGradients = new Map<string, tf.GradConfig>();
+
+/**
+ * tfjs's gradient registry is one per process, but genbook can be loaded twice in one (its built
+ * `lib/dist` and its TypeScript sources, as in the test runner): so the replacements of every copy
+ * and the stock gradients they displaced are kept in one place, and a copy never mistakes another
+ * copy's replacement for tfjs's own.
+ */
+const shared = ((globalThis as Record<symbol, unknown>)[Symbol.for('genbook.wasmGradients')] ??= {
+  replacements: new WeakSet<tf.GradConfig>(),
+  stock: new Map<string, tf.GradConfig>(),
+}) as { replacements: WeakSet<tf.GradConfig>; stock: Map<string, tf.GradConfig> };
+
+/** Put genbook's gradients in place (again: another copy of genbook may have put its own). */
+function registerGradients(): void {
+  for (const config of GRADIENTS) {
+    shared.replacements.add(config);
+    const current = tf.getGradient(config.kernelName);
+    if (current && !shared.replacements.has(current) && !shared.stock.has(config.kernelName)) shared.stock.set(config.kernelName, current);
+    tf.registerGradient(config);
+  }
+}
 
 /** Names of the kernels genbook registers (or replaces) for the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
@@ -60,7 +79,10 @@ let registered = false;
 
 /** Register the genbook kernels for `wasm` (idempotent). Replaced stock kernels are kept for restore. */
 export function registerWasmTrainingKernels(): void {
-  if (registered) return;
+  if (registered) {
+    registerGradients();
+    return;
+  }
   for (const [kernelName, kernel] of KERNELS) {
     const stock = captureStock(kernelName);
     if (stock) tf.unregisterKernel(kernelName, 'wasm');
@@ -74,11 +96,7 @@ export function registerWasmTrainingKernels(): void {
       setupFunc: stock?.setupFunc,
     });
   }
-  for (const config of GRADIENTS) {
-    const stock = tf.getGradient(config.kernelName);
-    if (stock && !stockGradients.has(config.kernelName)) stockGradients.set(config.kernelName, stock);
-    tf.registerGradient(config);
-  }
+  registerGradients();
   registered = true;
 }
 
@@ -91,7 +109,7 @@ export function unregisterWasmTrainingKernels(): void {
     if (stock) tf.registerKernel(stock);
   }
   for (const config of GRADIENTS) {
-    const stock = stockGradients.get(config.kernelName);
+    const stock = shared.stock.get(config.kernelName);
     if (stock) tf.registerGradient(stock);
   }
   registered = false;
