@@ -21,6 +21,9 @@
  * the last recorded rate.
  * `--channels` and `--middle-blocks` size the MNIST U-Net (default 24,48 and 1, the shipped one:
  * `models.DDPM_UNET_CONFIG`); a resume rebuilds the saved network and refuses other sizes.
+ * `--p-uncond P` is the label-drop probability (default 0.2; 1 drops every label: a purely
+ * unconditional DDPM, all its training spent on ε_θ(x_t, t, ∅)); a resume keeps the saved one and
+ * refuses another.
  */
 import * as path from 'path';
 import { backend, data, diffusion, models, tf, train } from 'genbook';
@@ -71,12 +74,26 @@ function unetSize(flags: Record<string, unknown>, dir: string): { levelChannels?
   return { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks };
 }
 
+/**
+ * CFG's label-drop probability p_uncond (Ho & Salimans 2022, Algorithm 1) from `--p-uncond P`
+ * (default 0.2); on `--resume` the saved one, and a flag that disagrees is refused.
+ */
+function labelDropProbability(flags: Record<string, unknown>, dir: string): number {
+  const given = flags['p-uncond'] as number | undefined;
+  if (given !== undefined && !(given >= 0 && given <= 1)) throw new UsageError(`--p-uncond: a probability in [0, 1]; got ${flags['p-uncond']}`);
+  const saved = flags.resume ? (train.readMeta(dir)?.pUncond as number | undefined) : undefined;
+  if (saved !== undefined && given !== undefined && saved !== given) {
+    throw new UsageError(`--resume: the saved training drops labels with p_uncond ${saved}; the flags ask for ${given}`);
+  }
+  return saved ?? given ?? 0.2;
+}
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'p-uncond': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--p-uncond P]`);
   }
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
     const steps = flag('steps', 4000);
     const batchSize = flag('batch', 64);
     const defaultLearningRate = variant === 'ddpm-mnist' ? 5e-4 : 1e-3;
-    const pUncond = 0.2;
+    const pUncond = labelDropProbability(flags, dir);
     let net: models.DiffusionUNet;
     let source: diffusion.DiffusionBatchSource;
     let extra: Record<string, unknown> = {};

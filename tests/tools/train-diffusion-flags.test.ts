@@ -1,0 +1,46 @@
+/**
+ * `train-diffusion.ts ddpm-mnist --p-uncond P`: CFG's label-drop probability (Ho & Salimans 2022,
+ * Algorithm 1). Bad values and a resume that would change the saved probability are refused before
+ * any training step (and without touching the checkpoint).
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SCRIPT = path.join(ROOT, 'tools', 'scripts', 'train-diffusion.ts');
+
+function trainDiffusion(args: string[], env: Record<string, string> = {}): { status: number | null; output: string } {
+  const r = spawnSync('npx', ['--no-install', 'tsx', SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, GENBOOK_THREADS: '1', ...env } });
+  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+describe('train-diffusion.ts --p-uncond', () => {
+  for (const bad of ['2', '-0.1']) {
+    it(`refuses --p-uncond ${bad} (a probability is in [0, 1])`, () => {
+      const r = trainDiffusion(['ddpm-mnist', '--steps', '1', '--p-uncond', bad]);
+      expect(r.status).to.not.equal(0);
+      expect(r.output).to.match(/--p-uncond: a probability in \[0, 1\]/);
+      expect(r.output).to.not.match(/ddpm-mnist 1\/1|saved /);
+    });
+  }
+
+  it('refuses a --resume whose --p-uncond differs from the saved one, and leaves the checkpoint as it was', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
+    try {
+      const checkpoint = path.join(dir, 'ddpm-mnist');
+      fs.mkdirSync(checkpoint);
+      const meta = JSON.stringify({ name: 'ddpm-mnist', command: 'x', steps: 500, pUncond: 1, config: { levelChannels: [24, 48], middleBlocks: 1 } });
+      fs.writeFileSync(path.join(checkpoint, 'meta.json'), meta);
+      const r = trainDiffusion(['ddpm-mnist', '--steps', '1000', '--resume', '--p-uncond', '0.2'], { GENBOOK_CHECKPOINTS: dir });
+      expect(r.status).to.not.equal(0);
+      expect(r.output).to.include('the saved training drops labels with p_uncond 1; the flags ask for 0.2');
+      expect(fs.readdirSync(checkpoint)).to.deep.equal(['meta.json']);
+      expect(fs.readFileSync(path.join(checkpoint, 'meta.json'), 'utf8')).to.equal(meta);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
