@@ -4,6 +4,7 @@
  * processes took — the honest test of an idle machine, which the load average is not when the
  * benchmark itself runs several threads. Linux only; elsewhere both return undefined.
  */
+import type { ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 
 /** Seconds of CPU the whole machine spent busy (all cores), from /proc/stat; undefined off Linux. */
@@ -28,6 +29,22 @@ export function ownTreeSeconds(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Tell a worker process to quit (`quit` on its stdin, then end of input) and resolve once it has
+ * exited. Node emits 'exit' after libuv has reaped the child, so from then on its CPU time is in
+ * this process's cutime/cstime (`ownTreeSeconds`); read before that, it is counted as another
+ * process's.
+ */
+export function quitAndReap(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.stdin.writable) {
+    child.stdin.write('quit\n');
+    child.stdin.end();
+  }
+  return exited;
 }
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */

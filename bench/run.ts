@@ -33,7 +33,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { MODEL_NAMES, type ModelName } from './models';
-import { machineBusySeconds, ownTreeSeconds } from './cpu-accounting';
+import { machineBusySeconds, ownTreeSeconds, quitAndReap } from './cpu-accounting';
 
 type Backend = 'cpu' | 'wasm-stock' | 'wasm-1' | 'wasm' | 'tensorflow' | 'torch' | 'torch-all';
 const ALL_BACKENDS: Backend[] = ['cpu', 'wasm-stock', 'wasm-1', 'wasm', 'tensorflow', 'torch', 'torch-all'];
@@ -160,11 +160,9 @@ class Worker {
     return JSON.parse(await line) as Record<string, unknown>;
   }
 
-  close(): void {
-    if (this.child.exitCode === null) {
-      this.child.stdin.write('quit\n');
-      this.child.stdin.end();
-    }
+  /** Ask the worker to quit and wait until it has exited and been reaped, so its CPU time is in ours. */
+  close(): Promise<void> {
+    return quitAndReap(this.child);
   }
 }
 
@@ -221,7 +219,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
     if (typeof built.error === 'string') {
       const unavailable = built.error.startsWith('unavailable') || /No module named|not found/i.test(built.error);
       cells.set(backend, { backend, status: unavailable ? 'unavailable' : 'failed', error: built.error });
-      worker.close();
+      await worker.close();
       continue;
     }
     const { steps, warmup } = stepsFor(backend, model, options);
@@ -239,7 +237,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
     const warm = warmup > 0 ? await worker.ask(`steps ${warmup}`) : await worker.ask('steps 0');
     if (typeof warm.error === 'string') {
       cells.set(backend, { backend, status: 'failed', error: warm.error, parameters: cell.parameters, batch: cell.batch });
-      worker.close();
+      await worker.close();
       continue;
     }
     cell.tensors = [warm.tensors as number, warm.tensors as number];
@@ -269,7 +267,9 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
       return cell.status === 'ok' && (cell.wallSamples as number[]).length < (cell.steps as number);
     });
   }
-  for (const worker of workers.values()) worker.close();
+  // Await the exits: a worker not yet reaped is missing from our tree's CPU time and would count as
+  // another process's (that made every run with PyTorch workers look like a shared machine).
+  await Promise.all([...workers.values()].map((worker) => worker.close()));
   const out: Cell[] = [];
   for (const backend of options.backends) {
     const cell = cells.get(backend) as Cell;
