@@ -326,7 +326,12 @@ function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
   }
 }
 
-/** Threads the active wasm backend runs (after it is initialised). */
+/**
+ * Threads the wasm backend's pool runs now (after it is initialised): asked of the live module, so
+ * it is 1 after a Ctrl+C recovery (tfjs's own `getThreadsCount()` keeps the count of the start).
+ */
 export function wasmThreadsInUse(): number {
-  return wasmPackage().getThreadsCount();
+  const instance = tf.findBackend('wasm') as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null;
+  const live = instance?.wasm?.tfjs?.getThreadsCount;
+  return typeof live === 'function' ? live() : wasmPackage().getThreadsCount();
 }
