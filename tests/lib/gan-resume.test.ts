@@ -173,7 +173,7 @@ describe('GAN training: EMA of G and exact resume', () => {
     expect(String(error)).to.match(/learningRate must be a positive number; got -1/);
   });
 
-  it('baseFilters widens G and D, is recorded, and a resume at another width is refused (old states count as 32)', async () => {
+  it('baseFilters widens G and D, is recorded; a resume keeps the saved width and refuses another (old states count as 32)', async () => {
     const dir = path.join(tmp, 'narrow');
     await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 11, iterations: 1, dir, baseFilters: 8, command: 'narrow' });
     const generator = await train.loadModel(dir);
@@ -190,7 +190,11 @@ describe('GAN training: EMA of G and exact resume', () => {
       }
       return 'resumed';
     };
-    expect(await refused({})).to.match(/cannot resume: the saved training has baseFilters 8, this one 32/);
+    expect(await refused({ baseFilters: 16 })).to.match(/cannot resume: the saved training has baseFilters 8, this one 16/);
+    // without a width, a resume keeps the saved one (not the shipped default, 64 for the DCGAN)
+    expect(gan.MNIST_GAN_BASE_FILTERS.dcgan).to.equal(64);
+    expect(await refused({})).to.equal('resumed');
+    expect(train.readMeta(dir)!).to.include({ baseFilters: 8, steps: 2 });
     // a state saved before the width was recorded was trained at 32
     const stateMeta = path.join(dir, 'resume', 'trainer', 'meta.json');
     const meta = JSON.parse(fs.readFileSync(stateMeta, 'utf8'));

@@ -19,6 +19,7 @@ export {
   gradientPenalty,
 } from './losses';
 export type { GradientPenaltyOptions } from './losses';
+export { r1Penalty } from './r1';
 export { optimalDiscriminator, valueFunction, virtualTrainingCriterion, kernelDensity } from './optimal';
 export { l1Loss, cycleConsistencyLoss, pix2pixGeneratorLoss } from './cycle';
 export { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';

@@ -53,6 +53,8 @@ export interface MnistGanOptions {
   learningRate?: number;
   /** D's own rate (TTUR, `GanTrainerOptions.discriminatorLearningRate`). Default: `learningRate`. */
   discriminatorLearningRate?: number;
+  /** R1 weight γ on D (`GanTrainerOptions.r1Weight`; not for 'wgan', 'wgan-gp', 'acgan'). Default 0. */
+  r1Weight?: number;
   /** An already loaded training set (saves reloading it). */
   set?: MnistSet;
 }
@@ -114,14 +116,20 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
     generatorEmaDecay: options.generatorEmaDecay ?? MNIST_GAN_EMA_DECAY[variant],
     learningRate: options.learningRate,
     discriminatorLearningRate: options.discriminatorLearningRate,
+    r1Weight: options.r1Weight,
     seed: rng.tfSeed(),
   });
 }
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
 export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 11500 };
-/** Width (`baseFilters`) of the shipped checkpoints' G and D. */
-export const MNIST_GAN_BASE_FILTERS = 32;
+/**
+ * Width (`baseFilters`) of the shipped checkpoints' G and D. The DCGAN is twice as wide as the
+ * others: at 32 its FID stalled near 22 whatever the learning rates (see data/training/README.md).
+ */
+export const MNIST_GAN_BASE_FILTERS: Record<MnistGanVariant, number> = { dcgan: 64, cgan: 32, acgan: 32, wgan: 32, 'wgan-gp': 32 };
+/** Width of the trainings saved before meta.json recorded it. */
+const WIDTH_BEFORE_RECORDED = 32;
 /** Seed of the shipped checkpoints. */
 export const MNIST_GAN_SEED = 2014;
 
@@ -134,8 +142,10 @@ export interface MakeMnistGanCheckpointOptions {
   /** Override k. */
   k?: number;
   /**
-   * Width of G and D (filters of their 14×14 layers, twice that at 7×7). Default 32, the shipped
-   * checkpoints'; 64 costs about 4× per iteration. Recorded in meta.json; a resume must match it.
+   * Width of G and D (filters of their 14×14 layers, twice that at 7×7). Default: the shipped
+   * checkpoint's (`MNIST_GAN_BASE_FILTERS`: 64 for the DCGAN, 32 for the others); doubling it
+   * quadruples the convolutions' multiply-adds. Recorded in meta.json; a resume keeps the saved
+   * width and refuses another.
    */
   baseFilters?: number;
   /** Where to save (default data/checkpoints/<variant>, or build/checkpoints/<variant> in quick mode). */
@@ -162,6 +172,11 @@ export interface MakeMnistGanCheckpointOptions {
    * the same as G's.
    */
   discriminatorLearningRate?: number;
+  /**
+   * R1 weight γ on D from here on (Mescheder et al. 2018; `GanTrainerOptions.r1Weight`). Default:
+   * 0 for a new training, the saved training's on a resume; recorded in meta.json (`r1Weight`).
+   */
+  r1Weight?: number;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -185,14 +200,16 @@ export async function makeMnistGanCheckpoint(
   const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointDir(variant));
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
-  const baseFilters = options.baseFilters ?? MNIST_GAN_BASE_FILTERS;
-  // A resume goes on at the saved training's last rates unless told otherwise (read before building the optimizers).
+  // A resume goes on at the saved training's last rates and width unless told otherwise (read before building the optimizers).
   const savedTrainer = options.resume ? readMeta(path.join(stateDir, 'trainer')) : null;
+  const savedWidth = savedTrainer ? ((savedTrainer.baseFilters as number | undefined) ?? WIDTH_BEFORE_RECORDED) : undefined;
+  const baseFilters = options.baseFilters ?? savedWidth ?? MNIST_GAN_BASE_FILTERS[variant];
   const paperRate = ganLearningRate(OBJECTIVES[variant]);
   const savedRates = savedTrainer ? ((savedTrainer.learningRates as LearningRateStep[] | undefined) ?? [{ fromStep: 0, lr: paperRate }]) : [];
   const savedIteration = (savedTrainer?.state as { iteration?: number } | undefined)?.iteration ?? 0;
   const plan = planLearningRates(savedRates, savedIteration, { lr: options.learningRate, discriminatorLr: options.discriminatorLearningRate }, paperRate);
-  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, limit: quick ? 2000 : undefined });
+  const r1Weight = options.r1Weight ?? (savedTrainer?.r1Weight as number | undefined) ?? 0;
+  const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, r1Weight, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
     (trainer.generator as tf.LayersModel).dispose();
@@ -208,7 +225,7 @@ export async function makeMnistGanCheckpoint(
       throw new Error(`nothing to resume: ${stateDir} holds no saved training state (train without --resume first)`);
     }
     // States saved before the width was recorded were trained at the default width.
-    const saved: Record<string, unknown> = { ...previous, baseFilters: previous.baseFilters ?? MNIST_GAN_BASE_FILTERS };
+    const saved: Record<string, unknown> = { ...previous, baseFilters: savedWidth };
     for (const [key, value] of [['variant', variant], ['seed', seed], ['k', trainer.k], ['baseFilters', baseFilters]] as const) {
       if (saved[key] !== value) {
         disposeAll();
@@ -246,6 +263,7 @@ export async function makeMnistGanCheckpoint(
       k: trainer.k,
       baseFilters,
       learningRates,
+      r1Weight,
       batchSize: trainer.batchSize,
       latentDim: trainer.latentDim,
       numClasses: trainer.numClasses ?? null,
@@ -268,6 +286,7 @@ export async function makeMnistGanCheckpoint(
       k: trainer.k,
       baseFilters,
       learningRates,
+      r1Weight,
       state: { ...state, history: [] as Losses[] },
     });
     tf.dispose(Object.values(tensors));

@@ -26,6 +26,7 @@ import { optimizerState, restoreOptimizerState } from '../train/optimizer-state'
 import { trainLoop, Losses, Progress, LoopResult } from '../train/loop';
 import { domainClassificationLoss } from './stargan';
 import { acganDiscriminatorLoss, acganGeneratorLoss } from './acgan';
+import { r1Penalty } from './r1';
 import {
   discriminatorLoss,
   generatorLossNonSaturating,
@@ -135,6 +136,12 @@ export interface GanTrainerOptions {
   /** WGAN-GP penalty weight λ. Default 10. */
   gradientPenaltyWeight?: number;
   /**
+   * R1 weight γ (Mescheder et al. 2018, eq. 9): D's loss gets (γ/2)·E_real ‖∇_x D(x)‖² (`r1Penalty`,
+   * r1.ts). For the objectives with a discriminator ('non-saturating', 'minimax', 'hinge'), not
+   * with AC-GAN. 0 turns it off. Default 0.
+   */
+  r1Weight?: number;
+  /**
    * AC-GAN (Odena et al. 2017, eqs. 2–3): the weight λ of the class log-likelihood
    *   L_C = E[log P(C = c | X_real)] + E[log P(C = c | X_fake)].
    * D then takes x alone and returns [logit, class logits]; D minimises −L_S − λ·L_C, G minimises
@@ -227,6 +234,8 @@ export class GanTrainer {
   private readonly discriminatorOptimizer: tf.Optimizer;
   private readonly clipValue: number;
   private readonly gradientPenaltyWeight: number;
+  /** R1 weight γ (0: off). */
+  readonly r1Weight: number;
   private readonly latentPrior: 'normal' | 'uniform';
   private rng: Rng;
 
@@ -273,6 +282,11 @@ export class GanTrainer {
     if (!(this.clipValue > 0)) throw new RangeError(`clipValue must be > 0; got ${this.clipValue}`);
     if (!(this.gradientPenaltyWeight >= 0)) {
       throw new RangeError(`gradientPenaltyWeight must be >= 0; got ${this.gradientPenaltyWeight}`);
+    }
+    this.r1Weight = options.r1Weight ?? 0;
+    if (!(this.r1Weight >= 0 && Number.isFinite(this.r1Weight))) throw new RangeError(`r1Weight must be a number >= 0; got ${this.r1Weight}`);
+    if (this.r1Weight > 0 && (OBJECTIVES[objective].critic || aux > 0)) {
+      throw new RangeError(`r1Weight (R1) is implemented for a discriminator of the 'non-saturating', 'minimax' or 'hinge' objectives without AC-GAN; got ${JSON.stringify(objective)}${aux > 0 ? ' with AC-GAN' : ''}`);
     }
     this.latentPrior = options.latentPrior ?? 'normal';
     const emaDecay = options.generatorEmaDecay ?? 0;
@@ -376,7 +390,12 @@ export class GanTrainer {
           penalty = gradientPenalty(critic, realX, fake, { seed: gpSeed });
           record.gradientPenalty = penalty.dataSync()[0];
         }
-        const lossD = objective.discriminator(realLogits, fakeLogits);
+        let lossD = objective.discriminator(realLogits, fakeLogits);
+        if (this.r1Weight > 0) {
+          const r1 = r1Penalty((x) => this.discriminate(x, realLabels, true), realX);
+          record.r1 = r1.dataSync()[0];
+          lossD = tf.add(lossD, tf.mul(this.r1Weight / 2, r1)) as tf.Scalar;
+        }
         const value = penalty ? tf.add(lossD, tf.mul(this.gradientPenaltyWeight, penalty)) as tf.Scalar : lossD;
         if (objective.critic) {
           record.wassersteinEstimate = tf.sub(tf.mean(realLogits), tf.mean(fakeLogits)).dataSync()[0];

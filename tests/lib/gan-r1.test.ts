@@ -1,0 +1,104 @@
+/**
+ * The R1 regulariser (Mescheder et al. 2018, eq. 9): R1 = E_real ‖∇_x D(x)‖², checked against
+ * closed forms; the trainer adds (γ/2)·R1 to D's loss; the MNIST training records γ and a resume
+ * keeps it.
+ */
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { gan, models, random, tf, train } from 'genbook';
+import { onWasmBackend } from './on-wasm';
+
+const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+
+describe('gan.r1Penalty', () => {
+  const real = tf.tensor2d([[1, 2], [0, -1], [3, 0.5]]);
+
+  function linear(w: number[], b = 0.3): (x: tf.Tensor) => tf.Tensor {
+    const weight = tf.tensor2d(w, [w.length, 1]);
+    return (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, weight), b);
+  }
+
+  it('is ‖w‖² for a linear D (its gradient is w at every sample), whatever the bias', () => {
+    expect(gan.r1Penalty(linear([1.2, 1.6]), real).dataSync()[0]).to.be.closeTo(4, 1e-5);
+    expect(gan.r1Penalty(linear([0.6, 0.8], -7), real).dataSync()[0]).to.be.closeTo(1, 1e-6);
+    expect(gan.r1Penalty(linear([0, 0]), real).dataSync()[0]).to.equal(0);
+  });
+
+  it('is the mean of ‖x‖² for D(x) = ½‖x‖² (gradient x), computed by hand', () => {
+    const half = (x: tf.Tensor) => tf.mul(0.5, tf.sum(tf.square(x), 1));
+    const expected = mean(real.arraySync().map((r) => r.reduce((s, v) => s + v * v, 0))); // (5 + 1 + 9.25) / 3
+    expect(gan.r1Penalty(half, real).dataSync()[0]).to.be.closeTo(expected, 1e-5);
+    expect(expected).to.be.closeTo(15.25 / 3, 1e-12);
+  });
+
+  it("is differentiable with respect to D's weights: d‖w‖²/dw = 2w", () => {
+    const w = tf.variable(tf.tensor2d([[1.2], [-0.4]]));
+    const { value, grads } = tf.variableGrads(() => gan.r1Penalty((x) => tf.matMul(x as tf.Tensor2D, w), real), [w]);
+    expect(value.dataSync()[0]).to.be.closeTo(1.6, 1e-5);
+    const g = Array.from(grads[w.name].dataSync());
+    expect(g[0]).to.be.closeTo(2.4, 1e-4);
+    expect(g[1]).to.be.closeTo(-0.8, 1e-4);
+    tf.dispose([w, value, grads[w.name]]);
+  });
+
+  it('takes image batches [B, H, W, C] (the squared norm is over every pixel) and refuses bad input', () => {
+    // D(x) = Σ x / 3 over 9 pixels: each gradient entry is 1/3, ‖∇‖² = 9/9 = 1
+    const d = (x: tf.Tensor) => tf.div(tf.sum(x, [1, 2, 3]), 3);
+    expect(gan.r1Penalty(d, tf.randomNormal([2, 3, 3, 1], 0, 1, 'float32', 4)).dataSync()[0]).to.be.closeTo(1, 1e-6);
+    expect(() => gan.r1Penalty(d, tf.ones([2, 3, 3, 1], 'int32'))).to.throw(TypeError, /float32/);
+    expect(() => gan.r1Penalty(d, tf.zeros([0, 3]))).to.throw(RangeError, /B ≥ 1/);
+  });
+});
+
+describe('GanTrainer r1Weight', () => {
+  onWasmBackend();
+  const sampleReal = (m: number, rng: random.Rng) => tf.tensor2d(Float32Array.from(rng.normals(m, 4, 0.5)), [m, 1]);
+  const toy = (r1Weight: number, objective: gan.GanObjective = 'non-saturating') =>
+    gan.createTrainer({
+      generator: models.mlpGenerator({ latentDim: 1, dataDim: 1, hiddenUnits: [8], seed: 1 }),
+      discriminator: models.mlpDiscriminator({ dataDim: 1, hiddenUnits: [8], seed: 2 }),
+      latentDim: 1,
+      sampleReal,
+      objective,
+      batchSize: 16,
+      r1Weight,
+      seed: 3,
+    });
+
+  it("adds (γ/2)·R1 to D's loss: the same step without it differs by exactly that", async () => {
+    const withR1 = toy(10);
+    const without = toy(0);
+    await withR1.train(1);
+    await without.train(1);
+    const a = withR1.history[0];
+    const b = without.history[0];
+    expect(a.r1).to.be.a('number').and.above(0);
+    expect(b.r1).to.equal(undefined);
+    // same seeds: the same real batch, z and D weights before the step
+    expect(a.dReal).to.be.closeTo(b.dReal, 1e-6);
+    expect(a.discriminatorLoss - b.discriminatorLoss).to.be.closeTo((10 / 2) * a.r1, 1e-4 * (1 + a.r1));
+    withR1.dispose();
+    without.dispose();
+  });
+
+  it('refuses a negative weight and the objectives without a discriminator to regularise', () => {
+    expect(() => toy(-1)).to.throw(RangeError, /r1Weight must be a number >= 0/);
+    expect(() => toy(1, 'wgan-gp')).to.throw(RangeError, /r1Weight \(R1\) is implemented for/);
+  });
+
+  it('makeMnistGanCheckpoint records r1Weight, and a resume keeps it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-r1-'));
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 1, dir, baseFilters: 4, r1Weight: 2, command: 'r1' });
+      expect(train.readMeta(dir)!).to.include({ r1Weight: 2, steps: 1 });
+      expect((train.readMeta(dir)!.lastLosses as Record<string, number>).r1).to.be.above(0);
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 2, dir, resume: true });
+      expect(train.readMeta(dir)!).to.include({ r1Weight: 2, steps: 2, baseFilters: 4 });
+      expect(train.readMeta(path.join(dir, 'resume', 'trainer'))!.r1Weight).to.equal(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
