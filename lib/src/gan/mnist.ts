@@ -122,7 +122,7 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 }
 
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
-export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 27500, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 11500 };
+export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 19000, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 11500 };
 /**
  * Width (`baseFilters`) of the shipped checkpoints' G and D. The DCGAN is twice as wide as the
  * others: at 32 its FID stalled near 22 whatever the learning rates (see data/training/README.md).
