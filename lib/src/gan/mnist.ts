@@ -124,8 +124,10 @@ export function mnistGanTrainer(options: MnistGanOptions): GanTrainer {
 /** Training iterations of the shipped checkpoints (`npm run train -- <variant>`). */
 export const MNIST_GAN_ITERATIONS: Record<MnistGanVariant, number> = { dcgan: 19000, cgan: 8000, acgan: 8000, wgan: 1500, 'wgan-gp': 11500 };
 /**
- * Width (`baseFilters`) of the shipped checkpoints' G and D. The DCGAN is twice as wide as the
- * others: at 32 its FID stalled near 22 whatever the learning rates (see data/training/README.md).
+ * Width (`baseFilters`) of the shipped checkpoints' G and D: `makeMnistGanCheckpoint`'s default, so
+ * `npm run train -- <variant>` trains the shipped network. The DCGAN is twice as wide as the others:
+ * at 32 its FID stalled near 22 whatever the learning rates (see data/training/README.md).
+ * `mnistGanTrainer` alone keeps 32 for every variant (the small live trainings of notebooks 05, 06).
  */
 export const MNIST_GAN_BASE_FILTERS: Record<MnistGanVariant, number> = { dcgan: 64, cgan: 32, acgan: 32, wgan: 32, 'wgan-gp': 32 };
 /** Width of the trainings saved before meta.json recorded it. */
@@ -224,7 +226,7 @@ export async function makeMnistGanCheckpoint(
       disposeAll();
       throw new Error(`nothing to resume: ${stateDir} holds no saved training state (train without --resume first)`);
     }
-    // States saved before the width was recorded were trained at the default width.
+    // States saved before the width was recorded were trained at 32 (WIDTH_BEFORE_RECORDED).
     const saved: Record<string, unknown> = { ...previous, baseFilters: savedWidth };
     for (const [key, value] of [['variant', variant], ['seed', seed], ['k', trainer.k], ['baseFilters', baseFilters]] as const) {
       if (saved[key] !== value) {
