@@ -1,7 +1,8 @@
 /**
  * `train-diffusion.ts ddpm-mnist --p-uncond P`: CFG's label-drop probability (Ho & Salimans 2022,
  * Algorithm 1). Bad values and a resume that would change the saved probability are refused before
- * any training step (and without touching the checkpoint).
+ * any training step (and without touching the checkpoint). `ddpm-mnist-uncond` (the unconditional
+ * DDPM of notebooks 08 and 09) is the same training with p_uncond 1.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'child_process';
@@ -26,6 +27,38 @@ describe('train-diffusion.ts --p-uncond', () => {
       expect(r.output).to.not.match(/ddpm-mnist 1\/1|saved /);
     });
   }
+
+  it('refuses --p-uncond other than 1 for ddpm-mnist-uncond (trained with every label dropped), before any step', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
+    try {
+      const r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--p-uncond', '0.2'], { GENBOOK_CHECKPOINTS: dir });
+      expect(r.status).to.not.equal(0);
+      expect(r.output).to.include('ddpm-mnist-uncond is trained with p_uncond 1');
+      expect(r.output).to.not.match(/ddpm-mnist-uncond 1\/1|saved /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ddpm-mnist-uncond is ddpm-mnist --p-uncond 1 bit for bit, in its own checkpoint (and differs from p_uncond 0.2)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
+    try {
+      const weights: Record<string, Buffer> = {};
+      for (const [folder, name, extra] of [['a', 'ddpm-mnist', ['--p-uncond', '1']], ['b', 'ddpm-mnist-uncond', []], ['c', 'ddpm-mnist', []]] as const) {
+        fs.mkdirSync(path.join(dir, folder, name), { recursive: true });
+        const r = trainDiffusion([name, '--steps', '2', ...extra], { GENBOOK_CHECKPOINTS: path.join(dir, folder) });
+        expect(r.status, r.output).to.equal(0);
+        const meta = JSON.parse(fs.readFileSync(path.join(dir, folder, name, 'meta.json'), 'utf8'));
+        expect(meta.name).to.equal(name);
+        expect(meta.pUncond).to.equal(extra.length || name === 'ddpm-mnist-uncond' ? 1 : 0.2);
+        weights[folder] = fs.readFileSync(path.join(dir, folder, name, 'weights.bin'));
+      }
+      expect(weights.a.equals(weights.b), 'p_uncond 1 under both names').to.equal(true);
+      expect(weights.a.equals(weights.c), 'p_uncond 1 against 0.2').to.equal(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses a --resume whose --p-uncond differs from the saved one, and leaves the checkpoint as it was', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));

@@ -3,14 +3,19 @@
  *
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M]
  *                                                                                       U-Net ε_θ(x_t, t, c), CFG-trained (p_uncond 0.2)
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist-uncond [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M]
+ *                                                                                       the same U-Net, purely unconditional (p_uncond 1)
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-noisy-classifier [--steps N]          p_φ(y | x_t, t) for classifier guidance
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-autoencoder [--steps N]        E, D of latent diffusion (7×7×4)
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-cfg   [--steps N]              U-Net with cross-attention on the latents
  *
- * Everything is seeded. The MNIST U-Net is one network for notebooks 08 and 09: trained with
- * classifier-free guidance's Algorithm 1 (labels dropped with p_uncond = 0.2), so ε_θ(x_t, t, ∅) is
- * the unconditional DDPM of notebook 08 and of classifier guidance, and ε_θ(x_t, t, c) the
- * conditional model of CFG. Checkpoints hold the EMA weights and are saved every 500 steps (a long
+ * Everything is seeded. `ddpm-mnist` is trained with classifier-free guidance's Algorithm 1 (labels
+ * dropped with p_uncond = 0.2): ε_θ(x_t, t, c) is the conditional model of CFG (notebook 09).
+ * `ddpm-mnist-uncond` is the same U-Net with every label dropped (p_uncond = 1; it keeps the class
+ * embedding's shape but only ever sees ∅), so all its training goes to ε_θ(x_t, t, ∅): the
+ * unconditional DDPM of notebook 08, of DDIM and of classifier guidance (notebook 09). With the
+ * same seed it is bit for bit `ddpm-mnist --p-uncond 1`, written to its own checkpoint. Checkpoints
+ * hold the EMA weights and are saved every 500 steps (a long
  * run can be stopped and still leaves one); meta.json records the command, seed, steps, seconds,
  * backend and the loss curve. `--resume` continues up to `--steps` in total: exactly (raw weights,
  * Adam's moments, EMA, random state, saved in <checkpoint>/resume/ at every save) when that state is
@@ -29,7 +34,7 @@ import * as path from 'path';
 import { backend, data, diffusion, models, tf, train } from 'genbook';
 import { parseFlags, UsageError } from '../src/util/flags';
 
-const VARIANTS = ['ddpm-mnist', 'ddpm-noisy-classifier', 'ddpm-latent-autoencoder', 'ddpm-latent-cfg'] as const;
+const VARIANTS = ['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-noisy-classifier', 'ddpm-latent-autoencoder', 'ddpm-latent-cfg'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** Thin a loss curve to ~200 points (means over windows) for meta.json. */
@@ -78,9 +83,13 @@ function unetSize(flags: Record<string, unknown>, dir: string): { levelChannels?
  * CFG's label-drop probability p_uncond (Ho & Salimans 2022, Algorithm 1) from `--p-uncond P`
  * (default 0.2); on `--resume` the saved one, and a flag that disagrees is refused.
  */
-function labelDropProbability(flags: Record<string, unknown>, dir: string): number {
+function labelDropProbability(flags: Record<string, unknown>, dir: string, variant: Variant): number {
   const given = flags['p-uncond'] as number | undefined;
   if (given !== undefined && !(given >= 0 && given <= 1)) throw new UsageError(`--p-uncond: a probability in [0, 1]; got ${flags['p-uncond']}`);
+  if (variant === 'ddpm-mnist-uncond') {
+    if (given !== undefined && given !== 1) throw new UsageError(`--p-uncond: ddpm-mnist-uncond is trained with p_uncond 1 (every label dropped); for another value train ddpm-mnist --p-uncond ${given}`);
+    return 1;
+  }
   const saved = flags.resume ? (train.readMeta(dir)?.pUncond as number | undefined) : undefined;
   if (saved !== undefined && given !== undefined && saved !== given) {
     throw new UsageError(`--resume: the saved training drops labels with p_uncond ${saved}; the flags ask for ${given}`);
@@ -104,15 +113,16 @@ async function main(): Promise<void> {
     log(`${variant} ${p.step}/${p.steps} ${Object.entries(p.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')} elapsed ${p.elapsedSeconds.toFixed(0)} s eta ${p.etaSeconds.toFixed(0)} s`);
   const schedule = diffusion.noiseSchedule('linear', 1000);
 
-  if (variant === 'ddpm-mnist' || variant === 'ddpm-latent-cfg') {
+  if (variant === 'ddpm-mnist' || variant === 'ddpm-mnist-uncond' || variant === 'ddpm-latent-cfg') {
     const steps = flag('steps', 4000);
     const batchSize = flag('batch', 64);
-    const defaultLearningRate = variant === 'ddpm-mnist' ? 5e-4 : 1e-3;
-    const pUncond = labelDropProbability(flags, dir);
+    const pixels = variant !== 'ddpm-latent-cfg';
+    const defaultLearningRate = pixels ? 5e-4 : 1e-3;
+    const pUncond = labelDropProbability(flags, dir, variant);
     let net: models.DiffusionUNet;
     let source: diffusion.DiffusionBatchSource;
     let extra: Record<string, unknown> = {};
-    if (variant === 'ddpm-mnist') {
+    if (pixels) {
       const { images, labels } = mnistMinusOneOne();
       net = new models.DiffusionUNet({ seed, numClasses: 10, ...unetSize(flags, dir) });
       source = diffusion.arrayBatches(images, [28, 28, 1], labels);
