@@ -61,7 +61,7 @@ describe('FID curves (train/fid-curve.ts)', () => {
     expect(() => train.addFidCurvePoint(dir, { iteration: 1, mnistFid: 2, samples: 2 }, header)).to.throw(/expected \{ model, what, command, points/);
   });
 
-  for (const checkpoint of ['dcgan', 'cgan', 'wgan-gp', 'ddpm-mnist']) {
+  for (const checkpoint of ['dcgan', 'cgan', 'wgan-gp', 'ddpm-mnist-uncond']) {
     it(`the shipped ${checkpoint} curve parses, reaches the checkpoint's iteration, and each evaluation's last point there is its data/results entry`, () => {
       const dirOf = path.join(ROOT, 'data', 'checkpoints', checkpoint);
       const curve = train.readFidCurve(dirOf)!;

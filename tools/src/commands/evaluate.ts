@@ -111,10 +111,16 @@ function ganSpec(name: 'dcgan' | 'wgan-gp' | 'cgan' | 'acgan'): ModelSpec {
 
 type DiffusionNet = import('genbook').models.DiffusionUNet;
 
-function pixelDiffusion(sampler: 'ddpm' | 'ddim', steps: number, extra: { guidanceWeight?: number; classifierScale?: number; labels?: boolean } = {}): Configuration['draw'] {
+/**
+ * The MNIST U-Nets: `ddpm-mnist-uncond` trained purely unconditionally (p_uncond 1) samples DDPM,
+ * DDIM and classifier guidance; `ddpm-mnist`, trained with CFG's label dropping, samples CFG.
+ */
+type PixelUNet = 'ddpm-mnist-uncond' | 'ddpm-mnist';
+
+function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: number, extra: { guidanceWeight?: number; classifierScale?: number; labels?: boolean } = {}): Configuration['draw'] {
   return async (count, seed, batch) => {
     const { diffusion, models, train } = lib();
-    const unet = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-mnist')).network as DiffusionNet;
+    const unet = models.loadDiffusionCheckpoint(train.checkpointDir(checkpoint)).network as DiffusionNet;
     const labels = extra.labels ? classesInTurn(count) : undefined;
     let classifierGuidance: { gradientFor: (ys: number[]) => import('genbook').diffusion.ClassifierGradient; scale: number } | undefined;
     if (extra.classifierScale !== undefined) {
@@ -133,17 +139,17 @@ function pixelDiffusion(sampler: 'ddpm' | 'ddim', steps: number, extra: { guidan
 
 function ddimSpec(steps: 50 | 20 | 10): ModelSpec {
   return {
-    help: `the DDPM U-Net sampled with DDIM, ${steps} steps, η = 0, unconditional ∅ (notebook 09; seed 1)`,
+    help: `the unconditional DDPM U-Net sampled with DDIM, ${steps} steps, η = 0 (notebook 09; seed 1)`,
     result: `ddpm-mnist-ddim${steps}`,
     family: 'Diffusion',
     notebook: '09-ddim-guidance',
-    checkpoints: ['ddpm-mnist'],
+    checkpoints: ['ddpm-mnist-uncond'],
     defaultCount: 1000,
     defaultSeed: 1,
     conditional: false,
-    configurations: () => [{ key: '', draw: pixelDiffusion('ddim', steps) }],
+    configurations: () => [{ key: '', draw: pixelDiffusion('ddpm-mnist-uncond', 'ddim', steps) }],
     settings: { steps },
-    notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the CFG-trained checkpoint, DDIM η = 0, uniform spacing, ${steps} steps, linear β schedule T = 1000, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
+    notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the unconditionally trained checkpoint (ddpm-mnist-uncond), DDIM η = 0, uniform spacing, ${steps} steps, linear β schedule T = 1000, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   };
 }
 
@@ -182,17 +188,17 @@ export const evaluators: Record<string, ModelSpec> = {
     notes: (count, seed) => `${count} binary samples, pixelCnn.sample(${count}, ${seed}); real baseline: ${count} stochastically binarised training digits (seed 3)`,
   },
   ddpm: {
-    help: 'the DDPM U-Net, Algorithm 2 (σ_t² = β_t), 1000 steps, unconditional ∅ (notebook 08; seed 1)',
+    help: 'the unconditional DDPM U-Net, Algorithm 2 (σ_t² = β_t), 1000 steps (notebook 08; seed 1)',
     result: 'ddpm-mnist',
     family: 'Diffusion',
     notebook: '08-diffusion-ddpm',
-    checkpoints: ['ddpm-mnist'],
+    checkpoints: ['ddpm-mnist-uncond'],
     defaultCount: 500,
     defaultSeed: 1,
     conditional: false,
-    configurations: () => [{ key: '', draw: pixelDiffusion('ddpm', 1000) }],
+    configurations: () => [{ key: '', draw: pixelDiffusion('ddpm-mnist-uncond', 'ddpm', 1000) }],
     settings: { steps: 1000 },
-    notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the CFG-trained checkpoint, Algorithm 2, σ_t² = β_t, 1000 steps, linear β schedule, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
+    notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the unconditionally trained checkpoint (ddpm-mnist-uncond), Algorithm 2, σ_t² = β_t, 1000 steps, linear β schedule, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   },
   'ddpm-ddim50': ddimSpec(50),
   'ddpm-ddim20': ddimSpec(20),
@@ -206,7 +212,7 @@ export const evaluators: Record<string, ModelSpec> = {
     defaultCount: 1000,
     defaultSeed: 3,
     conditional: true,
-    configurations: () => CFG_WEIGHTS.map((w) => ({ key: `w${w}`, draw: pixelDiffusion('ddim', 20, { labels: true, guidanceWeight: w }) })),
+    configurations: () => CFG_WEIGHTS.map((w) => ({ key: `w${w}`, draw: pixelDiffusion('ddpm-mnist', 'ddim', 20, { labels: true, guidanceWeight: w }) })),
     headline: bestByAccuracy,
     gridConfiguration: CFG_WEIGHTS.indexOf(2),
     notes: (count, seed, batch) => `classifier-free guidance, DDIM 20 steps (2 network passes per step), ${count} samples per w (classes 0–9 in turn), seed ${seed}, batch ${batch}; headline numbers (mnistFid, mnistIs, secondsPerSample) at bestW, the w of the highest conditional accuracy`,
@@ -216,14 +222,14 @@ export const evaluators: Record<string, ModelSpec> = {
     result: 'ddpm-mnist-classifier-guidance',
     family: 'Diffusion',
     notebook: '09-ddim-guidance',
-    checkpoints: ['ddpm-mnist', 'ddpm-noisy-classifier'],
+    checkpoints: ['ddpm-mnist-uncond', 'ddpm-noisy-classifier'],
     defaultCount: 1000,
     defaultSeed: 5,
     conditional: true,
-    configurations: () => GUIDANCE_SCALES.map((s) => ({ key: `s${s}`, draw: pixelDiffusion('ddim', 50, { labels: true, classifierScale: s }) })),
+    configurations: () => GUIDANCE_SCALES.map((s) => ({ key: `s${s}`, draw: pixelDiffusion('ddpm-mnist-uncond', 'ddim', 50, { labels: true, classifierScale: s }) })),
     headline: () => GUIDANCE_SCALES.indexOf(10),
     gridConfiguration: GUIDANCE_SCALES.indexOf(10),
-    notes: (count, seed, batch) => `classifier guidance of ε(x_t, t, ∅) with ddpm-noisy-classifier, DDIM 50 steps, ${count} samples per scale (classes 0–9 in turn), seed ${seed}, batch ${batch}; headline numbers at s = 10`,
+    notes: (count, seed, batch) => `classifier guidance of the unconditional ε(x_t, t, ∅) (ddpm-mnist-uncond) with ddpm-noisy-classifier, DDIM 50 steps, ${count} samples per scale (classes 0–9 in turn), seed ${seed}, batch ${batch}; headline numbers at s = 10`,
   },
   'latent-cfg': {
     help: `latent diffusion (7×7×4 latents, cross-attention to label tokens), DDIM 20, CFG w = ${LATENT_WEIGHTS.join(', ')} (notebook 10; seed 7)`,
