@@ -80,7 +80,8 @@ const OBJECTIVES: Record<MnistGanVariant, GanObjective> = {
  */
 export function mnistSampler(set: MnistSet, withLabels: boolean): (batchSize: number, rng: Rng) => RealBatch {
   const pixels = set.height * set.width;
-  const scaled = Float32Array.from(set.images, (v) => 2 * v - 1);
+  // .map, not Float32Array.from(images, f): that one goes through the iterator protocol, seconds for 47 M pixels
+  const scaled = set.images.map((v) => 2 * v - 1);
   return (batchSize: number, rng: Rng) => {
     const indices = Int32Array.from({ length: batchSize }, () => rng.int(0, set.count));
     const x = tf.tensor4d(gatherRows(scaled, pixels, indices), [batchSize, set.height, set.width, 1]);
