@@ -29,9 +29,7 @@
  * trains N steps through `train.trainLoop`; it is called for W + N steps and reports progress
  * after every step (trainLoop reports every ⌊steps / 100⌋ steps, so every step below 200), whose
  * `elapsedSeconds` differences are the step times. Loading MNIST and building the networks happen
- * before the loop and are not timed (a GAN's process takes ~15 s to get there: `gan.mnistSampler`
- * rescales the 47 M training pixels with `Float32Array.from(…, f)`); a step includes drawing its
- * batch, as in the training.
+ * before the loop and are not timed; a step includes drawing its batch, as in the training.
  *
  * Same network as shipped: every child counts the parameters of the networks the checkpoint
  * saves (a GAN's G, and its D where resume/ holds it; an autoencoder's encoder and decoder; …) and the table
@@ -300,8 +298,8 @@ export const CHECKPOINT_STEPS: readonly CheckpointStep[] = [
     },
   },
   pixelDdpm('ddpm-mnist'),
-  // Same U-Net and step as ddpm-mnist (p_uncond 1): trained in data/training/ until it is shipped.
-  pixelDdpm('ddpm-mnist-uncond', 'data/training/ddpm-uncond/ddpm-mnist-uncond'),
+  // Same U-Net and step as ddpm-mnist, with p_uncond 1.
+  pixelDdpm('ddpm-mnist-uncond'),
   {
     name: 'ddpm-noisy-classifier',
     trainer: 'train-diffusion.ts ddpm-noisy-classifier: models.NoisyClassifier of meta.json\'s config (models.loadDiffusionCheckpoint), models.trainNoisyClassifier (batch 64, Adam 1e-3)',
