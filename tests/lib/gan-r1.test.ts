@@ -97,6 +97,26 @@ describe('GanTrainer r1Weight', () => {
       await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 2, dir, resume: true });
       expect(train.readMeta(dir)!).to.include({ r1Weight: 2, steps: 2, baseFilters: 4 });
       expect(train.readMeta(path.join(dir, 'resume', 'trainer'))!.r1Weight).to.equal(2);
+      expect(train.readMeta(dir)!.r1Weights).to.deep.equal([{ fromStep: 0, weight: 2 }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records R1 switched on, changed or off by a resume in r1Weights, as learningRates records rates', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-r1-'));
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 1, dir, baseFilters: 4, command: 'no r1' });
+      expect(train.readMeta(dir)!).to.include({ r1Weight: 0 });
+      expect((train.readMeta(dir)!.lastLosses as Record<string, number>).r1).to.equal(undefined);
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 2, dir, resume: true, r1Weight: 1 });
+      expect((train.readMeta(dir)!.lastLosses as Record<string, number>).r1).to.be.above(0);
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 3, dir, resume: true });
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 4, dir, resume: true, r1Weight: 0 });
+      const steps = [{ fromStep: 0, weight: 0 }, { fromStep: 1, weight: 1 }, { fromStep: 3, weight: 0 }];
+      expect(train.readMeta(dir)!.r1Weights).to.deep.equal(steps);
+      expect(train.readMeta(path.join(dir, 'resume', 'trainer'))!.r1Weights).to.deep.equal(steps);
+      expect(train.readMeta(dir)!).to.include({ r1Weight: 0, steps: 4 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -183,6 +183,21 @@ export interface MakeMnistGanCheckpointOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** The R1 weight γ from iteration `fromStep` on (meta.json's `r1Weights`, as `learningRates`). */
+export interface R1WeightStep {
+  fromStep: number;
+  weight: number;
+}
+
+/**
+ * The R1 weights of a training so far: the saved ones (a state saved before they were recorded had
+ * its `r1Weight`, or none, from the start), and `weight` from `step` on when it differs from the last.
+ */
+function planR1Weights(saved: Record<string, unknown> | null | undefined, step: number, weight: number): R1WeightStep[] {
+  const steps = saved ? ((saved.r1Weights as R1WeightStep[] | undefined) ?? [{ fromStep: 0, weight: (saved.r1Weight as number | undefined) ?? 0 }]) : [];
+  return steps.at(-1)?.weight === weight ? steps : [...steps, { fromStep: step, weight }];
+}
+
 /**
  * Train one of the MNIST GANs and save its generator with `train.saveModel` (meta.json: command,
  * seed, iterations, wall time, backend, hyper-parameters, the last losses and a loss history
@@ -212,6 +227,7 @@ export async function makeMnistGanCheckpoint(
   const savedIteration = (savedTrainer?.state as { iteration?: number } | undefined)?.iteration ?? 0;
   const plan = planLearningRates(savedRates, savedIteration, { lr: options.learningRate, discriminatorLr: options.discriminatorLearningRate }, paperRate);
   const r1Weight = options.r1Weight ?? (savedTrainer?.r1Weight as number | undefined) ?? 0;
+  const r1Weights = planR1Weights(savedTrainer, savedIteration, r1Weight);
   const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, r1Weight, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
@@ -267,6 +283,7 @@ export async function makeMnistGanCheckpoint(
       baseFilters,
       learningRates,
       r1Weight,
+      r1Weights,
       batchSize: trainer.batchSize,
       latentDim: trainer.latentDim,
       numClasses: trainer.numClasses ?? null,
@@ -290,6 +307,7 @@ export async function makeMnistGanCheckpoint(
       baseFilters,
       learningRates,
       r1Weight,
+      r1Weights,
       state: { ...state, history: [] as Losses[] },
     });
     tf.dispose(Object.values(tensors));
