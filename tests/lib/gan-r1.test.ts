@@ -103,6 +103,41 @@ describe('GanTrainer r1Weight', () => {
     }
   });
 
+  it('a new training follows an R1 schedule: γ switches at its iteration, on record, and equals the same training switched by a resume', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-r1-'));
+    try {
+      const scheduled = path.join(dir, 'scheduled');
+      const resumed = path.join(dir, 'resumed');
+      const common = { quick: true, seed: 5, dir: scheduled, baseFilters: 4, saveEvery: 10 } as const;
+      await gan.makeMnistGanCheckpoint('dcgan', { ...common, iterations: 3, r1Schedule: [{ fromStep: 0, weight: 0 }, { fromStep: 2, weight: 1 }], command: 'schedule' });
+      const meta = train.readMeta(scheduled)!;
+      expect(meta.r1Weights).to.deep.equal([{ fromStep: 0, weight: 0 }, { fromStep: 2, weight: 1 }]);
+      expect(meta).to.include({ r1Weight: 1, steps: 3 });
+      const history = meta.history as { iteration: number; r1?: number }[];
+      expect(history.find((h) => h.iteration === 3)!.r1, 'R1 in the 3rd iteration').to.be.above(0);
+      const all = JSON.parse(fs.readFileSync(path.join(scheduled, 'resume', 'trainer', 'history.json'), 'utf8')) as { r1?: number }[];
+      expect(all.map((h) => h.r1 !== undefined)).to.deep.equal([false, false, true]);
+      // the same by hand: 2 iterations without R1, then a resume with γ = 1
+      await gan.makeMnistGanCheckpoint('dcgan', { ...common, dir: resumed, iterations: 2, command: 'plain' });
+      await gan.makeMnistGanCheckpoint('dcgan', { ...common, dir: resumed, iterations: 3, resume: true, r1Weight: 1 });
+      expect(fs.readFileSync(path.join(resumed, 'weights.bin')).equals(fs.readFileSync(path.join(scheduled, 'weights.bin'))), 'same generator').to.equal(true);
+      expect(train.readMeta(resumed)!.r1Weights).to.deep.equal(meta.r1Weights);
+      await gan.makeMnistGanCheckpoint('dcgan', { ...common, dir: path.join(dir, 'bad'), iterations: 1, r1Schedule: [{ fromStep: 1, weight: 1 }] }).then(
+        () => expect.fail('a schedule that does not start at 0 was accepted'),
+        (e: Error) => expect(e.message).to.match(/r1Schedule: steps from iteration 0/),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the shipped DCGAN was trained as its recipe says: MNIST_GAN_ITERATIONS and MNIST_GAN_R1_SCHEDULE are its meta.json record', () => {
+    const meta = train.readMeta(path.join(__dirname, '..', '..', 'data', 'checkpoints', 'dcgan'))!;
+    expect(meta.steps).to.equal(gan.MNIST_GAN_ITERATIONS.dcgan);
+    expect(meta.r1Weights).to.deep.equal(gan.MNIST_GAN_R1_SCHEDULE.dcgan);
+    expect(meta.baseFilters).to.equal(gan.MNIST_GAN_BASE_FILTERS.dcgan);
+  });
+
   it('records R1 switched on, changed or off by a resume in r1Weights, as learningRates records rates', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-r1-'));
     try {

@@ -31,5 +31,6 @@ export { modeCoverage } from './modes';
 export type { ModeCoverage } from './modes';
 export { GanTrainer, createTrainer, GAN_OBJECTIVES, ganLearningRate } from './trainer';
 export type { GanNetwork, GanObjective, GanTrainerOptions, GanTrainerState, GanTrainOptions, GanSnapshot, RealBatch } from './trainer';
-export { mnistGanTrainer, mnistSampler, makeMnistGanCheckpoint, MNIST_GAN_VARIANTS, MNIST_GAN_ITERATIONS, MNIST_GAN_SEED, MNIST_GAN_EMA_DECAY, MNIST_GAN_BASE_FILTERS } from './mnist';
+export { mnistGanTrainer, mnistSampler, makeMnistGanCheckpoint, MNIST_GAN_VARIANTS, MNIST_GAN_ITERATIONS, MNIST_GAN_SEED, MNIST_GAN_EMA_DECAY, MNIST_GAN_BASE_FILTERS, MNIST_GAN_R1_SCHEDULE } from './mnist';
+export type { R1WeightStep } from './mnist';
 export type { MnistGanVariant, MnistGanOptions, MakeMnistGanCheckpointOptions } from './mnist';

@@ -234,8 +234,13 @@ export class GanTrainer {
   private readonly discriminatorOptimizer: tf.Optimizer;
   private readonly clipValue: number;
   private readonly gradientPenaltyWeight: number;
-  /** R1 weight γ (0: off). */
-  readonly r1Weight: number;
+  /** R1 weight γ (0: off); `setR1Weight` changes it between steps. */
+  get r1Weight(): number {
+    return this.r1;
+  }
+  private r1 = 0;
+  private readonly r1Allowed: boolean;
+  private readonly objectiveName: GanObjective;
   private readonly latentPrior: 'normal' | 'uniform';
   private rng: Rng;
 
@@ -283,11 +288,9 @@ export class GanTrainer {
     if (!(this.gradientPenaltyWeight >= 0)) {
       throw new RangeError(`gradientPenaltyWeight must be >= 0; got ${this.gradientPenaltyWeight}`);
     }
-    this.r1Weight = options.r1Weight ?? 0;
-    if (!(this.r1Weight >= 0 && Number.isFinite(this.r1Weight))) throw new RangeError(`r1Weight must be a number >= 0; got ${this.r1Weight}`);
-    if (this.r1Weight > 0 && (OBJECTIVES[objective].critic || aux > 0)) {
-      throw new RangeError(`r1Weight (R1) is implemented for a discriminator of the 'non-saturating', 'minimax' or 'hinge' objectives without AC-GAN; got ${JSON.stringify(objective)}${aux > 0 ? ' with AC-GAN' : ''}`);
-    }
+    this.objectiveName = objective;
+    this.r1Allowed = !OBJECTIVES[objective].critic && aux === 0;
+    this.setR1Weight(options.r1Weight ?? 0);
     this.latentPrior = options.latentPrior ?? 'normal';
     const emaDecay = options.generatorEmaDecay ?? 0;
     if (!(emaDecay >= 0 && emaDecay < 1)) throw new RangeError(`generatorEmaDecay must be in [0, 1); got ${emaDecay}`);
@@ -443,6 +446,19 @@ export class GanTrainer {
   }
 
   /** One iteration of Algorithm 1: k discriminator steps, then one generator step. */
+  /**
+   * Set the R1 weight γ for the steps that follow (a training that switches R1 on part-way, as the
+   * shipped DCGAN did: `MNIST_GAN_R1_SCHEDULE`). Only for a discriminator of the 'non-saturating',
+   * 'minimax' or 'hinge' objectives without AC-GAN; 0 turns it off.
+   */
+  setR1Weight(weight: number): void {
+    if (!(weight >= 0 && Number.isFinite(weight))) throw new RangeError(`r1Weight must be a number >= 0; got ${weight}`);
+    if (weight > 0 && !this.r1Allowed) {
+      throw new RangeError(`r1Weight (R1) is implemented for a discriminator of the 'non-saturating', 'minimax' or 'hinge' objectives without AC-GAN; got ${JSON.stringify(this.objectiveName)}${this.auxiliaryClassifierWeight > 0 ? ' with AC-GAN' : ''}`);
+    }
+    this.r1 = weight;
+  }
+
   step(): Losses {
     let record: Losses = {};
     for (let i = 0; i < this.k; i++) record = this.discriminatorStep();
