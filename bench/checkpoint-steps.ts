@@ -198,6 +198,35 @@ function mnistGan(variant: 'dcgan' | 'cgan' | 'acgan' | 'wgan-gp'): CheckpointSt
   };
 }
 
+/**
+ * `total` steps of Algorithm 1 on `net` with the settings its meta.json records (batch, seed,
+ * learning rate, p_uncond, EMA), reporting every step; returns the batch size.
+ */
+async function trainLikeMeta(
+  lib: Genbook,
+  net: InstanceType<Genbook['models']['DiffusionUNet']>,
+  data: ReturnType<Genbook['diffusion']['arrayBatches']>,
+  total: number,
+  meta: Record<string, unknown>,
+  onProgress: StepContext['onProgress'],
+): Promise<number> {
+  const batchSize = meta.batchSize as number;
+  await lib.diffusion.trainDiffusion({
+    network: net,
+    schedule: lib.diffusion.noiseSchedule('linear', 1000),
+    data,
+    steps: total,
+    batchSize,
+    seed: (meta.seed as number) + 1,
+    learningRate: meta.learningRate as number,
+    pUncond: meta.pUncond as number,
+    emaDecay: meta.emaDecay as number,
+    reportEvery: 1,
+    onProgress,
+  });
+  return batchSize;
+}
+
 function pixelDdpm(name: 'ddpm-mnist' | 'ddpm-mnist-uncond', trainingDir?: string): CheckpointStep {
   return {
     name,
@@ -207,20 +236,7 @@ function pixelDdpm(name: 'ddpm-mnist' | 'ddpm-mnist-uncond', trainingDir?: strin
     run: async ({ lib, total, dir, meta, onProgress }) => {
       const { images, labels } = mnistMinusOneOne(lib);
       const net = lib.models.loadDiffusionCheckpoint(dir).network as InstanceType<Genbook['models']['DiffusionUNet']>;
-      const batchSize = meta.batchSize as number;
-      await lib.diffusion.trainDiffusion({
-        network: net,
-        schedule: lib.diffusion.noiseSchedule('linear', 1000),
-        data: lib.diffusion.arrayBatches(images, [28, 28, 1], labels),
-        steps: total,
-        batchSize,
-        seed: (meta.seed as number) + 1,
-        learningRate: meta.learningRate as number,
-        pUncond: meta.pUncond as number,
-        emaDecay: meta.emaDecay as number,
-        reportEvery: 1,
-        onProgress,
-      });
+      const batchSize = await trainLikeMeta(lib, net, lib.diffusion.arrayBatches(images, [28, 28, 1], labels), total, meta, onProgress);
       return {
         batch: batchSize,
         parameters: { unet: net.params.count() },
@@ -280,20 +296,7 @@ export const CHECKPOINT_STEPS: readonly CheckpointStep[] = [
       }
       encoder.dispose();
       const net = lib.models.loadDiffusionCheckpoint(dir).network as InstanceType<Genbook['models']['DiffusionUNet']>;
-      const batchSize = meta.batchSize as number;
-      await lib.diffusion.trainDiffusion({
-        network: net,
-        schedule: lib.diffusion.noiseSchedule('linear', 1000),
-        data: lib.diffusion.arrayBatches(latents, [7, 7, encoder.config.latentChannels], set.labels),
-        steps: total,
-        batchSize,
-        seed: (meta.seed as number) + 1,
-        learningRate: meta.learningRate as number,
-        pUncond: meta.pUncond as number,
-        emaDecay: meta.emaDecay as number,
-        reportEvery: 1,
-        onProgress,
-      });
+      const batchSize = await trainLikeMeta(lib, net, lib.diffusion.arrayBatches(latents, [7, 7, encoder.config.latentChannels], set.labels), total, meta, onProgress);
       return { batch: batchSize, parameters: { unet: net.params.count() } };
     },
   },
