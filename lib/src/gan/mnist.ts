@@ -202,10 +202,6 @@ export interface R1WeightStep {
   weight: number;
 }
 
-/**
- * The R1 weights of a training so far: the saved ones (a state saved before they were recorded had
- * its `r1Weight`, or none, from the start), and `weight` from `step` on when it differs from the last.
- */
 /** A schedule's steps start at 0 and increase, with weights >= 0. */
 function checkR1Schedule(schedule: readonly R1WeightStep[]): readonly R1WeightStep[] {
   schedule.forEach((s, i) => {
@@ -217,6 +213,10 @@ function checkR1Schedule(schedule: readonly R1WeightStep[]): readonly R1WeightSt
   return schedule;
 }
 
+/**
+ * The R1 weights of a training so far: the saved ones (a state saved before they were recorded had
+ * its `r1Weight`, or none, from the start), and `weight` from `step` on when it differs from the last.
+ */
 function planR1Weights(saved: Record<string, unknown> | null | undefined, step: number, weight: number): R1WeightStep[] {
   const steps = saved ? ((saved.r1Weights as R1WeightStep[] | undefined) ?? [{ fromStep: 0, weight: (saved.r1Weight as number | undefined) ?? 0 }]) : [];
   return steps.at(-1)?.weight === weight ? steps : [...steps, { fromStep: step, weight }];
