@@ -40,6 +40,25 @@ describe('train-diffusion.ts --p-uncond', () => {
     }
   });
 
+  it('with GENBOOK_CHECKPOINTS naming an empty folder, trains into that folder and leaves the shipped checkpoint alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-output-'));
+    const shipped = path.join(ROOT, 'data', 'checkpoints', 'ddpm-mnist-uncond');
+    const snapshot = () => fs.readdirSync(shipped, { recursive: true, encoding: 'utf8' }).sort()
+      .filter((f) => fs.statSync(path.join(shipped, f)).isFile())
+      .map((f) => `${f} ${fs.statSync(path.join(shipped, f)).mtimeMs} ${fs.readFileSync(path.join(shipped, f)).toString('base64').length}`);
+    const before = snapshot();
+    try {
+      const r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1'], { GENBOOK_CHECKPOINTS: dir });
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include(`→ ${path.join(dir, 'ddpm-mnist-uncond')}`);
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
+      expect(meta.steps).to.equal(1);
+      expect(snapshot()).to.deep.equal(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ddpm-mnist-uncond is ddpm-mnist --p-uncond 1 bit for bit, in its own checkpoint (and differs from p_uncond 0.2)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
     try {

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
-  const dir = train.checkpointDir(variant);
+  const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
   const command = `npx tsx tools/scripts/train-diffusion.ts ${process.argv.slice(2).join(' ')}`.trim();
   const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
   const progress = (p: train.Progress) =>

@@ -23,7 +23,7 @@ import { Rng } from '../random/rng';
 import { dcganDiscriminator, dcganGenerator } from '../models/gan-dcgan';
 import { GanObjective, GanTrainer, GanTrainerState, RealBatch, ganLearningRate } from './trainer';
 import { Losses, Progress } from '../train/loop';
-import { checkpointDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from '../train/checkpoint';
+import { checkpointDir, checkpointOutputDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from '../train/checkpoint';
 import * as fs from 'fs';
 import * as path from 'path';
 import { quickModeEnv } from '../train/mode';
@@ -239,7 +239,7 @@ export async function makeMnistGanCheckpoint(
   const seed = options.seed ?? MNIST_GAN_SEED;
   const iterations = options.iterations ?? (quick ? 6 : MNIST_GAN_ITERATIONS[variant]);
   const saveEvery = options.saveEvery ?? 250;
-  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointDir(variant));
+  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', variant) : checkpointOutputDir(variant));
   const command = options.command ?? `npm run train -- ${variant}`;
   const stateDir = path.join(dir, 'resume');
   // A resume goes on at the saved training's last rates and width unless told otherwise (read before building the optimizers).

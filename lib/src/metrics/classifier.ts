@@ -21,7 +21,7 @@ import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { gatherRows } from '../data/batches';
 import { mnist, MnistSet } from '../data/mnist';
-import { checkpointDir, loadModel, saveModel, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
+import { checkpointDir, checkpointOutputDir, loadModel, saveModel, hasCheckpoint, readMeta, CheckpointMeta } from '../train/checkpoint';
 import { writeResult } from '../train/results';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
@@ -315,7 +315,7 @@ export interface MakeCheckpointOptions {
 export async function makeMnistClassifierCheckpoint(options: MakeCheckpointOptions = {}): Promise<{ dir: string; testAccuracy: number; seconds: number; steps: number }> {
   const seed = options.seed ?? 0;
   const quick = options.quick ?? quickModeEnv();
-  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', MNIST_CLASSIFIER_CHECKPOINT) : checkpointDir(MNIST_CLASSIFIER_CHECKPOINT));
+  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', MNIST_CLASSIFIER_CHECKPOINT) : checkpointOutputDir(MNIST_CLASSIFIER_CHECKPOINT));
   const run = await trainMnistClassifier({
     seed,
     onProgress: options.onProgress,

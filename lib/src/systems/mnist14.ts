@@ -12,7 +12,7 @@ import { arrayBatches, trainDiffusion } from '../diffusion/trainer';
 import { NoiseSchedule, noiseSchedule } from '../diffusion/schedule';
 import { DiffusionMlp } from '../models/diffusion-mlp';
 import { Progress } from '../train/loop';
-import { checkpointDir, hasCheckpoint, loadVariables, saveVariables } from '../train/checkpoint';
+import { checkpointDir, checkpointOutputDir, hasCheckpoint, loadVariables, saveVariables } from '../train/checkpoint';
 import { averagePool2, edgeMaps } from './images';
 
 export const MNIST14_CHECKPOINT = 'systems-mnist14-ddpm';
@@ -65,7 +65,7 @@ export async function trainMnist14Denoiser(options: {
 }
 
 export async function saveMnist14Denoiser(network: DiffusionMlp, meta: { steps: number; seed: number; trainSeconds: number; finalLoss: number }): Promise<string> {
-  const dir = checkpointDir(MNIST14_CHECKPOINT);
+  const dir = checkpointOutputDir(MNIST14_CHECKPOINT);
   await saveVariables(network.params.record(), dir, { name: MNIST14_CHECKPOINT, command: MNIST14_COMMAND, backend: tf.getBackend(), ...meta });
   return dir;
 }

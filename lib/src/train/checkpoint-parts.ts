@@ -10,7 +10,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointMeta, checkpointDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from './checkpoint';
+import { CheckpointMeta, checkpointDir, checkpointOutputDir, hasCheckpoint, loadModel, loadVariables, readMeta, saveModel, saveVariables } from './checkpoint';
 
 /** One part: a tf.layers model, or named tensors (a model written with tf.variable). */
 export type CheckpointPart = tf.LayersModel | Record<string, tf.Tensor>;
@@ -20,7 +20,8 @@ export type CheckpointPartKind = 'model' | 'variables';
 
 /**
  * Save each part into `<dir>/<part>/` with `meta`, in the order given; returns `dir`.
- * `dir` may instead be a checkpoint name (`{ name }`): then the folder is `data/checkpoints/<name>`
+ * `dir` may instead be a checkpoint name (`{ name }`): then the folder is `checkpointOutputDir(name)`
+ * (`data/checkpoints/<name>`, or `$GENBOOK_CHECKPOINTS/<name>` when that is set)
  * and the name is recorded in meta.json.
  */
 export async function saveCheckpointParts(
@@ -28,7 +29,7 @@ export async function saveCheckpointParts(
   parts: Record<string, CheckpointPart>,
   meta: { command: string; [key: string]: unknown },
 ): Promise<string> {
-  const dir = typeof target === 'string' ? target : checkpointDir(target.name);
+  const dir = typeof target === 'string' ? target : checkpointOutputDir(target.name);
   const full = (typeof target === 'string' ? meta : { ...meta, name: target.name }) as CheckpointMeta;
   for (const [part, value] of Object.entries(parts)) {
     if (value instanceof tf.LayersModel) await saveModel(value, path.join(dir, part), full);

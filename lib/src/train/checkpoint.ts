@@ -40,6 +40,18 @@ export function checkpointDir(name: string): string {
   return projectPath('data', 'checkpoints', name);
 }
 
+/**
+ * Where a training writes checkpoint `<name>`: `$GENBOOK_CHECKPOINTS/<name>` whenever that variable
+ * is set (created if need be), otherwise `data/checkpoints/<name>`. Unlike `checkpointDir`, it never
+ * falls back to the shipped folder: a training pointed at an empty folder of its own must not
+ * overwrite the checkpoint the course ships.
+ */
+export function checkpointOutputDir(name: string): string {
+  checkpointDir(name); // the same check of the name
+  const override = process.env.GENBOOK_CHECKPOINTS;
+  return override ? path.join(path.resolve(override), name) : projectPath('data', 'checkpoints', name);
+}
+
 function joinWeights(weightData: tf.io.WeightData): ArrayBuffer {
   return Array.isArray(weightData) ? tf.io.concatenateArrayBuffers(weightData) : weightData;
 }

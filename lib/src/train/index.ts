@@ -2,7 +2,7 @@
 export { trainLoop } from './loop';
 export type { Losses, Progress, LoopOptions, LoopResult } from './loop';
 export { budget, quickModeEnv } from './mode';
-export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir } from './checkpoint';
+export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, checkpointOutputDir } from './checkpoint';
 export type { CheckpointMeta } from './checkpoint';
 export { writeResult, readResults, resultsDir } from './results';
 export { ExponentialMovingAverage } from './ema';

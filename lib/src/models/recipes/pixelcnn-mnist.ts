@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Losses, Progress } from '../../train/loop';
 import { mnist, MnistSet } from '../../data/mnist';
-import { saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, CheckpointMeta } from '../../train/checkpoint';
+import { saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, checkpointOutputDir, CheckpointMeta } from '../../train/checkpoint';
 import { writeResult } from '../../train/results';
 import { ExponentialMovingAverage } from '../../train/ema';
 import { quickModeEnv } from '../../train/mode';
@@ -90,7 +90,7 @@ export async function makePixelCnnCheckpoint(
   const seed = options.seed ?? 0;
   const quick = options.quick ?? quickModeEnv();
   const recipe = quick ? PIXELCNN_RECIPE.quick : PIXELCNN_RECIPE.full;
-  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', PIXELCNN_CHECKPOINT) : checkpointDir(PIXELCNN_CHECKPOINT));
+  const dir = options.dir ?? (quick ? projectPath('build', 'checkpoints', PIXELCNN_CHECKPOINT) : checkpointOutputDir(PIXELCNN_CHECKPOINT));
   const train = pixelCnnTrainSet(quick, seed);
   let mean = 0;
   for (const v of train.images) mean += v / train.images.length;
@@ -161,8 +161,10 @@ export async function continuePixelCnnCheckpoint(
   checkPositiveInt(steps, 'steps');
   if (!(learningRate > 0)) throw new RangeError(`learningRate must be positive; got ${learningRate}`);
   if (!(emaDecay >= 0 && emaDecay < 1)) throw new RangeError(`emaDecay must be in [0, 1); got ${emaDecay}`);
-  const dir = options.dir ?? checkpointDir(PIXELCNN_CHECKPOINT);
-  const { model, meta } = loadPixelCnn(dir);
+  // read from $GENBOOK_CHECKPOINTS/pixelcnn when it is there, else the shipped one; write an
+  // improvement to $GENBOOK_CHECKPOINTS/pixelcnn when that variable is set (never over the shipped one)
+  const { model, meta } = loadPixelCnn(options.dir ?? checkpointDir(PIXELCNN_CHECKPOINT));
+  const dir = options.dir ?? checkpointOutputDir(PIXELCNN_CHECKPOINT);
   const ema = emaDecay > 0 ? new ExponentialMovingAverage(model.trainableVariables(), emaDecay) : undefined;
   try {
     const before = meta.testNats as number;
