@@ -281,19 +281,11 @@ export const CHECKPOINT_STEPS: readonly CheckpointStep[] = [
     trainer: 'train-diffusion.ts ddpm-latent-cfg: the cross-attention U-Net of meta.json\'s config (models.loadDiffusionCheckpoint) on 7×7×4 latents of the shipped ddpm-latent-autoencoder, diffusion.trainDiffusion (batch 64, p_uncond 0.2)',
     parts: { unet: '.' },
     run: async ({ lib, total, dir, meta, onProgress }) => {
-      const { tf } = lib;
       const encoder = lib.models.loadDiffusionCheckpoint(path.join(CHECKPOINTS_DIR, meta.autoencoder as string)).network as InstanceType<Genbook['models']['LatentAutoencoder']>;
       // The training encodes all 60 000 images once before its loop; the step time does not depend
       // on how many there are, so 2 000 (in batches of 1 000, as the script) save start-up time.
       const set = lib.data.mnist({ split: 'train', limit: 2000, seed: 0 });
-      const latentSize = 49 * encoder.config.latentChannels;
-      const latents = new Float32Array(set.count * latentSize);
-      for (let start = 0; start < set.count; start += 1000) {
-        const n = Math.min(1000, set.count - start);
-        const z = tf.tidy(() => encoder.encode(tf.tensor4d(set.images.subarray(start * 784, (start + n) * 784), [n, 28, 28, 1])));
-        latents.set(z.dataSync(), start * latentSize);
-        z.dispose();
-      }
+      const latents = encoder.encodeAll(set.images);
       encoder.dispose();
       const net = lib.models.loadDiffusionCheckpoint(dir).network as InstanceType<Genbook['models']['DiffusionUNet']>;
       const batchSize = await trainLikeMeta(lib, net, lib.diffusion.arrayBatches(latents, [7, 7, encoder.config.latentChannels], set.labels), total, meta, onProgress);

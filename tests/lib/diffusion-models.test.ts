@@ -181,4 +181,22 @@ describe('diffusion networks', () => {
     clf.dispose();
     ae.dispose();
   });
+
+  it('LatentAutoencoder.encodeAll equals encode of the whole set, whatever the batch size, and refuses a partial image', () => {
+    const ae = new models.LatentAutoencoder({ seed: 2, channels: [8, 16] });
+    const count = 7;
+    const images = Float32Array.from({ length: count * 784 }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const whole = tf.tidy(() => ae.encode(tf.tensor4d(images, [count, 28, 28, 1])).dataSync() as Float32Array);
+    expect(whole.length).to.equal(count * 49 * 4);
+    for (const batch of [1, 3, 7, 100]) {
+      const got = ae.encodeAll(images, batch);
+      expect(got.length).to.equal(whole.length);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - whole[i]));
+      expect(worst, `batch ${batch}`).to.be.below(1e-5);
+    }
+    expect(() => ae.encodeAll(images.subarray(0, 783))).to.throw(RangeError, /whole number of 28×28 images/);
+    expect(() => ae.encodeAll(images, 0)).to.throw(RangeError, /batchSize/);
+    ae.dispose();
+  });
 });

@@ -131,14 +131,7 @@ async function main(): Promise<void> {
       const autoencoder = ae as models.LatentAutoencoder;
       const set = data.mnist({ split: 'train' });
       log(`encoding ${set.count} images to latents [7, 7, ${autoencoder.config.latentChannels}] (scale ${autoencoder.config.latentScale.toFixed(4)})`);
-      const latentSize = 49 * autoencoder.config.latentChannels;
-      const latents = new Float32Array(set.count * latentSize);
-      for (let start = 0; start < set.count; start += 1000) {
-        const n = Math.min(1000, set.count - start);
-        const z = tf.tidy(() => autoencoder.encode(tf.tensor4d(set.images.subarray(start * 784, (start + n) * 784), [n, 28, 28, 1])));
-        latents.set(z.dataSync(), start * latentSize);
-        z.dispose();
-      }
+      const latents = autoencoder.encodeAll(set.images);
       autoencoder.dispose();
       net = new models.DiffusionUNet({
         seed,

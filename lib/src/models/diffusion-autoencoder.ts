@@ -81,6 +81,27 @@ export class LatentAutoencoder {
     return tf.tidy(() => tf.mul(this.encodeRaw(x), this.config.latentScale) as tf.Tensor4D);
   }
 
+  /**
+   * z = scale·E(x) for a whole data set held as pixels in [0, 1] (`images`: n·784 values, 28×28
+   * row-major per image), encoded `batchSize` images at a time so memory stays bounded: the latents
+   * latent diffusion trains on (Rombach et al. §3: E runs once, before the diffusion training),
+   * n·49·c values in the layout of `encode`'s [n, 7, 7, c].
+   */
+  encodeAll(images: Float32Array, batchSize = 1000): Float32Array {
+    if (images.length % 784 !== 0) throw new RangeError(`encodeAll: ${images.length} values is not a whole number of 28×28 images`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`encodeAll: batchSize must be a positive integer; got ${batchSize}`);
+    const count = images.length / 784;
+    const latentSize = 49 * this.config.latentChannels;
+    const latents = new Float32Array(count * latentSize);
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      const z = tf.tidy(() => this.encode(tf.tensor4d(images.subarray(start * 784, (start + n) * 784), [n, 28, 28, 1])));
+      latents.set(z.dataSync(), start * latentSize);
+      z.dispose();
+    }
+    return latents;
+  }
+
   /** The decoder's logits (pre-sigmoid) [B, 28, 28, 1] for latents z. */
   decodeLogits(z: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => this.decodeRaw(tf.div(z, this.config.latentScale) as tf.Tensor4D));
