@@ -18,7 +18,7 @@ function trainDiffusion(args: string[], env: Record<string, string> = {}): { sta
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 
-describe('train-diffusion.ts --p-uncond', () => {
+describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS', () => {
   for (const bad of ['2', '-0.1']) {
     it(`refuses --p-uncond ${bad} (a probability is in [0, 1])`, () => {
       const r = trainDiffusion(['ddpm-mnist', '--steps', '1', '--p-uncond', bad]);
@@ -54,6 +54,31 @@ describe('train-diffusion.ts --p-uncond', () => {
       const meta = JSON.parse(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
       expect(meta.steps).to.equal(1);
       expect(snapshot()).to.deep.equal(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--self-attention adds the middle attention block; a resume keeps it, and refuses it for a U-Net saved without', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-selfattn-'));
+    try {
+      const meta = (folder: string) => JSON.parse(fs.readFileSync(path.join(dir, folder, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
+      let r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--channels', '8,16', '--self-attention'], { GENBOOK_CHECKPOINTS: path.join(dir, 'a') });
+      expect(r.status, r.output).to.equal(0);
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--channels', '8,16'], { GENBOOK_CHECKPOINTS: path.join(dir, 'b') });
+      expect(r.status, r.output).to.equal(0);
+      expect(meta('a').config.selfAttention).to.equal(true);
+      expect(meta('b').config.selfAttention).to.equal(false);
+      expect(meta('a').parameters - meta('b').parameters, 'GroupNorm 2c + four dense maps c² + c at c = 16').to.equal(2 * 16 + 4 * (16 * 16 + 16));
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume'], { GENBOOK_CHECKPOINTS: path.join(dir, 'a') });
+      expect(r.status, r.output).to.equal(0);
+      expect(meta('a').steps).to.equal(2);
+      expect(meta('a').config.selfAttention).to.equal(true);
+      const before = fs.readFileSync(path.join(dir, 'b', 'ddpm-mnist-uncond', 'weights.bin'));
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume', '--self-attention'], { GENBOOK_CHECKPOINTS: path.join(dir, 'b') });
+      expect(r.status).to.not.equal(0);
+      expect(r.output).to.include('--resume: the saved U-Net has selfAttention false; the flags ask for true');
+      expect(fs.readFileSync(path.join(dir, 'b', 'ddpm-mnist-uncond', 'weights.bin')).equals(before)).to.equal(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,9 +1,9 @@
 /**
  * Train the course's diffusion checkpoints (notebooks 08–10 load them in full mode):
  *
- *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M]
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist        [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M] [--self-attention]
  *                                                                                       U-Net ε_θ(x_t, t, c), CFG-trained (p_uncond 0.2)
- *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist-uncond [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M]
+ *   npx tsx tools/scripts/train-diffusion.ts ddpm-mnist-uncond [--steps N] [--seed S] [--channels C0,C1] [--middle-blocks M] [--self-attention]
  *                                                                                       the same U-Net, purely unconditional (p_uncond 1)
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-noisy-classifier [--steps N]          p_φ(y | x_t, t) for classifier guidance
  *   npx tsx tools/scripts/train-diffusion.ts ddpm-latent-autoencoder [--steps N]        E, D of latent diffusion (7×7×4)
@@ -20,12 +20,14 @@
  * backend and the loss curve. `--resume` continues up to `--steps` in total: exactly (raw weights,
  * Adam's moments, EMA, random state, saved in <checkpoint>/resume/ at every save) when that state is
  * there, otherwise from the checkpoint's EMA weights with a fresh Adam state (checkpoints made
- * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> when that exists.
+ * before the state was kept). GENBOOK_CHECKPOINTS=DIR trains into DIR/<variant> (created if need be;
+ * never into the shipped data/checkpoints then).
  * `--lr` on a resume changes the learning rate from there on (a step decay); meta.json's
  * `learningRates` lists every rate with the step it started at. A resume without `--lr` goes on at
  * the last recorded rate.
- * `--channels` and `--middle-blocks` size the MNIST U-Net (default 24,48 and 1, the shipped one:
- * `models.DDPM_UNET_CONFIG`); a resume rebuilds the saved network and refuses other sizes.
+ * `--channels`, `--middle-blocks` and `--self-attention` size the MNIST U-Net (default 24,48, 1 and
+ * none, the shipped one: `models.DDPM_UNET_CONFIG`; `--self-attention` adds DDPM's attention block
+ * after the first middle block); a resume rebuilds the saved network and refuses other sizes.
  * `--p-uncond P` is the label-drop probability (default 0.2; 1 drops every label: a purely
  * unconditional DDPM, all its training spent on ε_θ(x_t, t, ∅)); a resume keeps the saved one and
  * refuses another.
@@ -53,12 +55,14 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
   return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
 }
 
+type UNetSize = { levelChannels?: number[]; middleBlocks?: number; selfAttention?: boolean };
+
 /**
- * The MNIST U-Net's size from `--channels C0,C1` and `--middle-blocks M`; on `--resume` the saved
+ * The MNIST U-Net's size from `--channels C0,C1`, `--middle-blocks M` and `--self-attention`; on `--resume` the saved
  * network's size (flags that disagree are refused). Empty: the defaults (DDPM_UNET_CONFIG).
  */
-function unetSize(flags: Record<string, unknown>, dir: string): { levelChannels?: number[]; middleBlocks?: number } {
-  const size: { levelChannels?: number[]; middleBlocks?: number } = {};
+function unetSize(flags: Record<string, unknown>, dir: string): UNetSize {
+  const size: UNetSize = {};
   if (flags.channels !== undefined) {
     const channels = String(flags.channels).split(',').map(Number);
     if (channels.length < 1 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new UsageError(`--channels: positive integers separated by commas (e.g. 32,64); got ${flags.channels}`);
@@ -69,14 +73,17 @@ function unetSize(flags: Record<string, unknown>, dir: string): { levelChannels?
     if (!Number.isInteger(m) || m < 1) throw new UsageError(`--middle-blocks: a positive integer; got ${m}`);
     size.middleBlocks = m;
   }
-  const saved = flags.resume ? (train.readMeta(dir)?.config as { levelChannels?: number[]; middleBlocks?: number } | undefined) : undefined;
+  if (flags['self-attention'] === true) size.selfAttention = true;
+  const saved = flags.resume ? (train.readMeta(dir)?.config as UNetSize | undefined) : undefined;
   if (!saved) return size;
-  for (const [key, value] of Object.entries(size) as [keyof typeof size, unknown][]) {
-    if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
-      throw new UsageError(`--resume: the saved U-Net has ${key} ${JSON.stringify(saved[key])}; the flags ask for ${JSON.stringify(value)}`);
+  // a U-Net saved before the option existed has no self-attention
+  const savedSize: UNetSize = { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks, selfAttention: saved.selfAttention ?? false };
+  for (const [key, value] of Object.entries(size) as [keyof UNetSize, unknown][]) {
+    if (JSON.stringify(savedSize[key]) !== JSON.stringify(value)) {
+      throw new UsageError(`--resume: the saved U-Net has ${key} ${JSON.stringify(savedSize[key])}; the flags ask for ${JSON.stringify(value)}`);
     }
   }
-  return { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks };
+  return savedSize;
 }
 
 /**
@@ -98,11 +105,11 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'p-uncond': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--p-uncond P]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P]`);
   }
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });

@@ -2,7 +2,8 @@
  * Building blocks of the course's diffusion networks, written with plain tf.Variables (no tf.layers)
  * so that group normalisation, attention and the broadcast of the time embedding are visible as
  * tensor code: a parameter store, dense, conv, GroupNorm, SiLU, the DDPM residual block with its
- * time embedding, and a cross-attention block (Rombach et al. 2022, §3.3).
+ * time embedding, a self-attention block (DDPM's, Ho et al. 2020 App. B) and a cross-attention block
+ * (Rombach et al. 2022, §3.3).
  *
  * Layout is NHWC. Parameters are created on the first forward pass (the builders run one at
  * construction) and initialised from the store's seed.
@@ -193,6 +194,26 @@ export function crossAttention(
   const weights = tf.softmax(scores) as tf.Tensor3D;
   const attended = tf.matMul(weights, v); // [B, HW, d]
   const out = dense(p, `${name}/out`, attended, c, { zeroInit: true });
+  return { out: tf.add(x, tf.reshape(out, [b, h, w, c])) as tf.Tensor4D, weights };
+}
+
+/**
+ * Self-attention over the positions of a feature map, with a residual (the attention block of the
+ * DDPM U-Net, Ho et al. 2020 Appendix B, after Vaswani et al. 2017; one head, as the DDPM code):
+ * x + W_o · softmax(Q Kᵀ/√c) V, with Q, K, V = dense maps of GroupNorm(x) flattened to HW tokens of
+ * width c. W_o starts at zero, so a new block is the identity. Returns the output and the attention
+ * weights [B, HW, HW].
+ */
+export function selfAttention(p: ParameterStore, name: string, x: tf.Tensor4D, options: { groups: number }): { out: tf.Tensor4D; weights: tf.Tensor3D } {
+  const [b, h, w, c] = x.shape;
+  const tokens = tf.reshape(groupNorm(p, `${name}/norm`, x, Math.min(options.groups, c)), [b, h * w, c]);
+  const q = dense(p, `${name}/q`, tokens, c) as tf.Tensor3D; // [B, HW, c]
+  const k = dense(p, `${name}/k`, tokens, c) as tf.Tensor3D;
+  const v = dense(p, `${name}/v`, tokens, c) as tf.Tensor3D;
+  // scores [B, HW, HW]; a transpose first (wasm BatchMatMul with transposeB is slow, design.md fact 3)
+  const scores = tf.mul(tf.matMul(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(c)) as tf.Tensor3D;
+  const weights = tf.softmax(scores) as tf.Tensor3D;
+  const out = dense(p, `${name}/out`, tf.matMul(weights, v), c, { zeroInit: true });
   return { out: tf.add(x, tf.reshape(out, [b, h, w, c])) as tf.Tensor4D, weights };
 }
 

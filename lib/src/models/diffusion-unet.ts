@@ -9,7 +9,8 @@
  *
  * Departure from DDPM's U-Net, for a 2-core CPU: the image enters through a 2×2 space-to-depth
  * "patch embedding" (as in DiT and Hoogeboom et al.'s simple diffusion), so the top level works at
- * 14×14; one residual block per level; no self-attention.
+ * 14×14; one residual block per level; self-attention only in the middle, and only when asked
+ * (`selfAttention`; the shipped U-Nets have none).
  *
  * Default shape (`DDPM_UNET_CONFIG`, what notebooks 08–09 train; bench/ measures it):
  *   x_t [B, 28, 28, 1] → space-to-depth 2              [B, 14, 14, 4]
@@ -17,7 +18,7 @@
  *   level 0: ResBlock(24)                 → skip h0     [B, 14, 14, 24]
  *            down: conv 3×3 stride 2                    [B, 7, 7, 24]
  *   level 1: ResBlock(48)                 → skip h1     [B, 7, 7, 48]
- *   middle:  ResBlock(48) [+ cross-attention]           [B, 7, 7, 48]
+ *   middle:  ResBlock(48) [+ self-attention] [+ cross-attention]   [B, 7, 7, 48]
  *   up 1:    concat h1 → ResBlock(48)                    [B, 7, 7, 48]
  *            up: nearest ×2 + conv 3×3 → 24             [B, 14, 14, 24]
  *   up 0:    concat h0 → ResBlock(24)                    [B, 14, 14, 24]
@@ -42,6 +43,7 @@ import {
   groupNorm,
   labelOneHot,
   resBlock,
+  selfAttention,
   silu,
   spaceToDepth2,
   timeMlp,
@@ -69,6 +71,11 @@ export interface DiffusionUNetConfig {
   numClasses?: number;
   /** Add the label embedding to the time embedding (Ho & Salimans). Default true when conditional and no cross-attention. */
   classEmbedding?: boolean;
+  /**
+   * Self-attention over the lowest resolution's positions after the first middle block (DDPM's
+   * U-Net has one there, Ho et al. 2020 App. B): global context for a small network. Default false.
+   */
+  selfAttention?: boolean;
   /** Cross-attention after the first middle block, to `contextTokens` label tokens of width `dim`. Default off. */
   crossAttention?: { dim: number; contextTokens?: number } | null;
   seed: number;
@@ -88,6 +95,7 @@ export const DDPM_UNET_CONFIG: Readonly<Omit<ResolvedConfig, 'seed'>> = {
   groups: 8,
   numClasses: 0,
   classEmbedding: false,
+  selfAttention: false,
   crossAttention: null,
 };
 
@@ -114,6 +122,7 @@ export class DiffusionUNet implements DiffusionNetwork {
       groups: config.groups ?? d.groups,
       numClasses,
       classEmbedding: config.classEmbedding ?? (numClasses > 0 && !ca),
+      selfAttention: config.selfAttention ?? d.selfAttention,
       crossAttention: ca ? { dim: ca.dim, contextTokens: ca.contextTokens ?? 2 } : null,
       seed: config.seed,
     };
@@ -193,6 +202,7 @@ export class DiffusionUNet implements DiffusionNetwork {
       });
       for (let i = 0; i < c.middleBlocks; i++) {
         h = resBlock(p, `mid/res${i}`, h, emb, c.levelChannels[last], c.groups);
+        if (i === 0 && c.selfAttention) h = selfAttention(p, 'mid/self', h, { groups: c.groups }).out;
         if (i === 0 && context) {
           const { out, weights } = crossAttention(p, 'mid/attn', h, context, { dim: c.crossAttention!.dim, groups: c.groups });
           h = out;

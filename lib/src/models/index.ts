@@ -44,7 +44,7 @@ export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
 export { DiffusionUNet, DDPM_UNET_CONFIG } from './diffusion-unet';
 export type { DiffusionUNetConfig } from './diffusion-unet';
-export { ParameterStore, silu, groupNorm, crossAttention, spaceToDepth2, depthToSpace2 } from './diffusion-nn';
+export { ParameterStore, silu, groupNorm, crossAttention, selfAttention, spaceToDepth2, depthToSpace2 } from './diffusion-nn';
 export { unetGenerator, patchDiscriminator, Pix2Pix, digitOutlines } from './gan-pix2pix';
 export type { UnetConfig, Pix2PixOptions } from './gan-pix2pix';
 export { CycleGan } from './gan-cycle';
