@@ -75,6 +75,26 @@ describe('GAN training: EMA of G and exact resume', () => {
     // the threads it trained with (null off wasm), so a training's seconds can be read
     expect(mb.backend).to.equal(backend.name());
     expect(mb.threads).to.equal(backend.threadsInUse() ?? null);
+    // one count all along (the same backend for both parts): one entry from iteration 0
+    expect(mb.threadCounts).to.deep.equal([{ fromStep: 0, threads: backend.threadsInUse() ?? null }]);
+  });
+
+  it('a resume records its thread count from its iteration on (threadCounts), over a checkpoint that had only `threads`', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-gan-threads-'));
+    try {
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 2, dir });
+      // as a checkpoint saved before threadCounts existed, trained on 7 threads
+      const metaFile = path.join(dir, 'meta.json');
+      const old = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+      delete old.threadCounts;
+      old.threads = 7;
+      fs.writeFileSync(metaFile, JSON.stringify(old));
+      await gan.makeMnistGanCheckpoint('dcgan', { quick: true, seed: 5, iterations: 3, dir, resume: true });
+      const now = backend.threadsInUse() ?? null;
+      expect(train.readMeta(dir)!.threadCounts).to.deep.equal([{ fromStep: 0, threads: 7 }, { fromStep: 2, threads: now }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('resume refuses a missing state and a different seed', async () => {

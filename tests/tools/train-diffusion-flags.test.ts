@@ -59,7 +59,7 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
     }
   });
 
-  it('--self-attention adds the middle attention block; a resume keeps it, and refuses it for a U-Net saved without', () => {
+  it('--self-attention adds the middle attention block; a resume keeps it (and records a new thread count), and refuses it for a U-Net saved without', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-selfattn-'));
     try {
       const meta = (folder: string) => JSON.parse(fs.readFileSync(path.join(dir, folder, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
@@ -70,10 +70,14 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
       expect(meta('a').config.selfAttention).to.equal(true);
       expect(meta('b').config.selfAttention).to.equal(false);
       expect(meta('a').parameters - meta('b').parameters, 'GroupNorm 2c + four dense maps c² + c at c = 16').to.equal(2 * 16 + 4 * (16 * 16 + 16));
-      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume'], { GENBOOK_CHECKPOINTS: path.join(dir, 'a') });
+      expect(meta('a').threadCounts).to.deep.equal([{ fromStep: 0, threads: 1 }]);
+      // resumed on 2 threads: meta.json's threadCounts says from which step
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume'], { GENBOOK_CHECKPOINTS: path.join(dir, 'a'), GENBOOK_THREADS: '2' });
       expect(r.status, r.output).to.equal(0);
       expect(meta('a').steps).to.equal(2);
       expect(meta('a').config.selfAttention).to.equal(true);
+      expect(meta('a').threads).to.equal(2);
+      expect(meta('a').threadCounts).to.deep.equal([{ fromStep: 0, threads: 1 }, { fromStep: 1, threads: 2 }]);
       const before = fs.readFileSync(path.join(dir, 'b', 'ddpm-mnist-uncond', 'weights.bin'));
       r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume', '--self-attention'], { GENBOOK_CHECKPOINTS: path.join(dir, 'b') });
       expect(r.status).to.not.equal(0);

@@ -159,8 +159,10 @@ async function main(): Promise<void> {
     let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[] };
     let state: diffusion.DiffusionTrainerState | undefined;
     const stateDir = path.join(dir, 'resume');
+    let resumedMeta: train.CheckpointMeta | undefined;
     if (flags.resume && train.hasCheckpoint(dir)) {
       const loaded = models.loadDiffusionCheckpoint(dir);
+      resumedMeta = loaded.meta;
       const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[]; learningRate?: number; learningRates?: { fromStep: number; lr: number }[] };
       previous = {
         steps: m.steps ?? 0,
@@ -191,6 +193,8 @@ async function main(): Promise<void> {
     }
     // a resume without --lr goes on at the last recorded rate (not the default: that would undo a decay)
     const { lr: learningRate, learningRates } = train.planLearningRates(previous.learningRates, previous.steps, { lr: flags.lr as number | undefined }, defaultLearningRate);
+    // the threads of each part of the run, as the rates (meta.json's `threads` keeps the last count)
+    const threadCounts = train.planThreadCounts(resumedMeta, previous.steps, backend.threadsInUse() ?? null);
     log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
@@ -216,7 +220,7 @@ async function main(): Promise<void> {
             seed,
             steps: previous.steps + step,
             trainSeconds: previous.seconds + Math.round((performance.now() - start) / 1000),
-            backend: setup.name, threads: backend.threadsInUse() ?? null,
+            backend: setup.name, threads: backend.threadsInUse() ?? null, threadCounts,
             schedule: { kind: 'linear', T: 1000 },
             batchSize,
             learningRate,

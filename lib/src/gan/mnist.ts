@@ -28,6 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { quickModeEnv } from '../train/mode';
 import { type LearningRateStep, planLearningRates } from '../train/learning-rates';
+import { planThreadCounts } from '../train/thread-counts';
 import { projectPath } from '../paths';
 import { threadsInUse } from '../backend/setup';
 
@@ -256,6 +257,8 @@ export async function makeMnistGanCheckpoint(
   const r1At = (iteration: number): number => schedule.filter((s) => s.fromStep <= iteration).at(-1)?.weight ?? 0;
   const r1Weight = options.r1Weight ?? (savedTrainer?.r1Weight as number | undefined) ?? r1At(0);
   let r1Weights = planR1Weights(savedTrainer, savedIteration, r1Weight);
+  // the threads of each part of the run (meta.json's `threadCounts`; the saved one is in meta.json)
+  const threadCounts = planThreadCounts(options.resume && savedTrainer ? (readMeta(dir) ?? undefined) : undefined, savedIteration, threadsInUse() ?? null);
   const trainer = mnistGanTrainer({ variant, seed, k: options.k, baseFilters, learningRate: plan.lr, discriminatorLearningRate: plan.discriminatorLr, r1Weight, limit: quick ? 2000 : undefined });
   const disposeAll = () => {
     trainer.dispose();
@@ -304,6 +307,7 @@ export async function makeMnistGanCheckpoint(
       trainSeconds: Math.round(trainer.seconds),
       backend: tf.getBackend(),
       threads: threadsInUse() ?? null,
+      threadCounts,
       mode: quick ? 'quick' : 'full',
       variant,
       objective: trainer.objective,

@@ -13,3 +13,5 @@ export { readFidCurve, addFidCurvePoint, fidCurveSeries, fidCurveSampleCounts, F
 export type { FidCurve, FidCurvePoint } from './fid-curve';
 export { planLearningRates } from './learning-rates';
 export type { LearningRateStep, LearningRateRequest, LearningRatePlan } from './learning-rates';
+export { planThreadCounts } from './thread-counts';
+export type { ThreadCountStep } from './thread-counts';
