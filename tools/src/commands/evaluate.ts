@@ -13,8 +13,8 @@
  *
  * `--json`: the last line printed is one JSON object (model, samples, mnistFid, mnistIs, …).
  * `--checkpoints DIR`: read the checkpoints from DIR/<name> instead of data/checkpoints (your own
- * training, or one in progress); the result then goes to DIR/results/<result>.json, never over the
- * shipped numbers in data/results.
+ * training, or one in progress: a consistent copy is measured, util/checkpoint-snapshot.ts); the
+ * result then goes to DIR/results/<result>.json, never over the shipped numbers in data/results.
  * `--curve`: also add this measurement, at the checkpoint's iteration (meta.json `steps`), to
  * `<checkpoint>/fid-curve.json` (train/fid-curve.ts) — run it now and then on a training in
  * progress (with `--checkpoints`) to see whether FID still falls; notebooks 05 and 06 plot the curves.
@@ -27,6 +27,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { snapshotCheckpoints } from '../util/checkpoint-snapshot';
 import { parseFlags, UsageError } from '../util/flags';
 
 type Genbook = typeof import('genbook');
@@ -319,6 +320,11 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     for (const c of spec.checkpoints.slice(1)) {
       if (!train.hasCheckpoint(path.join(path.resolve(candidates), c))) log(`${name}: ${c} is not in ${candidates}; using ${path.relative(process.cwd(), train.checkpointDir(c))}`);
     }
+    // A training may be saving into DIR: measure a consistent copy (weights and meta.json of one
+    // save), taken now; the curve point and the results still go to DIR.
+    const snapshot = await snapshotCheckpoints(path.resolve(candidates), spec.checkpoints);
+    process.on('exit', () => fs.rmSync(snapshot, { recursive: true, force: true }));
+    process.env.GENBOOK_CHECKPOINTS = snapshot;
   }
   for (const c of spec.checkpoints) {
     if (!train.hasCheckpoint(train.checkpointDir(c))) throw new Error(`${name}: no checkpoint ${path.relative(process.cwd(), train.checkpointDir(c)) || train.checkpointDir(c)} (train it first; see README "Shipped checkpoints")`);
@@ -327,8 +333,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   let curveAt: { dir: string; steps: number; checkpoint: string } | undefined;
   if (flags.curve) {
     const checkpoint = spec.checkpoints[0];
-    const dir = train.checkpointDir(checkpoint);
-    const steps = train.readMeta(dir)?.steps;
+    const steps = train.readMeta(train.checkpointDir(checkpoint))?.steps; // the snapshot's, with --checkpoints
+    const dir = candidates !== undefined ? path.join(path.resolve(candidates), checkpoint) : train.checkpointDir(checkpoint);
     if (typeof steps !== 'number') throw new Error(`--curve: ${dir}/meta.json has no "steps" (the iteration to plot the point at)`);
     curveAt = { dir, steps, checkpoint };
   }
