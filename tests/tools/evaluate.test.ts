@@ -6,7 +6,7 @@
  * against the MNIST test set); then the usage errors.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { backend, metrics, models, random, tf, train } from 'genbook';
@@ -110,6 +110,41 @@ describe('evaluate command', () => {
       expect(fs.readFileSync(curveFile, 'utf8')).to.equal(shippedCurve);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--checkpoints DIR measures a copy of DIR\'s checkpoint (a training may be saving it), removed at the end and on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'genbook-candidates-'));
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'genbook-evaltmp-'));
+    try {
+      await backend.setup(undefined, { log: null });
+      const untrained = models.dcganGenerator({ latentDim: 64, seed: 98 });
+      await train.saveModel(untrained, path.join(dir, 'dcgan'), { name: 'dcgan', command: 'test: untrained', steps: 3 });
+      untrained.dispose();
+      const env = { ...process.env, GENBOOK_QUICK: '1', TMPDIR: tmp };
+      const done = spawnSync(process.execPath, [CLI, 'evaluate', 'dcgan', '--count', '20', '--checkpoints', dir], { cwd: ROOT, encoding: 'utf8', env });
+      expect(done.status, done.stderr).to.equal(0);
+      expect(fs.readdirSync(tmp), 'the copy is removed after a run').to.deep.equal([]);
+      // stopped while it measures: exit 143 (128 + SIGTERM), and the copy is gone as well
+      const child = spawn(process.execPath, [CLI, 'evaluate', 'dcgan', '--count', '4000', '--checkpoints', dir], { cwd: ROOT, env });
+      let out = '';
+      const code = await new Promise<number | null>((resolve) => {
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (/drawing 4000 samples/.test(out) && !child.killed) {
+            const copies = fs.readdirSync(tmp).filter((f) => f.startsWith('genbook-snapshot-'));
+            expect(copies, 'a copy exists while it measures').to.have.length(1);
+            expect(fs.readdirSync(path.join(tmp, copies[0]))).to.deep.equal(['dcgan']);
+            child.kill('SIGTERM');
+          }
+        });
+        child.on('exit', (c) => resolve(c));
+      });
+      expect(code, out).to.equal(143);
+      expect(fs.readdirSync(tmp)).to.deep.equal([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

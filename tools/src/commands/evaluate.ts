@@ -29,6 +29,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { snapshotCheckpoints } from '../util/checkpoint-snapshot';
 import { parseFlags, UsageError } from '../util/flags';
+import { onStopSignal, signalExitCode } from '../util/signals';
 
 type Genbook = typeof import('genbook');
 type Tensor = import('genbook').tf.Tensor;
@@ -324,6 +325,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     // save), taken now; the curve point and the results still go to DIR.
     const snapshot = await snapshotCheckpoints(path.resolve(candidates), spec.checkpoints);
     process.on('exit', () => fs.rmSync(snapshot, { recursive: true, force: true }));
+    // Ctrl+C, kill: exit (128 + the signal) through 'exit', so the copy is removed
+    onStopSignal((signal) => process.exit(signalExitCode(signal)));
     process.env.GENBOOK_CHECKPOINTS = snapshot;
   }
   for (const c of spec.checkpoints) {
