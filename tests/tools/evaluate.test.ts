@@ -126,12 +126,12 @@ describe('evaluate command', () => {
       expect(done.status, done.stderr).to.equal(0);
       expect(fs.readdirSync(tmp), 'the copy is removed after a run').to.deep.equal([]);
       // stopped while it measures: exit 143 (128 + SIGTERM), and the copy is gone as well
-      const child = spawn(process.execPath, [CLI, 'evaluate', 'dcgan', '--count', '4000', '--checkpoints', dir], { cwd: ROOT, env });
+      const child = spawn(process.execPath, [CLI, 'evaluate', 'dcgan', '--count', '20000', '--checkpoints', dir], { cwd: ROOT, env });
       let out = '';
       const code = await new Promise<number | null>((resolve) => {
         child.stdout.on('data', (b: Buffer) => {
           out += b.toString();
-          if (/drawing 4000 samples/.test(out) && !child.killed) {
+          if (/drawing 20000 samples/.test(out) && !child.killed) {
             const copies = fs.readdirSync(tmp).filter((f) => f.startsWith('genbook-snapshot-'));
             expect(copies, 'a copy exists while it measures').to.have.length(1);
             expect(fs.readdirSync(path.join(tmp, copies[0]))).to.deep.equal(['dcgan']);
