@@ -41,11 +41,17 @@ describe('snapshotCheckpoints (evaluate --checkpoints on a training in progress)
   it('takes the copy again when a save lands during it: weights and meta.json of one save', async () => {
     const dir = path.join(root, 'a');
     write(dir, 500);
+    let saved = false;
     const snap = await snapshotCheckpoints(root, ['a'], {
       settleMs: 0,
-      // the training saves step 1000 while attempt 1 copies: first the weights, then meta.json
-      afterCopy: (attempt) => { if (attempt === 1) write(dir, 1000); },
+      // the training saves step 1000 while the first copy is taken (an attempt may go to waiting
+      // first: a file's mtime can be a fraction of a millisecond ahead of Date.now())
+      afterCopy: () => {
+        if (!saved) write(dir, 1000);
+        saved = true;
+      },
     });
+    expect(saved, 'a copy was taken').to.equal(true);
     made.push(snap);
     const copy = read(path.join(snap, 'a'));
     expect(copy.meta.steps).to.equal(1000);
