@@ -97,12 +97,22 @@ function ganSpec(name: 'dcgan' | 'wgan-gp' | 'cgan' | 'acgan'): ModelSpec {
           const g = generator;
           const labels = conditional ? classesInTurn(count) : undefined;
           const start = performance.now();
-          const images = tf.tidy(() => {
-            const z = random.rng(seed).normalTensor([count, 64]);
-            const input = labels ? [z, tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat()] : z;
-            return models.fromGanRange(g.predict(input, { batchSize: batch }) as Tensor);
-          });
-          await images.data();
+          // batch by batch (the batches g.predict(·, { batchSize }) would form), with a turn of the
+          // event loop between them so Ctrl+C/SIGTERM stop a long draw (and remove the --checkpoints copy)
+          const z = random.rng(seed).normalTensor([count, 64]);
+          const parts: Tensor[] = [];
+          for (let i = 0; i < count; i += batch) {
+            const n = Math.min(batch, count - i);
+            parts.push(tf.tidy(() => {
+              const zi = z.slice([i, 0], [n, 64]);
+              const input = labels ? [zi, tf.oneHot(tf.tensor1d(labels.slice(i, i + n), 'int32'), 10).toFloat()] : zi;
+              return models.fromGanRange(g.predict(input, { batchSize: batch }) as Tensor);
+            }));
+            await parts[parts.length - 1].data();
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          const images = tf.concat(parts);
+          tf.dispose([z, ...parts]);
           return { images, labels, seconds: (performance.now() - start) / 1000 };
         },
       }];
