@@ -261,6 +261,16 @@ function keepSpares(module: ThreadedModule, count: number): void {
 }
 
 /**
+ * Threads of the pool rebuilt after an interrupt: 1. `GENBOOK_WASM_RECOVERY_THREADS=N` rebuilds it
+ * with N instead — a diagnostic for `bench/interrupt-recovery.ts` only, which shows why 1 is the
+ * default (a rebuilt 2-thread pool computes wrong values now and then, and can deadlock).
+ */
+function recoveryThreads(): number {
+  const text = process.env.GENBOOK_WASM_RECOVERY_THREADS;
+  return text === undefined || text === '' ? 1 : Math.min(parseThreadCount(text, 'GENBOOK_WASM_RECOVERY_THREADS'), MAX_WASM_THREADS);
+}
+
+/**
  * Ctrl+C in a notebook: the kernel runs a cell with `breakOnSigint`, and SIGINT makes V8 terminate
  * the cell wherever it is, most likely inside a wasm kernel. In the threaded build the main thread
  * then still holds XNNPACK's pthreadpool execution mutex (taken for the whole parallel operation),
@@ -288,14 +298,17 @@ function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
     const pthread = module.PThread;
     module.stackRestore(stackAtEntry);
     const old = pthread.runningWorkers.slice();
-    module._init_with_threads_count(1);
     for (const worker of old) {
       if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
       void worker.terminate();
     }
     pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
-    keepSpares(module, 0);
+    const rebuilt = recoveryThreads();
+    module._init_with_threads_count(rebuilt);
+    for (const worker of pthread.runningWorkers) worker.unref();
+    keepSpares(module, rebuilt - 1);
     inFlight = false;
+    if (rebuilt > 1) return;
     if (poolThreads > 1) {
       process.stderr.write(
         `genbook: a wasm operation on ${poolThreads} threads was interrupted; the backend goes on with 1 thread (restart the kernel to use ${poolThreads} again)\n`,
