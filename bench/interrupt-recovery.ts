@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/interrupt-recovery.ts [--trials N] [--settle MS] [--threads T]
  *   GENBOOK_WASM_RECOVERY_THREADS=2 npx tsx bench/interrupt-recovery.ts …   # rebuild with 2 threads
+ *   npx tsx bench/interrupt-recovery.ts --rebuild-only [--trials N]          # the control: no interrupt
  *
  * Each trial runs 2×2 convolutions in an endless loop under `vm.runInContext(…, { breakOnSigint })`
  * (what tslab does with a cell), a worker thread sends this process SIGINT after 100–500 ms (V8
@@ -22,6 +23,12 @@
  * old pool's late writes are not the cause (the lead of the 2026-12-05 note): its workers had
  * 1.5 s to finish and were terminated before the rebuild. With --settle 0 the 2-thread rebuild
  * deadlocked at the second interrupt (the spare worker for the new pool had not loaded).
+ *
+ * The control, --rebuild-only: each trial replaces the 2-thread pool the way the recovery does
+ * (terminate the pool's workers, `init_with_threads_count(2)` on a loaded spare) with no interrupt
+ * before it, then runs the same checks: 0 wrong of 500 (--trials 100 --settle 300, load 2.9). So the
+ * rebuild alone is sound; what the cut leaves behind in the main thread's state is what a later
+ * rebuilt pool trips on — not found yet.
  */
 import * as os from 'os';
 import * as vm from 'vm';
@@ -36,12 +43,41 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+/** The Emscripten pthread bookkeeping this control touches (see lib/src/backend/wasm-threads.ts). */
+interface PoolModule {
+  _init_with_threads_count(threads: number): void;
+  PThread: {
+    runningWorkers: { pthread_ptr?: number; terminate(): unknown; unref(): void }[];
+    unusedWorkers: unknown[];
+    pthreads: Record<number, unknown>;
+    allocateUnusedWorker(): void;
+    loadWasmModuleToWorker(worker: unknown): void;
+  };
+}
+
+/** Replace the wasm pool as guardAgainstInterrupts' recovery does, without an interrupt before it. */
+function rebuildPool(threads: number): void {
+  const module = (tf.backend() as unknown as { wasm: PoolModule }).wasm;
+  const pthread = module.PThread;
+  const old = pthread.runningWorkers.slice();
+  for (const worker of old) {
+    if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
+    void worker.terminate();
+  }
+  pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
+  module._init_with_threads_count(threads);
+  for (const worker of pthread.runningWorkers) worker.unref();
+  pthread.allocateUnusedWorker(); // a spare for the next rebuild, loaded during the settle
+  pthread.loadWasmModuleToWorker(pthread.unusedWorkers[pthread.unusedWorkers.length - 1]);
+}
+
 async function main(): Promise<void> {
   const trials = option('trials', 40);
   const settle = option('settle', 1500);
   const threads = option('threads', 2);
   await backend.setup('wasm', { threads, log: null });
   process.on('SIGINT', () => undefined); // outside runInContext a stray SIGINT must not kill the run
+  const rebuildOnly = process.argv.includes('--rebuild-only');
   const context = vm.createContext({ tf });
   const spin =
     "{ const a = tf.randomNormal([64, 16, 16, 32]); const f = tf.randomNormal([3, 3, 32, 64]);\n" +
@@ -50,14 +86,18 @@ async function main(): Promise<void> {
   const wrong: string[] = [];
   let checks = 0;
   for (let i = 0; i < trials; i++) {
-    const delay = 100 + Math.floor(Math.random() * 400);
-    const sender = new Worker(`setTimeout(() => process.kill(process.pid, 'SIGINT'), ${delay});`, { eval: true });
-    try {
-      vm.runInContext(spin, context, { breakOnSigint: true });
-    } catch {
-      cut++;
+    if (rebuildOnly) {
+      rebuildPool(2);
+    } else {
+      const delay = 100 + Math.floor(Math.random() * 400);
+      const sender = new Worker(`setTimeout(() => process.kill(process.pid, 'SIGINT'), ${delay});`, { eval: true });
+      try {
+        vm.runInContext(spin, context, { breakOnSigint: true });
+      } catch {
+        cut++;
+      }
+      await sender.terminate();
     }
-    await sender.terminate();
     await new Promise((resolve) => setTimeout(resolve, settle));
     for (let k = 0; k < 5; k++, checks++) {
       const product = tf.tidy(() => tf.matMul(tf.ones([300, 300]), tf.ones([300, 300])).sum().dataSync()[0]);
@@ -68,7 +108,7 @@ async function main(): Promise<void> {
   }
   console.log(JSON.stringify({
     trials, cut, checks, wrong: wrong.length, firstWrong: wrong.slice(0, 5), threads,
-    recoveryThreads: process.env.GENBOOK_WASM_RECOVERY_THREADS || '1', threadsInUseAtEnd: backend.threadsInUse(),
+    mode: rebuildOnly ? 'rebuild only (no interrupt)' : 'interrupt', recoveryThreads: process.env.GENBOOK_WASM_RECOVERY_THREADS || '1', threadsInUseAtEnd: backend.threadsInUse(),
     settleMs: settle, loadAverage: os.loadavg()[0], cpus: os.cpus().length,
   }));
   process.exit(0);
