@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
+import { groupNormalize } from './group-norm';
 
 /** How a new parameter is initialised. */
 export type Init = 'zeros' | 'ones' | { fanIn: number; gain?: number };
@@ -133,17 +134,15 @@ export function conv(
 
 /**
  * Group normalisation (Wu & He 2018): statistics per example over (H, W, C/G) for each of G groups,
- * then a per-channel scale and shift. DDPM uses it in every residual block.
+ * then a per-channel scale and shift. DDPM uses it in every residual block. The formulas and the
+ * written-out gradient are in `group-norm.ts`.
  */
 export function groupNorm(p: ParameterStore, name: string, x: tf.Tensor4D, groups: number, epsilon = 1e-5): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
+  const c = x.shape[3];
   if (c % groups !== 0) throw new RangeError(`${name}: channels (${c}) must be divisible by groups (${groups})`);
   const gamma = p.get(`${name}/gamma`, [c], 'ones');
   const beta = p.get(`${name}/beta`, [c], 'zeros');
-  const grouped = tf.reshape(x, [b, h, w, groups, c / groups]);
-  const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-  const normed = tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, epsilon))), [b, h, w, c]);
-  return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor4D;
+  return groupNormalize(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, groups, epsilon);
 }
 
 /** Nearest-neighbour ×2 upsampling followed by a 3×3 conv (DDPM's Upsample). */

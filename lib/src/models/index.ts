@@ -44,6 +44,7 @@ export type { VectorQuantizerConfig, QuantizeResult, VqVaeConfig } from './vq';
 export { GanLeakyReLU, ganLeakyReLU } from './gan-layers';
 export { DiffusionUNet, DDPM_UNET_CONFIG } from './diffusion-unet';
 export type { DiffusionUNetConfig } from './diffusion-unet';
+export { groupNormalize } from './group-norm';
 export { ParameterStore, silu, groupNorm, crossAttention, selfAttention, spaceToDepth2, depthToSpace2 } from './diffusion-nn';
 export { unetGenerator, patchDiscriminator, Pix2Pix, digitOutlines } from './gan-pix2pix';
 export type { UnetConfig, Pix2PixOptions } from './gan-pix2pix';
