@@ -43,32 +43,9 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-/** The Emscripten pthread bookkeeping this control touches (see lib/src/backend/wasm-threads.ts). */
-interface PoolModule {
-  _init_with_threads_count(threads: number): void;
-  PThread: {
-    runningWorkers: { pthread_ptr?: number; terminate(): unknown; unref(): void }[];
-    unusedWorkers: unknown[];
-    pthreads: Record<number, unknown>;
-    allocateUnusedWorker(): void;
-    loadWasmModuleToWorker(worker: unknown): void;
-  };
-}
-
-/** Replace the wasm pool as guardAgainstInterrupts' recovery does, without an interrupt before it. */
+/** Replace the 2-thread pool as the recovery does (lib/src/backend/wasm-threads.ts, replacePool). */
 function rebuildPool(threads: number): void {
-  const module = (tf.backend() as unknown as { wasm: PoolModule }).wasm;
-  const pthread = module.PThread;
-  const old = pthread.runningWorkers.slice();
-  for (const worker of old) {
-    if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
-    void worker.terminate();
-  }
-  pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
-  module._init_with_threads_count(threads);
-  for (const worker of pthread.runningWorkers) worker.unref();
-  pthread.allocateUnusedWorker(); // a spare for the next rebuild, loaded during the settle
-  pthread.loadWasmModuleToWorker(pthread.unusedWorkers[pthread.unusedWorkers.length - 1]);
+  backend.replaceWasmPoolForDiagnostics((tf.backend() as unknown as { wasm: unknown }).wasm, threads);
 }
 
 async function main(): Promise<void> {

@@ -206,6 +206,32 @@ describe('wasm threads: processes', function () {
     expect(r.stdout).to.match(/sum -?\d/);
   });
 
+  it('a replaced pool (as the Ctrl+C recovery replaces it) computes closed forms, and the process still exits on its own', () => {
+    // Each round replaces the 2-thread pool, then: a 300×300 product of ones sums to 300³, and a
+    // 3×3 'same' convolution of ones (8×16×16×32 by 3×3×32×64) has mean 32·(4·4 + 56·6 + 196·9)/256 = 264.5.
+    const r = runNode(
+      [],
+      `const { backend, tf } = require(${JSON.stringify(GENBOOK_DIST)});
+       backend.setup('wasm', { threads: 2, log: null }).then(async () => {
+         const module = tf.backend().wasm;
+         for (let round = 0; round < 4; round++) {
+           backend.replaceWasmPoolForDiagnostics(module, 2);
+           await new Promise((resolve) => setTimeout(resolve, 200));
+           const product = tf.tidy(() => tf.matMul(tf.ones([300, 300]), tf.ones([300, 300])).sum().dataSync()[0]);
+           const conv = tf.tidy(() => tf.conv2d(tf.ones([8, 16, 16, 32]), tf.ones([3, 3, 32, 64]), 1, 'same').mean().dataSync()[0]);
+           console.log('round', round, product, conv);
+         }
+         let refused = '';
+         try { backend.replaceWasmPoolForDiagnostics({}, 2); } catch (e) { refused = e.message; }
+         console.log('refused:', refused);
+       });`,
+    );
+    expect(r.error, 'the process hung on its pool').to.equal(undefined);
+    expect(r.status, r.stderr).to.equal(0);
+    for (let round = 0; round < 4; round++) expect(r.stdout).to.contain(`round ${round} 27000000 264.5`);
+    expect(r.stdout).to.match(/refused: .*not the threaded wasm build/);
+  });
+
   it('falls back to the single-threaded build, and says why, when the threaded one cannot start', () => {
     // No writable temp dir: the pthread worker script cannot be written.
     const r = runNode(

@@ -261,6 +261,39 @@ function keepSpares(module: ThreadedModule, count: number): void {
 }
 
 /**
+ * Replace the module's pthread pool by a new one of `threads` threads: terminate the running
+ * workers (forgetting their pthreads), `init_with_threads_count(threads)` (which takes its
+ * `threads − 1` workers from the loaded spares; the old pool, its mutex included, is abandoned),
+ * `unref` the new pool's workers so they never keep the process alive, and load spares for the
+ * next replacement. Used by the Ctrl+C recovery below and by `bench/interrupt-recovery.ts`.
+ */
+function replacePool(module: ThreadedModule, threads: number): void {
+  const pthread = module.PThread;
+  const old = pthread.runningWorkers.slice();
+  for (const worker of old) {
+    if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
+    void worker.terminate();
+  }
+  pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
+  module._init_with_threads_count(threads);
+  for (const worker of pthread.runningWorkers) worker.unref();
+  keepSpares(module, threads - 1);
+}
+
+/**
+ * Diagnostics only (`bench/interrupt-recovery.ts --rebuild-only`): replace the threaded wasm
+ * backend's pool by one of `threads` threads, as the Ctrl+C recovery does, without an interrupt.
+ * Throws if the active backend is not genbook's threaded wasm build.
+ */
+export function replaceWasmPoolForDiagnostics(module: unknown, threads: number): void {
+  const m = module as Partial<ThreadedModule> | undefined;
+  if (m === undefined || typeof m._init_with_threads_count !== 'function' || m.PThread === undefined) {
+    throw new Error('replaceWasmPoolForDiagnostics: the module is not the threaded wasm build (set up wasm with 2 or more threads)');
+  }
+  replacePool(m as ThreadedModule, parseThreadCount(threads, 'threads'));
+}
+
+/**
  * Threads of the pool rebuilt after an interrupt: 1. `GENBOOK_WASM_RECOVERY_THREADS=N` rebuilds it
  * with N instead — a diagnostic for `bench/interrupt-recovery.ts` only, which shows why 1 is the
  * default (a rebuilt 2-thread pool computes wrong values now and then, and can deadlock).
@@ -295,18 +328,9 @@ function guardAgainstInterrupts(module: ThreadedModule, threads: number): void {
   let poolThreads = threads;
   let stackAtEntry = 0;
   const recover = (): void => {
-    const pthread = module.PThread;
     module.stackRestore(stackAtEntry);
-    const old = pthread.runningWorkers.slice();
-    for (const worker of old) {
-      if (worker.pthread_ptr !== undefined) delete pthread.pthreads[worker.pthread_ptr];
-      void worker.terminate();
-    }
-    pthread.runningWorkers = pthread.runningWorkers.filter((w) => !old.includes(w));
     const rebuilt = recoveryThreads();
-    module._init_with_threads_count(rebuilt);
-    for (const worker of pthread.runningWorkers) worker.unref();
-    keepSpares(module, rebuilt - 1);
+    replacePool(module, rebuilt);
     inFlight = false;
     if (rebuilt > 1) return;
     if (poolThreads > 1) {

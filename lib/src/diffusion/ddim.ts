@@ -17,7 +17,8 @@ import { callEpsilon, startStepOf } from './ddpm';
 import { epsFromX0, predictX0FromEps } from './forward';
 import { NoiseSchedule } from './schedule';
 import { checkSameShape } from '../util/validate';
-import { CommonSamplerOptions, EpsilonPredictor, yieldToEventLoop } from './types';
+import { CommonSamplerOptions, EpsilonPredictor } from './types';
+import { yieldToEventLoop } from '../util/event-loop';
 
 /** How `ddimTimesteps` spaces S steps over 1 … T. */
 export type TimestepSpacing = 'uniform' | 'quadratic' | 'trailing';

@@ -24,7 +24,8 @@ import { posteriorMeanVariance } from './posterior';
 import { ReverseVariance, reverseMean, reverseVariance } from './reverse';
 import { NoiseSchedule } from './schedule';
 import { checkSameShape } from '../util/validate';
-import { CommonSamplerOptions, EpsilonPredictor, yieldToEventLoop } from './types';
+import { CommonSamplerOptions, EpsilonPredictor } from './types';
+import { yieldToEventLoop } from '../util/event-loop';
 
 /** Options of `ddpmSample`. */
 export interface DdpmOptions extends CommonSamplerOptions {

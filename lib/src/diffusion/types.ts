@@ -63,7 +63,3 @@ export interface CommonSamplerOptions {
   onStep?: StepCallback;
 }
 
-/** Hands control back to the event loop so progress displays can update during a long loop. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}

@@ -48,6 +48,7 @@ import { checkPositiveInt } from '../util/validate';
 import { bernoulliNegLogLikelihood } from './vae';
 import { batchStream } from './autoencoder';
 import { createPixelCnnVariables, PixelCnnStackConfig, resolvePixelCnnConfig } from './pixelcnn-common';
+import { yieldToEventLoop } from '../util/event-loop';
 
 export type PixelCnnMaskType = 'A' | 'B';
 
@@ -204,7 +205,7 @@ export class PixelCnn {
           return tf.sigmoid(l.slice([0, rows - 1, c, 0], [count, 1, 1, 1])).dataSync() as Float32Array;
         });
         for (let n = 0; n < count; n++) canvas[n * H * W + r * W + c] = rng.uniform() < probs[n] ? 1 : 0;
-        if (c % 7 === 6) await new Promise((resolve) => setImmediate(resolve)); // keep the event loop (progress bars) alive
+        if (c % 7 === 6) await yieldToEventLoop(); // keep the event loop (progress bars) alive
       }
       options.onRow?.(r);
     }

@@ -1,5 +1,6 @@
 /** Train namespace: the shared loop, quick/full budgets, checkpoints and measured results. */
 export { trainLoop } from './loop';
+export { yieldToEventLoop } from '../util/event-loop';
 export type { Losses, Progress, LoopOptions, LoopResult } from './loop';
 export { budget, quickModeEnv } from './mode';
 export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckpoint, checkpointDir, checkpointOutputDir } from './checkpoint';

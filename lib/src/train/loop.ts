@@ -6,6 +6,7 @@
  * event loop a turn every `YIELD_EVERY_MS`, so a signal stops a long training within about a step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { yieldToEventLoop } from '../util/event-loop';
 
 export type Losses = Record<string, number>;
 
@@ -50,7 +51,7 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
     // without it SIGTERM and SIGINT handlers (tsx installs one in every script it runs) would wait
     // for the whole training, and `kill`, `timeout` or Ctrl+C would not stop it.
     if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       lastYield = performance.now();
     }
     if (i === 0) baseline = tf.memory().numTensors;

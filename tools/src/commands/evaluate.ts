@@ -109,7 +109,7 @@ function ganSpec(name: 'dcgan' | 'wgan-gp' | 'cgan' | 'acgan'): ModelSpec {
               return models.fromGanRange(g.predict(input, { batchSize: batch }) as Tensor);
             }));
             await parts[parts.length - 1].data();
-            await new Promise((resolve) => setImmediate(resolve));
+            await train.yieldToEventLoop();
           }
           const images = tf.concat(parts);
           tf.dispose([z, ...parts]);
