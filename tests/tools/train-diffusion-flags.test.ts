@@ -75,6 +75,7 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
       r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume'], { GENBOOK_CHECKPOINTS: path.join(dir, 'a'), GENBOOK_THREADS: '2' });
       expect(r.status, r.output).to.equal(0);
       expect(meta('a').steps).to.equal(2);
+      expect(r.output, 'the save line counts the steps of the whole training').to.match(/saved \S+ at step 2 \(1 of this run\)/);
       expect(meta('a').config.selfAttention).to.equal(true);
       expect(meta('a').threads).to.equal(2);
       expect(meta('a').threadCounts).to.deep.equal([{ fromStep: 0, threads: 1 }, { fromStep: 1, threads: 2 }]);

@@ -238,7 +238,7 @@ async function main(): Promise<void> {
         const { tensors, ...rest } = await trainerState();
         await train.saveVariables(tensors, path.join(stateDir, 'trainer'), { name: `${variant}-trainer-state`, command: previous.command, steps: previous.steps + step, state: rest });
         tf.dispose(Object.values(tensors));
-        log(`saved ${dir} at step ${step}`);
+        log(`saved ${dir} at step ${previous.steps + step} (${step} of this run)`);
       },
     });
     result.ema?.dispose();
