@@ -61,6 +61,29 @@ describe('viz.imageGrid', () => {
     expect(() => viz.imageGrid(imgs, { labels: ['one'] })).to.throw(RangeError, /labels/);
   });
 
+  it('lets a label run on under the empty-labelled cells after it in its row, and cuts what still does not fit', () => {
+    // 28-px images at scale 2: 56-px cells, glyphs 8 px apart, so 7 characters fit under one cell.
+    const cells = (count: number) => ({ images: new Float32Array(count * 28 * 28).fill(1), count, height: 28, width: 28 });
+    const inkOf = (png: PNG, fromY: number): number => {
+      let ink = 0;
+      for (let y = fromY; y < png.height; y++) for (let x = 0; x < png.width; x++) if (pixel(png, x, y)[0] < 128) ink++;
+      return ink;
+    };
+    const plainHeight = PNG.sync.read(viz.imageGrid(cells(1)).png).height;
+    // The reference ink of a text: drawn under one image wide enough for it (28×140 px at scale 2).
+    const wide = { images: new Float32Array(28 * 140).fill(1), count: 1, height: 28, width: 140 };
+    const inkOfText = (text: string) => inkOf(PNG.sync.read(viz.imageGrid(wide, { labels: [text], scale: 2 }).png), plainHeight - 2);
+    // '1234567890' with an empty label after it: 2 cells (114 px, 14 characters), drawn whole.
+    const spanned = PNG.sync.read(viz.imageGrid(cells(3), { labels: ['1234567890', '', 'x'] }).png);
+    expect(inkOf(spanned, plainHeight - 2)).to.equal(inkOfText('1234567890') + inkOfText('x'));
+    // With a label next to it, it keeps one cell and is cut to 7 characters.
+    const cut = PNG.sync.read(viz.imageGrid(cells(3), { labels: ['1234567890', 'y', 'x'] }).png);
+    expect(inkOf(cut, plainHeight - 2)).to.equal(inkOfText('1234567') + inkOfText('y') + inkOfText('x'));
+    // A label never runs on into the next row: the last cell of a row keeps its own width.
+    const rows = PNG.sync.read(viz.imageGrid(cells(4), { columns: 2, labels: ['a', '1234567890', '', ''] }).png);
+    expect(inkOf(rows, 0) - inkOf(PNG.sync.read(viz.imageGrid(cells(4), { columns: 2, labels: ['a', '', '', ''] }).png), 0)).to.equal(inkOfText('1234567'));
+  });
+
   it('rejects shapes that are not images', () => {
     expect(() => viz.imageGrid(tf.zeros([2, 3, 4, 5]))).to.throw(RangeError, /\[N,H,W,C\]/);
     expect(() => viz.imageGrid({ data: [1, 2, 3], height: 2, width: 2 })).to.throw(RangeError, /4 values/);

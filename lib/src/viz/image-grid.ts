@@ -19,7 +19,11 @@ import { checkIntInRange } from '../util/validate';
 export interface ImageGridOptions {
   /** Images per row (default: all in one row up to 10, else ⌈√N⌉). */
   columns?: number;
-  /** One label per image, drawn under it (numbers are formatted as text). */
+  /**
+   * One label per image, drawn under it (numbers are formatted as text). A label runs on under the
+   * cells after it in the same row whose labels are empty (''), so a row can carry one long label;
+   * what still does not fit is cut.
+   */
   labels?: readonly (string | number)[];
   /** Integer upscaling factor (default: the smallest that makes images at least 56 px, at most 8). */
   scale?: number;
@@ -108,10 +112,14 @@ export function imageGrid(images: ImageSource, options: ImageGridOptions = {}): 
     const x0 = gap + (k % cols) * (tileW + gap) + Math.floor((tileW - r.width * scale) / 2);
     const y0 = gap + Math.floor(k / cols) * (tileH + labelH + gap) + Math.floor((tileH - r.height * scale) / 2);
     drawRaster(buf, width, r, x0, y0, scale);
-    if (labels) {
-      const maxChars = Math.max(1, Math.floor((tileW + 1) / (GLYPH_ADVANCE * fontScale)));
+    if (labels && labels[k] !== '') {
+      // the label's room: its own cell and the empty-labelled cells after it in the same row
+      let span = 1;
+      while ((k % cols) + span < cols && k + span < n && labels[k + span] === '') span++;
+      const roomW = span * tileW + (span - 1) * gap;
+      const maxChars = Math.max(1, Math.floor((roomW + 1) / (GLYPH_ADVANCE * fontScale)));
       const text = labels[k].length > maxChars ? labels[k].slice(0, maxChars) : labels[k];
-      const tx = gap + (k % cols) * (tileW + gap) + Math.floor((tileW - textWidth(text) * fontScale) / 2);
+      const tx = gap + (k % cols) * (tileW + gap) + Math.floor((roomW - textWidth(text) * fontScale) / 2);
       const ty = gap + Math.floor(k / cols) * (tileH + labelH + gap) + tileH + 2;
       drawText(buf, width, height, text, tx, ty, fontScale);
     }
