@@ -196,6 +196,26 @@ describe('wasm training kernels (against cpu)', function () {
     expect(Array.from(sums)).to.deep.equal([0, 1, 2, 3, 4, 5].map((c) => 8 + 4 * c));
   });
 
+  it('Conv2DBackpropFilter with few input channels: a dy that was a matmul right operand in another shape gives the right gradient (stale packing)', async () => {
+    // The few-channels path multiplies patchesᵀ by dy seen as [positions, co], the same data id as
+    // dy. Had dy been a right operand in another shape just before, the stock kernel's packing cache
+    // would answer with that shape's packing.
+    const rng = random.rng(306);
+    const x = normalData(rng, [2, 5, 5, 1]);
+    const dy = normalData(rng, [2, 5, 5, 4]);
+    await compareKernel('matMul(1, reshape(dy, [20, 10])) then Conv2DBackpropFilter(x [2,5,5,1], dy) for a 3×3 filter', () => {
+      const dyT = tf.tensor4d(dy, [2, 5, 5, 4]);
+      const first = tf.matMul(tf.ones([1, 20]), tf.reshape(dyT, [20, 10]));
+      const dW = runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, [2, 5, 5, 1]), dy: dyT }, {
+        strides: [1, 1],
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 1, 4],
+      });
+      return [first, dW];
+    });
+  });
+
   it('_FusedMatMul (bias + relu) matches cpu with transposes', async () => {
     const rng = random.rng(305);
     for (const [m, k, n] of [[5, 7, 3], [64, 100, 32], [1, 9, 40]]) {

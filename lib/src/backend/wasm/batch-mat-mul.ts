@@ -36,8 +36,11 @@ interface MatMulAttrs {
  */
 const rightOperandShapes = new WeakMap<object, string>();
 
-/** Run the stock matmul `name`, copying the right operand `b` where the stock cache would go stale. */
-function runStockMatMul(name: string, backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+/**
+ * Run the stock matmul `name`, copying the right operand `b` where the stock cache would go stale.
+ * Every genbook kernel that calls the stock BatchMatMul goes through here.
+ */
+export function runStockMatMul(name: string, backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const { b } = inputs;
   const key = `${b.shape}|${(attrs as Partial<MatMulAttrs>).transposeB === true}`;
   const seen = rightOperandShapes.get(b.dataId);

@@ -12,7 +12,8 @@
  * Used when k_h·k_w·c_in ≤ FEW_CHANNELS_LIMIT.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type BackendWasm, type TensorInfo, heapF32, release, reshape, runStock, transpose } from './kernel-utils';
+import { type BackendWasm, type TensorInfo, heapF32, release, reshape, transpose } from './kernel-utils';
+import { runStockMatMul } from './batch-mat-mul';
 
 /** Largest k_h·k_w·c_in for which the im2col/col2im paths are used. */
 export const FEW_CHANNELS_LIMIT = 64;
@@ -21,11 +22,15 @@ export function usesFewChannels(info: tf.backend_util.Conv2DInfo): boolean {
   return info.filterHeight * info.filterWidth * info.inChannels <= FEW_CHANNELS_LIMIT && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
-/** a [m, k] · b [k, n] through XNNPACK (the stock BatchMatMul's fast path), as [m, n]. */
+/**
+ * a [m, k] · b [k, n] through XNNPACK (the stock BatchMatMul's fast path), as [m, n]. `b` may be a
+ * reshape of a tensor that was a right operand in another shape (dy is, seen as [positions, co]):
+ * runStockMatMul copies it then, since the stock kernel caches packings by data id.
+ */
 function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
   const a3 = reshape(backend, a, [1, a.shape[0], a.shape[1]]);
   const b3 = reshape(backend, b, [1, b.shape[0], b.shape[1]]);
-  const out = runStock('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+  const out = runStockMatMul('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false });
   release(backend, a3, b3);
   out.shape = [a.shape[0], b.shape[1]];
   return out;
