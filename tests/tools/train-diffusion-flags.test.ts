@@ -89,6 +89,39 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
     }
   });
 
+  it('--ema-decay: recorded from step 0, changed on a resume from that step, kept by a later resume; a bad value refused before any step', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-ema-'));
+    const env = { GENBOOK_CHECKPOINTS: dir };
+    try {
+      const meta = () => JSON.parse(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
+      let r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--channels', '8,16'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('EMA decay 0.999,');
+      expect(meta().emaDecay).to.equal(0.999);
+      expect(meta().emaDecays).to.deep.equal([{ fromStep: 0, decay: 0.999 }]);
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume', '--ema-decay', '0.9999'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('EMA decay 0.9999,');
+      expect(meta().emaDecay).to.equal(0.9999);
+      expect(meta().emaDecays).to.deep.equal([{ fromStep: 0, decay: 0.999 }, { fromStep: 1, decay: 0.9999 }]);
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '3', '--resume'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(meta().steps).to.equal(3);
+      expect(meta().emaDecay).to.equal(0.9999);
+      expect(meta().emaDecays).to.deep.equal([{ fromStep: 0, decay: 0.999 }, { fromStep: 1, decay: 0.9999 }]);
+      const before = fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin'));
+      for (const bad of ['1', '0', '-0.1']) {
+        r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '4', '--resume', '--ema-decay', bad], env);
+        expect(r.status, bad).to.equal(2);
+        expect(r.output).to.include(`--ema-decay: a number in (0, 1), e.g. 0.9999; got ${bad}`);
+      }
+      expect(meta().steps).to.equal(3);
+      expect(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin')).equals(before)).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ddpm-mnist-uncond is ddpm-mnist --p-uncond 1 bit for bit, in its own checkpoint (and differs from p_uncond 0.2)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
     try {

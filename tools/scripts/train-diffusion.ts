@@ -28,6 +28,9 @@
  * `--channels`, `--middle-blocks` and `--self-attention` size the MNIST U-Net (default 24,48, 1 and
  * none, the shipped one: `models.DDPM_UNET_CONFIG`; `--self-attention` adds DDPM's attention block
  * after the first middle block); a resume rebuilds the saved network and refuses other sizes.
+ * `--ema-decay D` (in (0, 1); default 0.999) is the decay of the EMA of the weights the checkpoint
+ * holds; on a resume it changes the decay from there on (meta.json's `emaDecays` lists each with
+ * the step it started at), and a resume without it goes on with the last one.
  * `--p-uncond P` is the label-drop probability (default 0.2; 1 drops every label: a purely
  * unconditional DDPM, all its training spent on ε_θ(x_t, t, ∅)); a resume keeps the saved one and
  * refuses another.
@@ -105,12 +108,14 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D]`);
   }
+  const emaFlag = flags['ema-decay'] as number | undefined;
+  if (emaFlag !== undefined && !(emaFlag > 0 && emaFlag < 1)) throw new UsageError(`--ema-decay: a number in (0, 1), e.g. 0.9999; got ${flags['ema-decay']}`);
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
   const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
@@ -156,14 +161,14 @@ async function main(): Promise<void> {
     // --resume: continue up to `steps` in total. Exactly, from <dir>/resume/ (the raw weights, Adam's
     // moments, the EMA and the random generator's position) when a run saved it; otherwise (an older
     // checkpoint) from the checkpoint's EMA weights with a fresh Adam state.
-    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[] };
+    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[], emaDecays: undefined as train.EmaDecayStep[] | undefined, emaDecay: undefined as number | undefined };
     let state: diffusion.DiffusionTrainerState | undefined;
     const stateDir = path.join(dir, 'resume');
     let resumedMeta: train.CheckpointMeta | undefined;
     if (flags.resume && train.hasCheckpoint(dir)) {
       const loaded = models.loadDiffusionCheckpoint(dir);
       resumedMeta = loaded.meta;
-      const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[]; learningRate?: number; learningRates?: { fromStep: number; lr: number }[] };
+      const m = loaded.meta as train.CheckpointMeta & { lossHistory?: { step: number; loss: number }[]; resumedWith?: string[]; learningRate?: number; learningRates?: { fromStep: number; lr: number }[]; emaDecay?: number; emaDecays?: train.EmaDecayStep[] };
       previous = {
         steps: m.steps ?? 0,
         seconds: m.trainSeconds ?? 0,
@@ -172,6 +177,9 @@ async function main(): Promise<void> {
         resumes: [...(m.resumedWith ?? []), command],
         // a resume may lower the learning rate (a step decay): meta.json keeps every rate and where it started
         learningRates: m.learningRates ?? (typeof m.learningRate === 'number' ? [{ fromStep: 0, lr: m.learningRate }] : []),
+        // a resume may average with another EMA decay from there on: meta.json keeps each and where it started
+        emaDecays: m.emaDecays,
+        emaDecay: m.emaDecay,
       };
       const savedMeta = train.readMeta(path.join(stateDir, 'trainer'));
       if (savedMeta && savedMeta.steps === previous.steps && train.hasCheckpoint(path.join(stateDir, 'weights'))) {
@@ -195,7 +203,9 @@ async function main(): Promise<void> {
     const { lr: learningRate, learningRates } = train.planLearningRates(previous.learningRates, previous.steps, { lr: flags.lr as number | undefined }, defaultLearningRate);
     // the threads of each part of the run, as the rates (meta.json's `threads` keeps the last count)
     const threadCounts = train.planThreadCounts(resumedMeta, previous.steps, backend.threadsInUse() ?? null);
-    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
+    // a resume without --ema-decay goes on with the last recorded decay
+    const { decay: emaDecay, emaDecays } = train.planEmaDecays(previous.emaDecays, previous.emaDecay, previous.steps, flags['ema-decay'] as number | undefined, 0.999);
+    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
       network: net,
@@ -207,7 +217,7 @@ async function main(): Promise<void> {
       resume: state,
       learningRate,
       pUncond,
-      emaDecay: 0.999,
+      emaDecay,
       reportEvery: 50,
       onProgress: progress,
       checkpointEvery: 500,
@@ -226,7 +236,8 @@ async function main(): Promise<void> {
             learningRate,
             learningRates,
             pUncond,
-            emaDecay: 0.999,
+            emaDecay,
+            emaDecays,
             weights: 'EMA',
             lossHistory: [...previous.history, ...thin([...losses]).map((p) => ({ step: previous.steps + p.step, loss: p.loss }))],
             ...extra,

@@ -14,5 +14,7 @@ export { readFidCurve, addFidCurvePoint, fidCurveSeries, fidCurveSampleCounts, F
 export type { FidCurve, FidCurvePoint } from './fid-curve';
 export { planLearningRates } from './learning-rates';
 export type { LearningRateStep, LearningRateRequest, LearningRatePlan } from './learning-rates';
+export { planEmaDecays } from './ema-decays';
+export type { EmaDecayStep, EmaDecayPlan } from './ema-decays';
 export { planThreadCounts } from './thread-counts';
 export type { ThreadCountStep } from './thread-counts';
