@@ -14,17 +14,10 @@
  */
 import * as os from 'os';
 import { backend, tf } from 'genbook';
+import { medianWallMs } from './median-wall';
 
-function time(f: () => tf.Tensor | tf.Tensor[]): number {
-  for (let i = 0; i < 3; i++) tf.dispose(f());
-  const wall: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const start = performance.now();
-    tf.dispose(f());
-    wall.push(performance.now() - start);
-  }
-  return wall.sort((a, b) => a - b)[7];
-}
+/** Median wall ms of 15 calls after 3 warm-up calls. */
+const time = (f: () => tf.Tensor | tf.Tensor[]): number => medianWallMs(f, 3, 15);
 
 async function main(): Promise<void> {
   const setup = await backend.setup('wasm', { log: null });

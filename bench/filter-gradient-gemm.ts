@@ -21,17 +21,10 @@
  */
 import { backend, tf } from 'genbook';
 import * as os from 'os';
+import { medianWallMs } from './median-wall';
 
-function time(f: () => tf.Tensor): number {
-  for (let i = 0; i < 2; i++) tf.dispose(f());
-  const wall: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t0 = performance.now();
-    tf.dispose(f());
-    wall.push(performance.now() - t0);
-  }
-  return wall.sort((a, b) => a - b)[3];
-}
+/** Median wall ms of 7 calls after 2 warm-up calls. */
+const time = (f: () => tf.Tensor): number => medianWallMs(f, 2, 7);
 
 async function main(): Promise<void> {
   const setup = await backend.setup('wasm', { log: null });
