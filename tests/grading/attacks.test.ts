@@ -230,7 +230,9 @@ describe('stopping the grader', function () {
         expect(graderProcesses().some((l) => l.includes('host.js')), 'a host started').to.equal(true);
         cli.kill(signal);
         await new Promise((r) => cli.once('exit', r));
-        await new Promise((r) => setTimeout(r, 1000));
+        // The runners die with the grader (SIGKILL to their process groups); a host inside bwrap
+        // follows its parent a moment later, longer on a loaded machine: wait up to 15 s.
+        for (const t0 = Date.now(); graderProcesses().length > 0 && Date.now() - t0 < 15_000; ) await new Promise((r) => setTimeout(r, 200));
         expect(graderProcesses()).to.deep.equal([]);
       } finally {
         cli.kill('SIGKILL');
