@@ -6,5 +6,5 @@ module.exports = {
   extension: ['ts'],
   spec: paths.length > 0 ? [] : ['tests/**/*.test.ts'],
   timeout: 120000,
-  reporter: 'spec',
+  reporter: './tests/spec-with-file-times.cjs',
 };
