@@ -96,6 +96,11 @@ describe('evaluate command', () => {
       const both = evaluate(['dcgan', '--curve', '--grid', '--checkpoints', dir]);
       expect(both.status).to.equal(2);
       expect(both.stderr).to.match(/give one of them/);
+      // --grid measures nothing: a --count with it is refused, not silently ignored
+      const counted = evaluate(['dcgan', '--grid', '--count', '2000', '--checkpoints', dir]);
+      expect(counted.status).to.equal(2);
+      expect(counted.stderr).to.match(/--grid draws the first 100 samples and measures nothing; --count is for the FID evaluation/);
+      expect(counted.stdout).to.not.match(/drawing/);
       const missing = evaluate(['dcgan', '--checkpoints', path.join(dir, 'nope')]);
       expect(missing.status).to.equal(2);
       expect(missing.stderr).to.match(/--checkpoints: no folder/);

@@ -19,7 +19,7 @@
  * `<checkpoint>/fid-curve.json` (train/fid-curve.ts) — run it now and then on a training in
  * progress (with `--checkpoints`) to see whether FID still falls; notebooks 05 and 06 plot the curves.
  * `--grid`: instead of evaluating, draw 100 seeded samples (the protocol's first 100; conditional
- * models: column c is digit c) as a 10×10 PNG in docs/gallery/<model>.png.
+ * models: column c is digit c) as a 10×10 PNG in docs/gallery/<model>.png; `--count` is refused with it.
  *
  * Metrics a result file holds that this command does not measure (PixelCNN's exact test NLL from
  * notebook 07) are carried over and named in the notes.
@@ -301,6 +301,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   }
   if (extra.length) throw new UsageError(`one model at a time; got ${flags._.join(' ')}`);
   if (flags.curve && flags.grid) throw new UsageError('--curve measures FID; --grid only draws a picture: give one of them');
+  // The grid is always the protocol's first 100 samples; a count given with it would be ignored.
+  if (flags.grid && flags.count !== undefined) throw new UsageError('--grid draws the first 100 samples and measures nothing; --count is for the FID evaluation: give one of them');
   const name = resolve(given);
   if (!name) throw new UsageError(`unknown model "${given}"; known models: ${Object.keys(evaluators).join(', ')}\n\n${usage()}`);
   const spec = evaluators[name];
