@@ -12,6 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { until } from '../until';
 import { expectedStub } from '../../tools/src/grading/validate';
 import { layout } from '../../tools/src/grading/layout';
 import type { StudentReport } from '../../tools/src/grading/report';
@@ -225,14 +226,13 @@ describe('stopping the grader', function () {
       const { spawn } = await import('child_process');
       const cli = spawn(process.execPath, [path.join(ROOT, 'tools', 'dist', 'cli.js'), 'check', 'hw01', '--target', dir], { stdio: 'ignore' });
       try {
-        const deadline = Date.now() + 60_000;
-        while (!graderProcesses().some((l) => l.includes('host.js')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        await until('a host', () => graderProcesses().some((l) => l.includes('host.js')), 60).catch(() => undefined);
         expect(graderProcesses().some((l) => l.includes('host.js')), 'a host started').to.equal(true);
         cli.kill(signal);
         await new Promise((r) => cli.once('exit', r));
         // The runners die with the grader (SIGKILL to their process groups); a host inside bwrap
         // follows its parent a moment later, longer on a loaded machine: wait up to 15 s.
-        for (const t0 = Date.now(); graderProcesses().length > 0 && Date.now() - t0 < 15_000; ) await new Promise((r) => setTimeout(r, 200));
+        await until('the grader processes to exit', () => graderProcesses().length === 0, 15).catch(() => undefined);
         expect(graderProcesses()).to.deep.equal([]);
       } finally {
         cli.kill('SIGKILL');

@@ -20,6 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describeOsLayer, descendantPids, osSandbox, osSandboxStatus } from '../../tools/src/grading/os-sandbox';
 import { nodeArguments } from '../../tools/src/grading/sandbox';
+import { until } from '../until';
 import * as A from './attack-fixtures';
 
 const ROOT = A.ROOT;
@@ -214,7 +215,7 @@ describe('issue 16: the OS-level sandbox (bubblewrap)', function () {
         return false;
       }
     };
-    for (let i = 0; i < 50 && inside.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    await until('the processes inside to end', () => !inside.some(alive), 15, 100).catch(() => undefined);
     expect(inside.filter(alive)).to.deep.equal([]);
   });
 

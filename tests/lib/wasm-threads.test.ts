@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
+import { until } from '../until';
 import { expectClose, normalData } from './wasm-compare';
 
 const quiet = { log: null } as const;
@@ -178,11 +179,8 @@ describe('wasm threads: threaded and single-threaded builds agree', function () 
     const during = osThreads() as number;
     await backend.setup('wasm', { ...quiet, threads: 1 });
     // Worker termination is asynchronous: give the threads a moment to end.
-    let after = osThreads() as number;
-    for (let i = 0; i < 50 && after > before; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = osThreads() as number;
-    }
+    await until("the pool's threads to end", () => (osThreads() as number) <= before, 15, 100).catch(() => undefined);
+    const after = osThreads() as number;
     expect(during, 'the pool adds OS threads').to.be.above(before);
     expect(after, `threads: ${before} before, ${during} with the pool, ${after} after`).to.be.at.most(before);
   });

@@ -11,6 +11,7 @@
 import { expect } from 'chai';
 import { kernelSpec } from '../../tools/src/kernel/spec';
 import { raceTimeout, sleep, startKernel, type KernelProcess } from '../../tools/src/runner/kernel-manager';
+import { until } from '../until';
 
 describe('genbook kernel: Ctrl+C on a threaded wasm cell', function () {
   this.timeout(300000);
@@ -78,14 +79,14 @@ describe('genbook kernel: Ctrl+C on a threaded wasm cell', function () {
       // (Whether the stderr notice of the one-thread pool comes depends on where SIGINT landed: in a
       // wasm operation, or in the loop's JavaScript between two, where nothing needs recovering.)
       for (const line of ['matmul 27000000', 'conv 264.5']) {
-        for (const t0 = Date.now(); !results.includes(line) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 50));
+        await until(line, () => results.includes(line), 10, 50).catch(() => undefined);
         expect(results, `what arrived: ${JSON.stringify(results)}`).to.include(line);
       }
       // The backend reports the pool it runs now: 1 thread once a wasm operation was cut short.
       if (results.some((l) => /goes on with 1 thread/.test(l))) recovered = true;
       expect(await run(`console.log('threads now', backend.threadsInUse());`)).to.equal('ok');
       const line = `threads now ${recovered ? 1 : 2}`;
-      for (const t0 = Date.now(); !results.includes(line) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 50));
+      await until(line, () => results.includes(line), 10, 50).catch(() => undefined);
       expect(results, `what arrived: ${JSON.stringify(results)}`).to.include(line);
     }
   });
