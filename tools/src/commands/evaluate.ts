@@ -1,5 +1,5 @@
 /**
- * `genbook evaluate <model> [--count N] [--seed S] [--batch B] [--json] [--grid]`
+ * `genbook evaluate <model> [--count N] [--seed S] [--batch B] [--jobs J] [--json] [--grid]`
  * (`npm run evaluate -- <model> …`): the one way the course measures a shipped generative checkpoint.
  *
  * It draws `count` seeded samples with the protocol of the notebook that presents the model
@@ -12,6 +12,9 @@
  * GENBOOK_QUICK=1: `build/results/`), which notebooks 05–11 and the README read.
  *
  * `--json`: the last line printed is one JSON object (model, samples, mnistFid, mnistIs, …).
+ * `--jobs J` (the pixel-space diffusion models, `parallel` below): their batches are drawn by J
+ * worker threads, each with a single-threaded backend (evaluate-workers.ts): the same samples, on
+ * J cores at once.
  * `--checkpoints DIR`: read the checkpoints from DIR/<name> instead of data/checkpoints (your own
  * training, or one in progress: a consistent copy is measured, util/checkpoint-snapshot.ts); the
  * result then goes to DIR/results/<result>.json, never over the shipped numbers in data/results.
@@ -28,6 +31,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { snapshotCheckpoints } from '../util/checkpoint-snapshot';
+import { drawInWorkers } from './evaluate-workers';
 import { parseFlags, UsageError } from '../util/flags';
 import { onStopSignal, signalExitCode } from '../util/signals';
 
@@ -47,7 +51,8 @@ interface Drawn {
 interface Configuration {
   /** Suffix of the per-configuration metric names ('w2', 's10'); '' for the headline. */
   key: string;
-  draw: (count: number, seed: number, batch: number) => Promise<Drawn>;
+  /** `jobs` > 1 only for a spec with `parallel` (its batches drawn by that many workers). */
+  draw: (count: number, seed: number, batch: number, jobs: number) => Promise<Drawn>;
 }
 
 interface ModelSpec {
@@ -69,6 +74,8 @@ interface ModelSpec {
   gridConfiguration?: number;
   /** Settings recorded among the metrics (notebooks 08 and 09 show `steps`). */
   settings?: Record<string, number>;
+  /** `--jobs N` draws its batches over N worker threads (evaluate-workers.ts): the pixel-space U-Nets. */
+  parallel?: boolean;
   /** The real-data baseline's images (default: `count` training digits, seed 123, as notebook 05). */
   binarizedBaseline?: boolean;
   notes: (count: number, seed: number, batch: number) => string;
@@ -123,6 +130,14 @@ function ganSpec(name: 'dcgan' | 'wgan-gp' | 'cgan' | 'acgan'): ModelSpec {
 
 type DiffusionNet = import('genbook').models.DiffusionUNet;
 
+let lastProgress = 0;
+/** A long draw (DDPM's 1000 steps take minutes per batch) says how far it is, at most every 10 s. */
+function drawProgress(done: number, count: number): void {
+  if (done >= count || Date.now() - lastProgress < 10_000) return;
+  lastProgress = Date.now();
+  console.log(`[${new Date().toISOString().slice(11, 19)}]   ${done}/${count} samples drawn`);
+}
+
 /**
  * The MNIST U-Nets: `ddpm-mnist-uncond` trained purely unconditionally (p_uncond 1) samples DDPM,
  * DDIM and classifier guidance; `ddpm-mnist`, trained with CFG's label dropping, samples CFG.
@@ -130,10 +145,21 @@ type DiffusionNet = import('genbook').models.DiffusionUNet;
 type PixelUNet = 'ddpm-mnist-uncond' | 'ddpm-mnist';
 
 function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: number, extra: { guidanceWeight?: number; classifierScale?: number; labels?: boolean } = {}): Configuration['draw'] {
-  return async (count, seed, batch) => {
-    const { diffusion, models, train } = lib();
-    const unet = models.loadDiffusionCheckpoint(train.checkpointDir(checkpoint)).network as DiffusionNet;
+  return async (count, seed, batch, jobs) => {
+    const { diffusion, models, tf, train } = lib();
     const labels = extra.labels ? classesInTurn(count) : undefined;
+    if (jobs > 1 && count > batch) {
+      const { values, seconds } = await drawInWorkers(
+        {
+          backend: tf.getBackend(), unetDir: train.checkpointDir(checkpoint), sampler, steps, guidanceWeight: extra.guidanceWeight,
+          ...(extra.classifierScale !== undefined ? { classifierDir: train.checkpointDir('ddpm-noisy-classifier'), classifierScale: extra.classifierScale } : {}),
+        },
+        { count, seed, batch, labels, jobs, onBatch: drawProgress },
+      );
+      const images = tf.tidy(() => diffusion.toUnitRange(tf.tensor4d(values, [count, 28, 28, 1])));
+      return { images, labels, seconds };
+    }
+    const unet = models.loadDiffusionCheckpoint(train.checkpointDir(checkpoint)).network as DiffusionNet;
     let classifierGuidance: { gradientFor: (ys: number[]) => import('genbook').diffusion.ClassifierGradient; scale: number } | undefined;
     if (extra.classifierScale !== undefined) {
       const clf = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-noisy-classifier')).network as import('genbook').models.NoisyClassifier;
@@ -141,7 +167,7 @@ function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: 
     }
     const { samples, seconds } = await diffusion.generate({
       network: unet, schedule: diffusion.noiseSchedule('linear', 1000), sampleShape: [28, 28, 1], count, seed, batchSize: batch,
-      sampler, steps, labels, guidanceWeight: extra.guidanceWeight, classifierGuidance,
+      sampler, steps, labels, guidanceWeight: extra.guidanceWeight, classifierGuidance, onBatch: drawProgress,
     });
     const images = diffusion.toUnitRange(samples);
     samples.dispose();
@@ -160,6 +186,7 @@ function ddimSpec(steps: 50 | 20 | 10): ModelSpec {
     defaultSeed: 1,
     conditional: false,
     configurations: () => [{ key: '', draw: pixelDiffusion('ddpm-mnist-uncond', 'ddim', steps) }],
+    parallel: true,
     settings: { steps },
     notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the unconditionally trained checkpoint (ddpm-mnist-uncond), DDIM η = 0, uniform spacing, ${steps} steps, linear β schedule T = 1000, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   };
@@ -209,6 +236,7 @@ export const evaluators: Record<string, ModelSpec> = {
     defaultSeed: 1,
     conditional: false,
     configurations: () => [{ key: '', draw: pixelDiffusion('ddpm-mnist-uncond', 'ddpm', 1000) }],
+    parallel: true,
     settings: { steps: 1000 },
     notes: (count, seed, batch) => `U-Net ε(x_t, t, ∅) of the unconditionally trained checkpoint (ddpm-mnist-uncond), Algorithm 2, σ_t² = β_t, 1000 steps, linear β schedule, no clipping, ${count} samples, seed ${seed}, batch ${batch}`,
   },
@@ -225,6 +253,7 @@ export const evaluators: Record<string, ModelSpec> = {
     defaultSeed: 3,
     conditional: true,
     configurations: () => CFG_WEIGHTS.map((w) => ({ key: `w${w}`, draw: pixelDiffusion('ddpm-mnist', 'ddim', 20, { labels: true, guidanceWeight: w }) })),
+    parallel: true,
     headline: bestByAccuracy,
     gridConfiguration: CFG_WEIGHTS.indexOf(2),
     notes: (count, seed, batch) => `classifier-free guidance, DDIM 20 steps (2 network passes per step), ${count} samples per w (classes 0–9 in turn), seed ${seed}, batch ${batch}; headline numbers (mnistFid, mnistIs, secondsPerSample) at bestW, the w of the highest conditional accuracy`,
@@ -239,6 +268,7 @@ export const evaluators: Record<string, ModelSpec> = {
     defaultSeed: 5,
     conditional: true,
     configurations: () => GUIDANCE_SCALES.map((s) => ({ key: `s${s}`, draw: pixelDiffusion('ddpm-mnist-uncond', 'ddim', 50, { labels: true, classifierScale: s }) })),
+    parallel: true,
     headline: () => GUIDANCE_SCALES.indexOf(10),
     gridConfiguration: GUIDANCE_SCALES.indexOf(10),
     notes: (count, seed, batch) => `classifier guidance of the unconditional ε(x_t, t, ∅) (ddpm-mnist-uncond) with ddpm-noisy-classifier, DDIM 50 steps, ${count} samples per scale (classes 0–9 in turn), seed ${seed}, batch ${batch}; headline numbers at s = 10`,
@@ -279,7 +309,7 @@ export const evaluators: Record<string, ModelSpec> = {
 function usage(): string {
   const width = Math.max(...Object.keys(evaluators).map((n) => n.length));
   return [
-    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--json] [--checkpoints DIR] [--curve | --grid]',
+    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--jobs J] [--json] [--checkpoints DIR] [--curve | --grid]',
     '',
     'models (default count; writes data/results/<result>.json):',
     ...Object.entries(evaluators).map(([n, s]) => `  ${n.padEnd(width)}  ${s.help}; ${s.defaultCount} samples → ${s.result}.json`),
@@ -293,7 +323,7 @@ function resolve(name: string): string | undefined {
 }
 
 export async function evaluateCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', json: 'boolean', grid: 'boolean', curve: 'boolean', checkpoints: 'string', help: 'boolean' });
+  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', jobs: 'number', json: 'boolean', grid: 'boolean', curve: 'boolean', checkpoints: 'string', help: 'boolean' });
   const [given, ...extra] = flags._;
   if (flags.help || !given) {
     console.log(usage());
@@ -313,6 +343,11 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (spec.conditional && count % 10 !== 0) throw new UsageError(`--count must be a multiple of 10 for ${name} (classes 0–9 in turn); got ${count}`);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0; got ${seed}`);
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer; got ${batch}`);
+  const jobs = (flags.jobs as number | undefined) ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive integer; got ${jobs}`);
+  if (jobs > 1 && !spec.parallel) {
+    throw new UsageError(`--jobs: ${name} draws in one thread (only ${Object.keys(evaluators).filter((n) => evaluators[n].parallel).join(', ')} draw their batches over workers)`);
+  }
 
   const candidates = flags.checkpoints as string | undefined;
   if (candidates !== undefined) {
@@ -358,7 +393,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (flags.grid) {
     const configuration = configurations[spec.gridConfiguration ?? 0];
     log(`${name}: drawing 100 samples (seed ${seed}${configuration.key ? `, ${configuration.key}` : ''}) for a 10×10 grid`);
-    const drawn = await configuration.draw(100, seed, batch);
+    const drawn = await configuration.draw(100, seed, batch, jobs);
     const file = candidates !== undefined ? path.join(path.resolve(candidates), 'gallery', `${name}.png`) : projectPath('docs', 'gallery', `${name}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     viz.imageGrid(drawn.images, { columns: 10, range: [0, 1], scale: 2 }).save(file);
@@ -373,7 +408,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const rows: (import('genbook').metrics.SampleEvaluation & { secondsPerSample: number; perDigit?: number[] })[] = [];
   for (const configuration of configurations) {
     log(`${name}${configuration.key ? ` ${configuration.key}` : ''}: drawing ${count} samples (seed ${seed})`);
-    const drawn = await configuration.draw(count, seed, batch);
+    const drawn = await configuration.draw(count, seed, batch, jobs);
     const evaluation = await metrics.evaluateSamples(drawn.images, { labels: drawn.labels, classifier, reference });
     const perDigit = drawn.labels ? metrics.perClassAccuracy(classifier.probabilities(drawn.images), drawn.labels).perClass : undefined;
     tf.dispose(drawn.images);
