@@ -460,6 +460,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     trained.push(`${c} ${meta?.steps ?? '?'} steps${meta?.batchSize ? ` of batch ${meta.batchSize}` : ''}`);
   }
   // Timings depend on what else runs: record the 1-minute load average next to them.
+  const threads = backend.threadsInUse(); // wasm's pool; other backends thread as they do
+  const drawnBy = jobs > 1 ? `${jobs} worker threads, 1 thread each` : threads === undefined ? 'its own threads' : `${threads} thread${threads > 1 ? 's' : ''}`;
   const load = os.loadavg()[0];
   const command = ['npm run evaluate --', name, '--count', String(count), '--seed', String(seed), ...(flags.batch !== undefined ? ['--batch', String(batch)] : [])].join(' ');
   const resultEntry: import('genbook').train.ModelResult = {
@@ -471,7 +473,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     trainSeconds,
     command,
     mode,
-    notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name}, ${os.cpus().length} CPUs, load average ${load.toFixed(1)}` +
+    notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name} (${drawnBy}), ${os.cpus().length} CPUs, load average ${load.toFixed(1)}` +
       (Object.keys(carried).length ? `; ${Object.keys(carried).join(', ')} carried over from the previous result (not measured by this command)` : ''),
   };
   let file: string;
@@ -517,6 +519,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     realBaselineFid: baseline.mnistFid,
     secondsPerSample: head.secondsPerSample,
     backend: setup.name,
+    drawnBy,
     loadAverage: load,
     ...(curveFile !== undefined ? { curve: curveFile } : {}),
     ...(configurations.length > 1 ? { sweep: Object.fromEntries(configurations.map((c, i) => [c.key, { mnistFid: rows[i].mnistFid, mnistIs: rows[i].mnistIs, conditionalAccuracy: rows[i].conditionalAccuracy }])), headline: configurations[h].key } : {}),
