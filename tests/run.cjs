@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: every test, as two mocha processes side by side on a machine with 2 cores or more.
 //
-// One mocha process runs on one core (the suite's CPU time is close to its wall time), so two
-// disjoint groups of test files take about half the time:
+// One mocha process kept about one core busy (CI on 2026-12-06: 999 s CPU in 1061 s wall). Two
+// disjoint groups of test files side by side took 847 s in the next CI run: not half, since many
+// tests already keep both cores busy at times (wasm thread pools, graders, kernels). The groups:
 //   1. tests/notebooks and tests/tools: the notebooks' quick runs, the kernel, the runner, the CLI.
 //      They stay in one process: the notebook files share their quick runs (quick-runs.ts caches them
 //      per process), and `evaluate.test.ts` and notebook 05's quick run both write

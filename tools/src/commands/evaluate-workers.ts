@@ -8,7 +8,8 @@
  * almost full speed each. Batches are independent: `diffusion.generate` seeds batch b with
  * seed + b. So a worker takes the next batch whenever it finishes one, and the samples are those of
  * one process drawing batch after batch, in the same order (tests/tools/evaluate.test.ts compares
- * them).
+ * them). Measured on 2 cores, DDIM-50 sampling gains only 1.05× over the 2-thread pool
+ * (`npx tsx bench/evaluate-jobs.ts`, bench/results/evaluate-jobs.txt), so `--jobs` defaults to 1.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 
