@@ -10,12 +10,9 @@
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
+import { parseFlags } from '../tools/src/util/flags';
 
 const ROOT = path.resolve(__dirname, '..');
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 
 function samplingSeconds(model: string, count: number, threads: number, jobs: number): number {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'dist', 'cli.js'), 'evaluate', model, '--count', String(count), '--jobs', String(jobs), '--json'], {
@@ -27,10 +24,14 @@ function samplingSeconds(model: string, count: number, threads: number, jobs: nu
 }
 
 function main(): void {
-  const model = flag('model', 'ddpm-ddim50');
-  const count = Number(flag('count', '400'));
-  const jobs = Number(flag('jobs', '2'));
-  const rounds = Number(flag('rounds', '3'));
+  const flags = parseFlags(process.argv.slice(2), { model: 'string', count: 'number', jobs: 'number', rounds: 'number' });
+  const model = (flags.model as string | undefined) ?? 'ddpm-ddim50';
+  const count = (flags.count as number | undefined) ?? 400;
+  const jobs = (flags.jobs as number | undefined) ?? 2;
+  const rounds = (flags.rounds as number | undefined) ?? 3;
+  for (const [k, v] of Object.entries({ count, jobs, rounds })) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${k} must be a positive integer; got ${v}`);
+  }
   console.log(`# npx tsx bench/evaluate-jobs.ts --model ${model} --count ${count} --jobs ${jobs} --rounds ${rounds}: ${os.cpus().length} CPUs, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`);
   console.log(`| round | ${jobs} threads, 1 process (s) | ${jobs} workers × 1 thread, --jobs ${jobs} (s) | threads ÷ workers |`);
   console.log('| --- | --- | --- | --- |');

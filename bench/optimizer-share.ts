@@ -7,10 +7,11 @@
  */
 import * as os from 'os';
 import { backend, diffusion, models, random, tf, train } from 'genbook';
+import { parseFlags } from '../tools/src/util/flags';
 import { medianWallMs } from './median-wall';
 
 async function main(): Promise<void> {
-  const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 10;
+  const steps = (parseFlags(process.argv.slice(2), { steps: 'number' }).steps as number | undefined) ?? 10;
   const setup = await backend.setup(undefined, { log: null });
   const unet = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-mnist-uncond')).network as models.DiffusionUNet;
   const variables = unet.variables();

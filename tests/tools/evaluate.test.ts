@@ -14,8 +14,8 @@ import { backend, metrics, models, random, tf, train } from 'genbook';
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'tools', 'dist', 'cli.js');
 
-function evaluate(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'evaluate', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GENBOOK_QUICK: '1' } });
+function evaluate(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'evaluate', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GENBOOK_QUICK: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -55,9 +55,7 @@ describe('evaluate command', () => {
   it('--jobs 2: two workers draw the same samples as one thread, batch for batch (classifier guidance: labels and a classifier in each worker)', () => {
     // both on 1 thread per backend: XNNPACK's threaded convolutions may round differently
     const run = (jobs: number) => {
-      const r = spawnSync(process.execPath, [CLI, 'evaluate', 'ddpm-guidance', '--count', '10', '--batch', '5', '--jobs', String(jobs), '--json'], {
-        cwd: ROOT, encoding: 'utf8', env: { ...process.env, GENBOOK_QUICK: '1', GENBOOK_THREADS: '1' },
-      });
+      const r = evaluate(['ddpm-guidance', '--count', '10', '--batch', '5', '--jobs', String(jobs), '--json'], { GENBOOK_THREADS: '1' });
       expect(r.status, r.stderr).to.equal(0);
       return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     };

@@ -93,23 +93,47 @@ export async function drawInWorkers(
   return { values, seconds: (performance.now() - start) / 1000 };
 }
 
-/** A worker: set up the backend with 1 thread, load the networks, draw each batch it is sent. */
-async function work(job: DiffusionDrawJob): Promise<void> {
-  const genbook = require('genbook') as typeof import('genbook'); // eslint-disable-line @typescript-eslint/no-require-imports
-  const { backend, diffusion, models } = genbook;
-  await backend.setup(job.backend as Parameters<typeof backend.setup>[0], { threads: 1, log: null });
+type Genbook = typeof import('genbook');
+type DrawNetworks = { unet: import('genbook').models.DiffusionUNet; classifier?: import('genbook').models.NoisyClassifier };
+
+/** The networks a draw needs: the U-Net, and for classifier guidance the noisy classifier. */
+export function loadDrawNetworks(genbook: Genbook, job: DiffusionDrawJob): DrawNetworks {
+  const { models } = genbook;
   const unet = models.loadDiffusionCheckpoint(job.unetDir).network as import('genbook').models.DiffusionUNet;
   const classifier = job.classifierDir ? (models.loadDiffusionCheckpoint(job.classifierDir).network as import('genbook').models.NoisyClassifier) : undefined;
+  return { unet, classifier };
+}
+
+/**
+ * The evaluation protocol's call of `diffusion.generate` for the MNIST U-Nets (linear β, T = 1000,
+ * 28 × 28 × 1): one thread drawing everything, or a worker drawing one batch.
+ */
+export function generatePixels(
+  genbook: Genbook,
+  nets: DrawNetworks,
+  job: DiffusionDrawJob,
+  draw: { count: number; seed: number; batchSize: number; labels?: number[]; onBatch?: (done: number, count: number) => void },
+): Promise<{ samples: import('genbook').tf.Tensor; seconds: number }> {
+  const { diffusion } = genbook;
+  const { classifier } = nets;
+  const classifierGuidance = classifier && job.classifierScale !== undefined
+    ? { gradientFor: (ys: number[]) => diffusion.classifierLogProbGradient(classifier.asGuidanceClassifier(), ys), scale: job.classifierScale }
+    : undefined;
+  return diffusion.generate({
+    network: nets.unet, schedule: diffusion.noiseSchedule('linear', 1000), sampleShape: [28, 28, 1], ...draw,
+    sampler: job.sampler, steps: job.steps, guidanceWeight: job.guidanceWeight, classifierGuidance,
+  });
+}
+
+/** A worker: set up the backend with 1 thread, load the networks, draw each batch it is sent. */
+async function work(job: DiffusionDrawJob): Promise<void> {
+  const genbook = require('genbook') as Genbook; // eslint-disable-line @typescript-eslint/no-require-imports
+  await genbook.backend.setup(job.backend as Parameters<typeof genbook.backend.setup>[0], { threads: 1, log: null });
+  const nets = loadDrawNetworks(genbook, job);
   const port = parentPort!;
   port.on('message', (req: BatchRequest) => {
     void (async () => {
-      const classifierGuidance = classifier && job.classifierScale !== undefined
-        ? { gradientFor: (ys: number[]) => diffusion.classifierLogProbGradient(classifier.asGuidanceClassifier(), ys), scale: job.classifierScale }
-        : undefined;
-      const { samples } = await diffusion.generate({
-        network: unet, schedule: diffusion.noiseSchedule('linear', 1000), sampleShape: [28, 28, 1], count: req.n, seed: req.seed, batchSize: req.n,
-        sampler: job.sampler, steps: job.steps, labels: req.labels, guidanceWeight: job.guidanceWeight, classifierGuidance,
-      });
+      const { samples } = await generatePixels(genbook, nets, job, { count: req.n, seed: req.seed, batchSize: req.n, labels: req.labels });
       const values = new Float32Array(samples.dataSync());
       samples.dispose();
       port.postMessage({ b: req.b, values } satisfies WorkerMessage, [values.buffer]);

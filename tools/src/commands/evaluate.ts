@@ -31,7 +31,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { snapshotCheckpoints } from '../util/checkpoint-snapshot';
-import { drawInWorkers } from './evaluate-workers';
+import { type DiffusionDrawJob, drawInWorkers, generatePixels, loadDrawNetworks } from './evaluate-workers';
 import { parseFlags, UsageError } from '../util/flags';
 import { onStopSignal, signalExitCode } from '../util/signals';
 
@@ -146,29 +146,19 @@ type PixelUNet = 'ddpm-mnist-uncond' | 'ddpm-mnist';
 
 function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: number, extra: { guidanceWeight?: number; classifierScale?: number; labels?: boolean } = {}): Configuration['draw'] {
   return async (count, seed, batch, jobs) => {
-    const { diffusion, models, tf, train } = lib();
+    const genbook = lib();
+    const { diffusion, tf, train } = genbook;
     const labels = extra.labels ? classesInTurn(count) : undefined;
+    const job: DiffusionDrawJob = {
+      backend: tf.getBackend(), unetDir: train.checkpointDir(checkpoint), sampler, steps, guidanceWeight: extra.guidanceWeight,
+      ...(extra.classifierScale !== undefined ? { classifierDir: train.checkpointDir('ddpm-noisy-classifier'), classifierScale: extra.classifierScale } : {}),
+    };
     if (jobs > 1 && count > batch) {
-      const { values, seconds } = await drawInWorkers(
-        {
-          backend: tf.getBackend(), unetDir: train.checkpointDir(checkpoint), sampler, steps, guidanceWeight: extra.guidanceWeight,
-          ...(extra.classifierScale !== undefined ? { classifierDir: train.checkpointDir('ddpm-noisy-classifier'), classifierScale: extra.classifierScale } : {}),
-        },
-        { count, seed, batch, labels, jobs, onBatch: drawProgress },
-      );
+      const { values, seconds } = await drawInWorkers(job, { count, seed, batch, labels, jobs, onBatch: drawProgress });
       const images = tf.tidy(() => diffusion.toUnitRange(tf.tensor4d(values, [count, 28, 28, 1])));
       return { images, labels, seconds };
     }
-    const unet = models.loadDiffusionCheckpoint(train.checkpointDir(checkpoint)).network as DiffusionNet;
-    let classifierGuidance: { gradientFor: (ys: number[]) => import('genbook').diffusion.ClassifierGradient; scale: number } | undefined;
-    if (extra.classifierScale !== undefined) {
-      const clf = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-noisy-classifier')).network as import('genbook').models.NoisyClassifier;
-      classifierGuidance = { gradientFor: (ys) => diffusion.classifierLogProbGradient(clf.asGuidanceClassifier(), ys), scale: extra.classifierScale };
-    }
-    const { samples, seconds } = await diffusion.generate({
-      network: unet, schedule: diffusion.noiseSchedule('linear', 1000), sampleShape: [28, 28, 1], count, seed, batchSize: batch,
-      sampler, steps, labels, guidanceWeight: extra.guidanceWeight, classifierGuidance, onBatch: drawProgress,
-    });
+    const { samples, seconds } = await generatePixels(genbook, loadDrawNetworks(genbook, job), job, { count, seed, batchSize: batch, labels, onBatch: drawProgress });
     const images = diffusion.toUnitRange(samples);
     samples.dispose();
     return { images, labels, seconds };
