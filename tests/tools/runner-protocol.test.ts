@@ -123,6 +123,22 @@ describe('runner: outputs from IOPub messages (nbclient rules)', () => {
     expect(cells[1].outputs).to.deep.equal([{ output_type: 'display_data', data: { 'text/plain': 'final' }, metadata: {} }]);
   });
 
+  it('applyDisplayUpdate (an update after its cell finished) replaces the display and appends nothing; other messages are ignored', () => {
+    const cells = [codeCell(), codeCell()];
+    const c = new OutputCollector(cells);
+    c.beginCell(0);
+    c.handle(iopub('display_data', { data: { 'text/plain': '0/3' }, metadata: {}, transient: { display_id: 'bar' } }), 0);
+    c.beginCell(1);
+    c.handle(iopub('stream', { name: 'stdout', text: 'next\n' }), 1);
+    c.applyDisplayUpdate(iopub('update_display_data', { data: { 'text/plain': '3/3' }, metadata: { done: true }, transient: { display_id: 'bar' } }));
+    // Only update_display_data counts: a late display_data or stream with the id adds or changes nothing.
+    c.applyDisplayUpdate(iopub('display_data', { data: { 'text/plain': 'shown again' }, metadata: {}, transient: { display_id: 'bar' } }));
+    c.applyDisplayUpdate(iopub('update_display_data', { data: { 'text/plain': 'nobody' }, metadata: {}, transient: { display_id: 'unknown' } }));
+    c.applyDisplayUpdate(iopub('update_display_data', { data: { 'text/plain': 'no id' }, metadata: {} }));
+    expect(cells[0].outputs).to.deep.equal([{ output_type: 'display_data', data: { 'text/plain': '3/3' }, metadata: { done: true } }]);
+    expect(cells[1].outputs).to.deep.equal([{ output_type: 'stream', name: 'stdout', text: 'next\n' }]);
+  });
+
   it('clears outputs at once, or before the next output with wait=true', () => {
     const cells = [codeCell()];
     const c = new OutputCollector(cells);

@@ -4,7 +4,9 @@
  * execute_request and is done when both its execute_reply (shell) and its `idle` status (IOPub)
  * have arrived; the first failing cell stops the run unless it is tagged `raises-exception`.
  *
- * On top of nbclient: a per-cell timeout interrupts the kernel (as its spec says), then kills it if
+ * On top of nbclient: display updates addressed to a cell that already finished (a progress bar
+ * that goes on in the background) still update that display (OutputCollector.applyDisplayUpdate);
+ * a per-cell timeout interrupts the kernel (as its spec says), then kills it if
  * the cell still does not finish; a kernel that dies is reported with the cell it died in.
  */
 import type { ICodeCell, INotebookMetadata } from '@jupyterlab/nbformat';
@@ -114,6 +116,13 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
   }
 
   const collector = new OutputCollector(nb.cells);
+  /** The execute_requests sent so far, and the one whose messages go to its cell (until its idle). */
+  const sent = new Set<string>();
+  let collecting = '';
+  const stopLateUpdates = kernel.client.onIopub((m) => {
+    const parent = m.parent_header.msg_id ?? '';
+    if (m.header.msg_type === 'update_display_data' && sent.has(parent) && parent !== collecting) collector.applyDisplayUpdate(m);
+  });
   try {
     for (let n = 0; n < codeIndices.length; n++) {
       const index = codeIndices[n];
@@ -151,6 +160,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
         }
         if (type === 'status' && state === 'idle') {
           idle = true;
+          collecting = '';
           markIdle();
           return;
         }
@@ -166,6 +176,8 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
         stop_on_error: !tags(cell).includes('raises-exception'),
       });
       msgId = request.msgId;
+      sent.add(msgId);
+      collecting = msgId;
       for (const m of early.splice(0)) onMessage(m);
 
       const finished = Promise.all([request.reply, idleSeen]).then(([reply]) => ({ kind: 'done', reply }) as Outcome);
@@ -187,6 +199,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
       // Outputs published just before the reply may still be in flight on IOPub.
       if (outcome.kind === 'died') await sleep(100);
       stop();
+      collecting = '';
 
       report.executed++;
       // The kernel's own count (execute_reply, as JupyterLab shows it), else the run's count.
@@ -221,6 +234,7 @@ export async function executeNotebook(source: Notebook, options: ExecuteOptions)
     }
   } finally {
     await kernel.shutdown();
+    stopLateUpdates();
     for (const cell of nb.cells) if (cell.cell_type === 'code') (cell as ICodeCell).outputs = coalesceStreams((cell as ICodeCell).outputs);
     report.seconds = (Date.now() - started) / 1000;
   }

@@ -7,6 +7,9 @@
  * - a message carrying `transient.display_id` (display_data, execute_result, update_display_data)
  *   replaces data and metadata of every earlier output shown with that id, in any cell;
  *   update_display_data adds no output of its own;
+ * - on top of nbclient, `applyDisplayUpdate` takes an update_display_data that arrives after its
+ *   cell finished (a progress bar that goes on in the background): the saved notebook shows the
+ *   display as it last was, as a live front end does, instead of as it was when the cell ended;
  * - clear_output empties the cell's outputs, at once or (wait=true) just before the next output;
  * - after the run, consecutive stream outputs of the same name are merged into one, and in merged
  *   text a carriage return erases the line before it (a progress line rewritten in place).
@@ -88,6 +91,17 @@ export class OutputCollector {
     }
     cell.outputs.push(output);
     return output;
+  }
+
+  /**
+   * Apply an update_display_data addressed to an earlier cell of this run (its parent finished):
+   * the outputs shown with its display id take its data; nothing is appended.
+   */
+  applyDisplayUpdate(message: Message): void {
+    if (message.header.msg_type !== 'update_display_data') return;
+    const content = message.content as JsonObject;
+    const displayId = (content.transient as { display_id?: unknown } | undefined)?.display_id;
+    if (typeof displayId === 'string' && displayId !== '') this.updateDisplay(displayId, content);
   }
 
   private clear(cellIndex: number): void {
