@@ -67,6 +67,76 @@ describe('evaluate command', () => {
     expect(sweep.s10.conditionalAccuracy).to.be.above(sweep.s0.conditionalAccuracy);
   });
 
+  it('an interrupted diffusion evaluation resumes from the batches it kept: only the missing ones are drawn, and the result equals an uninterrupted run', async () => {
+    const draws = fs.mkdtempSync(path.join(require('os').tmpdir(), 'genbook-draws-'));
+    const args = ['ddpm-ddim50', '--count', '12', '--batch', '2', '--json'];
+    const env = { ...process.env, GENBOOK_QUICK: '1', GENBOOK_THREADS: '1' };
+    const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    try {
+      const whole = evaluate(args, { GENBOOK_THREADS: '1' });
+      expect(whole.status, whole.stderr).to.equal(0);
+      const reference = summaryOf(whole.stdout);
+      expect(reference.resumed).to.equal(undefined);
+      // killed (SIGKILL: nothing can be tidied) once two batches are kept; drawn by 2 workers
+      const child = spawn(process.execPath, [CLI, 'evaluate', ...args, '--jobs', '2', '--draws', draws], { cwd: ROOT, env });
+      const batchFiles = (): string[] => fs.readdirSync(draws).flatMap((d) => {
+        try {
+          return fs.readdirSync(path.join(draws, d)).filter((f) => /^batch-\d+\.f32$/.test(f));
+        } catch {
+          return []; // (removed meanwhile: the run finished, and the exit code says so)
+        }
+      });
+      const killed = await new Promise<number | null>((resolve) => {
+        const poll = setInterval(() => {
+          if (batchFiles().length >= 2) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        }, 10);
+        child.on('exit', () => {
+          clearInterval(poll);
+          resolve(child.signalCode === 'SIGKILL' ? 137 : child.exitCode);
+        });
+      });
+      expect(killed, 'the first run was killed').to.equal(137);
+      const stores = fs.readdirSync(draws);
+      expect(stores).to.have.length(1);
+      expect(stores[0]).to.match(/^ddpm-mnist-ddim50-[0-9a-f]{16}$/);
+      const kept = batchFiles().length;
+      expect(kept).to.be.within(2, 6);
+      // a whole batch is 2 × 784 float32 values; a half-written one would be a .tmp file, not read
+      for (const f of batchFiles()) expect(fs.statSync(path.join(draws, stores[0], f)).size, f).to.equal(2 * 784 * 4);
+      const runs = JSON.parse(fs.readFileSync(path.join(draws, stores[0], 'runs.json'), 'utf8')) as { batches: number; seconds: number }[];
+      expect(runs).to.have.length(1);
+      expect(runs[0].batches).to.be.at.least(2);
+
+      // resumed on one thread: the kept batches are read, the rest drawn, the numbers are the reference's
+      const again = evaluate([...args, '--draws', draws], { GENBOOK_THREADS: '1' });
+      expect(again.status, again.stderr).to.equal(0);
+      expect(again.stdout).to.match(new RegExp(`resuming an interrupted draw: ${kept} of 6 batches \\(${2 * kept} samples\\) kept in `));
+      const resumed = summaryOf(again.stdout);
+      for (const k of ['mnistFid', 'mnistIs', 'mnistIsSharpness', 'mnistIsDiversity']) expect(resumed[k], k).to.equal(reference[k]);
+      // (had the first run drawn every batch before the kill, the second only reads them: 1 run)
+      const runsInAll = kept < 6 ? '2 runs' : '1 run';
+      expect(resumed.resumed).to.deep.equal([`${kept} of 6 batches from earlier runs, ${runsInAll} in all`]);
+      const written = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'results', 'ddpm-mnist-ddim50.json'), 'utf8')) as { notes: string };
+      expect(written.notes).to.contain(`an interrupted draw resumed (${kept} of 6 batches from earlier runs, ${runsInAll} in all): seconds`);
+      expect(written.notes).to.match(/: seconds per sample add up the runs' wall times/);
+      expect(fs.readdirSync(draws), 'the kept batches are removed once the result is written').to.deep.equal([]);
+    } finally {
+      fs.rmSync(draws, { recursive: true, force: true });
+    }
+  });
+
+  it('--draws: refused for a model that keeps no batches, and with --grid', () => {
+    const gan = evaluate(['dcgan', '--count', '50', '--draws', 'build/x']);
+    expect(gan.status).to.equal(2);
+    expect(gan.stderr).to.match(/--draws: dcgan draws in minutes and keeps no batches/);
+    const grid = evaluate(['ddpm-ddim10', '--grid', '--draws', 'build/x']);
+    expect(grid.status).to.equal(2);
+    expect(grid.stderr).to.match(/--draws keeps the batches of an FID evaluation; --grid/);
+  });
+
   it('--jobs: refused for a model that draws in one thread, and when not a positive integer', () => {
     const gan = evaluate(['dcgan', '--count', '50', '--jobs', '2']);
     expect(gan.status).to.equal(2);

@@ -26,11 +26,22 @@ export interface DiffusionDrawJob {
   guidanceWeight?: number;
 }
 
-interface BatchRequest {
+/** One batch of a draw: batch b has n samples, seeded `seed` (the draw's seed + b), with their labels. */
+export interface BatchRequest {
   b: number;
   n: number;
   seed: number;
   labels?: number[];
+}
+
+/** The batches of a draw of `count` samples in batches of `batch`: batch b seeded seed + b (`diffusion.generate`). */
+export function batchPlan(count: number, seed: number, batch: number, labels?: number[]): BatchRequest[] {
+  const batches: BatchRequest[] = [];
+  for (let b = 0, done = 0; done < count; b++, done += batch) {
+    const n = Math.min(batch, count - done);
+    batches.push({ b, n, seed: seed + b, labels: labels?.slice(done, done + n) });
+  }
+  return batches;
 }
 
 type WorkerMessage = { ready: true } | { b: number; values: Float32Array };
@@ -38,24 +49,19 @@ type WorkerMessage = { ready: true } | { b: number; values: Float32Array };
 const WORKER_KIND = 'genbook-evaluate-diffusion';
 
 /**
- * Draw `count` samples ([count, 28, 28, 1], values as the sampler returns them, in [−1, 1]) in
- * batches of `batch` seeded seed + b, over `jobs` workers. `seconds` is the wall time from the
- * first batch handed out to the last one back (as `diffusion.generate` times its loop: loading the
- * network is not included). `onBatch(done, count)` after each batch.
+ * Draw `batches` (28 × 28 × 1 samples, values as the sampler returns them, in [−1, 1]) over `jobs`
+ * workers; `onBatch(request, values)` as each batch comes back, in the order they finish. The
+ * result is the wall time from the first batch handed out to the last one back (as
+ * `diffusion.generate` times its loop: loading the network is not included).
  */
 export async function drawInWorkers(
   job: DiffusionDrawJob,
-  options: { count: number; seed: number; batch: number; labels?: number[]; jobs: number; onBatch?: (done: number, count: number) => void },
-): Promise<{ values: Float32Array; seconds: number }> {
-  const { count, seed, batch, labels, jobs } = options;
-  const batches: BatchRequest[] = [];
-  for (let b = 0, done = 0; done < count; b++, done += batch) {
-    const n = Math.min(batch, count - done);
-    batches.push({ b, n, seed: seed + b, labels: labels?.slice(done, done + n) });
-  }
-  const perSample = 28 * 28;
-  const values = new Float32Array(count * perSample);
+  options: { batches: readonly BatchRequest[]; jobs: number; onBatch: (request: BatchRequest, values: Float32Array) => void },
+): Promise<number> {
+  const { batches, jobs } = options;
+  if (batches.length === 0) return 0;
   const workers = Array.from({ length: Math.min(jobs, batches.length) }, () => new Worker(__filename, { workerData: { kind: WORKER_KIND, job } }));
+  const byB = new Map(batches.map((r) => [r.b, r]));
   let next = 0;
   let finished = 0;
   let start = 0;
@@ -79,9 +85,8 @@ export async function drawInWorkers(
             }
             return;
           }
-          values.set(m.values, m.b * batch * perSample);
+          options.onBatch(byB.get(m.b)!, m.values);
           finished++;
-          options.onBatch?.(Math.min(count, finished * batch), count);
           if (finished === batches.length) resolve();
           else handOut(w);
         });
@@ -90,7 +95,7 @@ export async function drawInWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { values, seconds: (performance.now() - start) / 1000 };
+  return (performance.now() - start) / 1000;
 }
 
 type Genbook = typeof import('genbook');

@@ -15,6 +15,10 @@
  * `--jobs J` (the pixel-space diffusion models, `parallel` below): their batches are drawn by J
  * worker threads, each with a single-threaded backend (evaluate-workers.ts): the same samples, on
  * J cores at once.
+ * Those models also keep each batch they have drawn (evaluate-draws.ts; under build/evaluate-draws,
+ * or `--draws DIR`) until the result is written: run the same command again after Ctrl+C, a crash or
+ * the end of a session and it resumes, drawing only the missing batches (the same samples: batch b
+ * is seeded seed + b). Seconds per sample then add up the runs' wall times.
  * `--checkpoints DIR`: read the checkpoints from DIR/<name> instead of data/checkpoints (your own
  * training, or one in progress: a consistent copy is measured, util/checkpoint-snapshot.ts); the
  * result then goes to DIR/results/<result>.json, never over the shipped numbers in data/results.
@@ -31,7 +35,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { snapshotCheckpoints } from '../util/checkpoint-snapshot';
-import { type DiffusionDrawJob, drawInWorkers, generatePixels, loadDrawNetworks } from './evaluate-workers';
+import { DrawStore } from './evaluate-draws';
+import { type BatchRequest, batchPlan, type DiffusionDrawJob, drawInWorkers, generatePixels, loadDrawNetworks } from './evaluate-workers';
 import { parseFlags, UsageError } from '../util/flags';
 import { onStopSignal, signalExitCode } from '../util/signals';
 
@@ -44,15 +49,23 @@ const lib = (): Genbook => require('genbook') as Genbook; // eslint-disable-line
 interface Drawn {
   images: Tensor;
   labels?: number[];
-  /** Wall seconds of the sampling (network passes and decoding, not the metrics). */
+  /** Wall seconds of the sampling (network passes and decoding, not the metrics), over every run that drew them. */
   seconds: number;
+  /** Where the drawn batches are kept until the evaluation is written (evaluate-draws.ts). */
+  store?: DrawStore;
+  /** Batches an interrupted earlier run had drawn, of how many, and the runs the draw took. */
+  resumed?: { batches: number; of: number; runs: number };
 }
 
 interface Configuration {
   /** Suffix of the per-configuration metric names ('w2', 's10'); '' for the headline. */
   key: string;
-  /** `jobs` > 1 only for a spec with `parallel` (its batches drawn by that many workers). */
-  draw: (count: number, seed: number, batch: number, jobs: number) => Promise<Drawn>;
+  /**
+   * `jobs` > 1 only for a spec with `parallel` (its batches drawn by that many workers). With
+   * `keep`, a `parallel` draw keeps its batches in a DrawStore under `keep.root` (folder name from
+   * `keep.name`) and resumes from what an interrupted run kept there.
+   */
+  draw: (count: number, seed: number, batch: number, jobs: number, keep?: { root: string; name: string }) => Promise<Drawn>;
 }
 
 interface ModelSpec {
@@ -145,7 +158,7 @@ function drawProgress(done: number, count: number): void {
 type PixelUNet = 'ddpm-mnist-uncond' | 'ddpm-mnist';
 
 function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: number, extra: { guidanceWeight?: number; classifierScale?: number; labels?: boolean } = {}): Configuration['draw'] {
-  return async (count, seed, batch, jobs) => {
+  return async (count, seed, batch, jobs, keep) => {
     const genbook = lib();
     const { diffusion, tf, train } = genbook;
     const labels = extra.labels ? classesInTurn(count) : undefined;
@@ -153,15 +166,57 @@ function pixelDiffusion(checkpoint: PixelUNet, sampler: 'ddpm' | 'ddim', steps: 
       backend: tf.getBackend(), unetDir: train.checkpointDir(checkpoint), sampler, steps, guidanceWeight: extra.guidanceWeight,
       ...(extra.classifierScale !== undefined ? { classifierDir: train.checkpointDir('ddpm-noisy-classifier'), classifierScale: extra.classifierScale } : {}),
     };
-    if (jobs > 1 && count > batch) {
-      const { values, seconds } = await drawInWorkers(job, { count, seed, batch, labels, jobs, onBatch: drawProgress });
-      const images = tf.tidy(() => diffusion.toUnitRange(tf.tensor4d(values, [count, 28, 28, 1])));
-      return { images, labels, seconds };
+    const PIXELS = 28 * 28;
+    const plan = batchPlan(count, seed, batch, labels);
+    const values = new Float32Array(count * PIXELS);
+    const store = keep
+      ? DrawStore.open(keep.root, keep.name, { checkpoint, sampler, steps, ...extra, count, seed, batch }, [job.unetDir, ...(job.classifierDir ? [job.classifierDir] : [])])
+      : undefined;
+    const missing = plan.filter((r) => {
+      const saved = store?.load(r.b, r.n * PIXELS);
+      if (saved) values.set(saved, r.b * batch * PIXELS);
+      return !saved;
+    });
+    const earlier = store?.runs() ?? [];
+    const kept = plan.length - missing.length;
+    let done = plan.filter((r) => !missing.includes(r)).reduce((n, r) => n + r.n, 0);
+    if (store && kept > 0) {
+      console.log(`[${new Date().toISOString().slice(11, 19)}]   resuming an interrupted draw: ${kept} of ${plan.length} batches (${done} samples) kept in ${path.relative(process.cwd(), store.dir)}`);
     }
-    const { samples, seconds } = await generatePixels(genbook, loadDrawNetworks(genbook, job), job, { count, seed, batchSize: batch, labels, onBatch: drawProgress });
-    const images = diffusion.toUnitRange(samples);
-    samples.dispose();
-    return { images, labels, seconds };
+    const runIndex = earlier.length;
+    let drawnNow = 0;
+    const started = performance.now();
+    const onBatch = (r: BatchRequest, v: Float32Array): void => {
+      values.set(v, r.b * batch * PIXELS);
+      store?.save(r.b, v);
+      drawnNow++;
+      store?.recordRun(runIndex, { batches: drawnNow, seconds: (performance.now() - started) / 1000 });
+      done += r.n;
+      drawProgress(done, count);
+    };
+    let seconds: number;
+    if (jobs > 1 && missing.length > 1) {
+      seconds = await drawInWorkers(job, { batches: missing, jobs, onBatch });
+    } else {
+      const nets = loadDrawNetworks(genbook, job);
+      const start = performance.now();
+      for (const r of missing) {
+        const { samples } = await generatePixels(genbook, nets, job, { count: r.n, seed: r.seed, batchSize: r.n, labels: r.labels });
+        const v = (await samples.data()) as Float32Array;
+        samples.dispose();
+        onBatch(r, v);
+      }
+      seconds = (performance.now() - start) / 1000;
+    }
+    if (store && missing.length > 0) store.recordRun(runIndex, { batches: missing.length, seconds });
+    const images = tf.tidy(() => diffusion.toUnitRange(tf.tensor4d(values, [count, 28, 28, 1])));
+    const runs = earlier.length + (missing.length > 0 ? 1 : 0);
+    return {
+      images, labels,
+      seconds: seconds + earlier.reduce((t, r) => t + r.seconds, 0),
+      ...(store ? { store } : {}),
+      ...(kept > 0 ? { resumed: { batches: kept, of: plan.length, runs } } : {}),
+    };
   };
 }
 
@@ -299,7 +354,7 @@ export const evaluators: Record<string, ModelSpec> = {
 function usage(): string {
   const width = Math.max(...Object.keys(evaluators).map((n) => n.length));
   return [
-    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--jobs J] [--json] [--checkpoints DIR] [--curve | --grid]',
+    'usage: genbook evaluate <model> [--count N] [--seed S] [--batch B] [--jobs J] [--draws DIR] [--json] [--checkpoints DIR] [--curve | --grid]',
     '',
     'models (default count; writes data/results/<result>.json):',
     ...Object.entries(evaluators).map(([n, s]) => `  ${n.padEnd(width)}  ${s.help}; ${s.defaultCount} samples → ${s.result}.json`),
@@ -313,7 +368,7 @@ function resolve(name: string): string | undefined {
 }
 
 export async function evaluateCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', jobs: 'number', json: 'boolean', grid: 'boolean', curve: 'boolean', checkpoints: 'string', help: 'boolean' });
+  const flags = parseFlags(args, { count: 'number', seed: 'number', batch: 'number', jobs: 'number', json: 'boolean', grid: 'boolean', curve: 'boolean', checkpoints: 'string', draws: 'string', help: 'boolean' });
   const [given, ...extra] = flags._;
   if (flags.help || !given) {
     console.log(usage());
@@ -338,6 +393,10 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (jobs > 1 && !spec.parallel) {
     throw new UsageError(`--jobs: ${name} draws in one thread (only ${Object.keys(evaluators).filter((n) => evaluators[n].parallel).join(', ')} draw their batches over workers)`);
   }
+  if (flags.draws !== undefined && !spec.parallel) {
+    throw new UsageError(`--draws: ${name} draws in minutes and keeps no batches (only ${Object.keys(evaluators).filter((n) => evaluators[n].parallel).join(', ')} keep them)`);
+  }
+  if (flags.draws !== undefined && flags.grid) throw new UsageError('--draws keeps the batches of an FID evaluation; --grid draws 100 samples and keeps none');
 
   const candidates = flags.checkpoints as string | undefined;
   if (candidates !== undefined) {
@@ -396,9 +455,16 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const classifier = await metrics.loadMnistClassifier();
   const reference = await metrics.mnistTestStatistics({ classifier });
   const rows: (import('genbook').metrics.SampleEvaluation & { secondsPerSample: number; perDigit?: number[] })[] = [];
+  // The diffusion models keep their drawn batches until the result is written (an interrupted run resumes).
+  const drawsRoot = path.resolve((flags.draws as string | undefined) ?? projectPath('build', 'evaluate-draws'));
+  const stores: DrawStore[] = [];
+  const resumed: string[] = [];
   for (const configuration of configurations) {
     log(`${name}${configuration.key ? ` ${configuration.key}` : ''}: drawing ${count} samples (seed ${seed})`);
-    const drawn = await configuration.draw(count, seed, batch, jobs);
+    const keep = spec.parallel ? { root: drawsRoot, name: `${spec.result}${configuration.key ? `-${configuration.key}` : ''}` } : undefined;
+    const drawn = await configuration.draw(count, seed, batch, jobs, keep);
+    if (drawn.store) stores.push(drawn.store);
+    if (drawn.resumed) resumed.push(`${configuration.key ? `${configuration.key}: ` : ''}${drawn.resumed.batches} of ${drawn.resumed.of} batches from earlier runs, ${drawn.resumed.runs} run${drawn.resumed.runs > 1 ? 's' : ''} in all`);
     const evaluation = await metrics.evaluateSamples(drawn.images, { labels: drawn.labels, classifier, reference });
     const perDigit = drawn.labels ? metrics.perClassAccuracy(classifier.probabilities(drawn.images), drawn.labels).perClass : undefined;
     tf.dispose(drawn.images);
@@ -464,6 +530,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     command,
     mode,
     notes: `checkpoint ${trained.join(', ')}; ${spec.notes(count, seed, batch)}; FID against the ${reference.count} MNIST test digits; seconds per sample = wall time of drawing all samples on ${setup.name} (${drawnBy}), ${os.cpus().length} CPUs, load average ${load.toFixed(1)}` +
+      (resumed.length ? `; an interrupted draw resumed (${resumed.join('; ')}): seconds per sample add up the runs' wall times, the load average is the last run's` : '') +
       (Object.keys(carried).length ? `; ${Object.keys(carried).join(', ')} carried over from the previous result (not measured by this command)` : ''),
   };
   let file: string;
@@ -495,6 +562,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     curveFile = path.relative(projectPath(), path.join(dir, train.FID_CURVE_FILE)) || path.join(dir, train.FID_CURVE_FILE);
     log(`${name}: iteration ${steps} added to ${curveFile} (${curve.points.length} points)`);
   }
+  for (const store of stores) store.remove(); // the result is written: nothing left to resume
   const summary = {
     model: name,
     result: spec.result,
@@ -510,6 +578,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     secondsPerSample: head.secondsPerSample,
     backend: setup.name,
     drawnBy,
+    ...(resumed.length ? { resumed } : {}),
     loadAverage: load,
     ...(curveFile !== undefined ? { curve: curveFile } : {}),
     ...(configurations.length > 1 ? { sweep: Object.fromEntries(configurations.map((c, i) => [c.key, { mnistFid: rows[i].mnistFid, mnistIs: rows[i].mnistIs, conditionalAccuracy: rows[i].conditionalAccuracy }])), headline: configurations[h].key } : {}),
