@@ -203,7 +203,7 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
   });
 
   /** Execute `code`; resolve with the reply status and the iopub messages of this request. */
-  async function run(code: string, options: { stopOnError?: boolean; whileRunning?: () => void } = {}): Promise<{ status: string; iopub: { msg_type: string; content: Record<string, unknown> }[] }> {
+  async function run(code: string, options: { stopOnError?: boolean; onStdout?: (text: string) => void } = {}): Promise<{ status: string; iopub: { msg_type: string; content: Record<string, unknown> }[] }> {
     const iopub: { msg_type: string; content: Record<string, unknown> }[] = [];
     let id = '';
     let idle: () => void = () => undefined;
@@ -211,11 +211,11 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
     const stop = kernel.client.onIopub((m) => {
       if (m.parent_header.msg_id !== id) return;
       iopub.push({ msg_type: m.header.msg_type, content: m.content as Record<string, unknown> });
+      if (m.header.msg_type === 'stream' && m.content.name === 'stdout') options.onStdout?.(String(m.content.text));
       if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') idle();
     });
     const req = kernel.client.request('shell', 'execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: options.stopOnError ?? true });
     id = req.msgId;
-    options.whileRunning?.();
     const reply = await req.reply;
     await gotIdle;
     stop();
@@ -237,13 +237,18 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
   it('interrupts a running cell with SIGINT and, with stop_on_error false, runs the next one at once', async () => {
     // stop_on_error: false (what nbclient's --allow-errors sends) lets the very next request run;
     // tslab alone aborts every request arriving in the 200 ms after a failure.
-    const interrupted = await run('await new Promise((resolve) => setTimeout(resolve, 60_000));', {
+    // interrupted once the cell says it runs (a SIGINT during tslab's compilation would be lost,
+    // so a fixed delay would fail on a loaded machine)
+    const interrupted = await run("console.log('sleeping'); await new Promise((resolve) => setTimeout(resolve, 60_000));", {
       stopOnError: false,
-      whileRunning: () => setTimeout(() => void kernel.interrupt(), 1500),
+      onStdout: (text) => {
+        if (text.includes('sleeping')) void kernel.interrupt();
+      },
     });
     expect(interrupted.status).to.equal('error');
     const stderr = interrupted.iopub.filter((m) => m.msg_type === 'stream').map((m) => String(m.content.text)).join('');
-    expect(stderr).to.contain('Interrupted asynchronously');
+    // while the cell awaits, or still in its synchronous start (the signal may come that early)
+    expect(stderr).to.match(/Interrupted asynchronously|Script execution was interrupted/);
     const next = await run('1 + 1');
     expect(next.status).to.equal('ok');
     expect(next.iopub.filter((m) => m.msg_type === 'stream').map((m) => m.content.text)).to.deep.equal(['2\n']);
