@@ -9,3 +9,4 @@ export {
   wasmTrainingKernelsRegistered,
   WASM_TRAINING_KERNELS,
 } from './wasm';
+export { registerCpuFixes, cpuResizeNearestNeighborGrad } from './cpu-fixes';

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import { restoreUtilForTfjsNode } from './node-util-shim';
 import { registerWasmTrainingKernels } from './wasm';
+import { registerCpuFixes } from './cpu-fixes';
 import {
   configureWasmThreads,
   cpuCount,
@@ -74,6 +75,10 @@ export function onActivate(hook: ActivationHook): void {
 onActivate((name) => {
   if (name === 'wasm') registerWasmTrainingKernels();
 });
+
+// tfjs-backend-cpu's upsampling gradient is wrong for batches > 1 (cpu-fixes.ts): replaced as soon as
+// genbook is loaded, so also code that runs on the engine's default cpu backend without setup().
+registerCpuFixes();
 
 let active: SetupResult | undefined;
 

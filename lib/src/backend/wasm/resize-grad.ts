@@ -4,8 +4,8 @@
  * U-Net's upsampling). The stock wasm bilinear kernel of tfjs-backend-wasm 4.22 swaps height and
  * width for non-square images (its gradient then has the wrong shape); the stock nearest kernel
  * is correct but searches a window around every input pixel, channel by channel. (The cpu
- * backend's nearest-neighbour gradient is wrong for batches larger than 1; the tests compare with
- * block sums and the adjoint identity instead.)
+ * backend's nearest-neighbour gradient is wrong for batches larger than 1; genbook replaces it too,
+ * backend/cpu-fixes.ts, and the tests compare with block sums and the adjoint identity.)
  *
  * Each is written as the exact adjoint of the forward resize (the same source-pixel formulas as
  * tfjs's cpu forward kernels): every dy pixel adds its value, times its interpolation weight, to

@@ -1,0 +1,67 @@
+/**
+ * A corrected kernel for the `cpu` backend: ResizeNearestNeighborGrad, the gradient of
+ * `tf.image.resizeNearestNeighbor` (the U-Net's upsampling, `models.upsample`). tfjs-backend-cpu
+ * 4.22 reads dy at the input's batch offset (`b · H_in·W_in·C` instead of `b · H_out·W_out·C`), so
+ * for a batch larger than 1 every example but the first gets another example's gradient, or zeros:
+ * a U-Net trained on cpu followed wrong gradients, and the gradient of a batch was not the sum of its
+ * examples' gradients (tests/lib/cpu-fixes.test.ts compares with 2×2 block sums and with wasm).
+ * Here it is the exact adjoint of tfjs's forward kernel (the same source-pixel formula): every dy
+ * pixel adds its value to the input pixel it was read from, in one pass over dy.
+ *
+ * genbook registers it when it is loaded (backend/setup.ts).
+ *
+ * @see notebooks/00-getting-started
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+}
+
+interface Attrs {
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** dx for dy = ∂L/∂resizeNearestNeighbor(images): the adjoint of the forward gather. */
+export function cpuResizeNearestNeighborGrad(args: { inputs: { images: tf.TensorInfo; dy: tf.TensorInfo }; backend: CpuBackend; attrs: Attrs }): tf.TensorInfo {
+  const { images, dy } = args.inputs;
+  const { alignCorners, halfPixelCenters } = args.attrs;
+  const [batch, inHeight, inWidth, channels] = images.shape;
+  const [, outHeight, outWidth] = dy.shape;
+  const scale = (inSize: number, outSize: number): number =>
+    (alignCorners && outSize > 1 ? inSize - 1 : inSize) / (alignCorners && outSize > 1 ? outSize - 1 : outSize);
+  const source = (k: number, ratio: number, size: number): number => {
+    const frac = halfPixelCenters ? ratio * (k + 0.5) : ratio * k;
+    const s = Math.min(size - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
+    return halfPixelCenters ? Math.max(0, s) : s;
+  };
+  const rowRatio = scale(inHeight, outHeight);
+  const colRatio = scale(inWidth, outWidth);
+  const sourceRows = Array.from({ length: outHeight }, (_, r) => source(r, rowRatio, inHeight));
+  const sourceCols = Array.from({ length: outWidth }, (_, c) => source(c, colRatio, inWidth));
+  const g = args.backend.data.get(dy.dataId).values;
+  const out = new Float32Array(batch * inHeight * inWidth * channels);
+  let i = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < outHeight; r++) {
+      const rowBase = (b * inHeight + sourceRows[r]) * inWidth;
+      for (let c = 0; c < outWidth; c++) {
+        const o = (rowBase + sourceCols[c]) * channels;
+        for (let d = 0; d < channels; d++) out[o + d] += g[i++];
+      }
+    }
+  }
+  return args.backend.makeTensorInfo(images.shape, 'float32', out);
+}
+
+let registered = false;
+
+/** Replace the stock cpu kernel (idempotent). */
+export function registerCpuFixes(): void {
+  if (registered) return;
+  tf.unregisterKernel('ResizeNearestNeighborGrad', 'cpu');
+  tf.registerKernel({ kernelName: 'ResizeNearestNeighborGrad', backendName: 'cpu', kernelFunc: cpuResizeNearestNeighborGrad as unknown as tf.KernelFunc });
+  registered = true;
+}
