@@ -47,3 +47,4 @@ export { generate, toUnitRange } from './generate';
 export type { GenerateOptions } from './generate';
 export { img2img, strengthToStep } from './img2img';
 export type { Img2ImgOptions } from './img2img';
+export { DataParallelGradients, shardSizes } from './data-parallel';

@@ -23,6 +23,7 @@ import type { RngState } from '../random/rng';
 import { optimizerState, restoreOptimizerState } from '../train/optimizer-state';
 import { Progress, trainLoop } from '../train/loop';
 import { ExponentialMovingAverage } from '../train/ema';
+import { DataParallelGradients } from './data-parallel';
 import { qSample } from './forward';
 import { simpleLoss } from './losses';
 import { DiffusionNetwork } from './network';
@@ -93,6 +94,13 @@ export interface TrainDiffusionOptions {
   onCheckpoint?: (step: number, ema: ExponentialMovingAverage | null, losses: readonly number[], state: () => Promise<DiffusionTrainerState>) => void | Promise<void>;
   checkpointEvery?: number;
   /**
+   * Data-parallel training over J shards (data-parallel.ts): each batch is cut into J shards, shard
+   * 0's gradient computed here and the others' by J − 1 worker threads with single-threaded
+   * backends; the same steps as J = 1 up to float32 rounding. Default 1. The network must be a
+   * checkpointable kind (DiffusionUNet, DiffusionMlp); run with GENBOOK_THREADS=1.
+   */
+  dataParallel?: number;
+  /**
    * Continue a training exactly: the `state()` of an earlier run with the same options, its
    * network's raw weights already in `network`. `steps` are the steps still to do; `seed` is not
    * used (the random generator continues from the state). The tensors stay the caller's.
@@ -159,7 +167,37 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   };
   const checkpointEvery = options.checkpointEvery ?? 0;
   const losses: number[] = [];
+  const shards = options.dataParallel ?? 1;
+  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`dataParallel must be a positive integer; got ${shards}`);
+  if (shards > batchSize) throw new RangeError(`dataParallel (${shards}) must not exceed the batch size (${batchSize})`);
+  let parallel: DataParallelGradients | undefined;
+  /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
+  const gradientStep = async (x0: tf.Tensor, t: number[], labels: number[] | null): Promise<number> => {
+    if (!parallel) {
+      return tf.tidy(() => {
+        const eps = rng.normalTensor(x0.shape); // line 5
+        const xt = qSample(schedule, x0, t, eps);
+        const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
+        optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
+        return loss.dataSync()[0];
+      });
+    }
+    const [eps, xt] = tf.tidy(() => {
+      const e = rng.normalTensor(x0.shape); // line 5
+      return [e, qSample(schedule, x0, t, e)];
+    });
+    try {
+      const { loss, grads } = await parallel.gradients(variables, xt, eps, t, labels); // line 6, over the shards
+      const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, k) => [v.name, grads[k]]));
+      tf.tidy(() => optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(named, clip) : named) as Parameters<typeof optimizer.applyGradients>[0]));
+      tf.dispose(grads);
+      return loss;
+    } finally {
+      tf.dispose([eps, xt]);
+    }
+  };
   try {
+    if (shards > 1) parallel = await DataParallelGradients.start(network, shards);
     const result = await trainLoop({
       steps,
       onProgress: options.onProgress,
@@ -173,14 +211,12 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
           labels = Array.from(batch.labels, (y) => (rng.uniform() < pUncond ? network.nullLabel : y)); // line 3
         }
         const t = Array.from({ length: b }, () => rng.int(1, schedule.T + 1)); // line 4
-        const value = tf.tidy(() => {
-          const eps = rng.normalTensor(batch.x0.shape); // line 5
-          const xt = qSample(schedule, batch.x0, t, eps);
-          const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
-          optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
-          return loss.dataSync()[0];
-        });
-        batch.x0.dispose();
+        let value: number;
+        try {
+          value = await gradientStep(batch.x0, t, labels); // lines 5–6
+        } finally {
+          batch.x0.dispose();
+        }
         ema?.update();
         losses.push(value);
         if (options.onCheckpoint && checkpointEvery > 0 && (index + 1) % checkpointEvery === 0 && index + 1 < steps) {
@@ -196,5 +232,6 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
     throw e;
   } finally {
     optimizer.dispose();
+    await parallel?.dispose();
   }
 }

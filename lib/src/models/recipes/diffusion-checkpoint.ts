@@ -31,6 +31,18 @@ function kindOf(net: DiffusionCheckpointNetwork): string {
   return kind;
 }
 
+/** The kind meta.json gives `net` (DiffusionUNet, …); throws for a network of another class. */
+export function diffusionNetworkKind(net: DiffusionCheckpointNetwork): string {
+  return kindOf(net);
+}
+
+/** A new network of `kind` built from `config` (fresh parameters), as `loadDiffusionCheckpoint` rebuilds one. */
+export function buildDiffusionNetwork(kind: string, config: unknown): DiffusionCheckpointNetwork {
+  const Network = Object.prototype.hasOwnProperty.call(KINDS, kind) ? KINDS[kind] : undefined;
+  if (!Network) throw new Error(`unknown network kind ${JSON.stringify(kind)} (known: ${Object.keys(KINDS).join(', ')})`);
+  return new Network(config as never);
+}
+
 /** Save the network's parameters and `{ kind, config }` into `dir` (meta needs the reproducing command). */
 export async function saveDiffusionCheckpoint(net: DiffusionCheckpointNetwork, dir: string, meta: CheckpointMeta): Promise<void> {
   const params: ParameterStore = net.params;
@@ -41,9 +53,12 @@ export async function saveDiffusionCheckpoint(net: DiffusionCheckpointNetwork, d
 export function loadDiffusionCheckpoint(dir: string): { network: DiffusionCheckpointNetwork; meta: CheckpointMeta } {
   const meta = readMeta(dir);
   if (!meta) throw new Error(`no checkpoint meta.json in ${dir}`);
-  const Network = Object.prototype.hasOwnProperty.call(KINDS, String(meta.kind)) ? KINDS[String(meta.kind)] : undefined;
-  if (!Network) throw new Error(`${dir}: unknown network kind ${JSON.stringify(meta.kind)} (known: ${Object.keys(KINDS).join(', ')})`);
-  const network = new Network(meta.config as never);
+  let network: DiffusionCheckpointNetwork;
+  try {
+    network = buildDiffusionNetwork(String(meta.kind), meta.config);
+  } catch (e) {
+    throw new Error(`${dir}: ${(e as Error).message}`);
+  }
   const values = loadVariables(dir);
   try {
     network.params.assign(values);
