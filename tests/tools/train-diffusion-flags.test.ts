@@ -122,6 +122,36 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
     }
   });
 
+  it('--data-parallel 2: the same losses as one thread, recorded in meta.json; refused when not a positive integer or for a network that is not a U-Net', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-dp-'));
+    try {
+      const losses = (sub: string, extra: string[]) => {
+        const r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '3', '--channels', '8,16', ...extra], { GENBOOK_CHECKPOINTS: path.join(dir, sub) });
+        expect(r.status, r.output).to.equal(0);
+        return { output: r.output, meta: JSON.parse(fs.readFileSync(path.join(dir, sub, 'ddpm-mnist-uncond', 'meta.json'), 'utf8')) };
+      };
+      const one = losses('one', []);
+      const two = losses('two', ['--data-parallel', '2']);
+      expect(two.output).to.include('2 data-parallel shards');
+      expect(two.meta.dataParallel).to.equal(2);
+      expect(one.meta.dataParallel).to.equal(undefined);
+      const a = one.meta.lossHistory as { step: number; loss: number }[];
+      const b = two.meta.lossHistory as { step: number; loss: number }[];
+      expect(b.map((p) => p.step)).to.deep.equal([1, 2, 3]);
+      b.forEach((p, i) => expect(p.loss, `loss at step ${p.step}`).to.be.closeTo(a[i].loss, 1e-4 * a[i].loss));
+      for (const bad of ['0', '1.5']) {
+        const r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--data-parallel', bad], { GENBOOK_CHECKPOINTS: dir });
+        expect(r.status, bad).to.equal(2);
+        expect(r.output).to.include(`--data-parallel: a positive integer (shards of each batch, one per core); got ${bad}`);
+      }
+      const classifier = trainDiffusion(['ddpm-noisy-classifier', '--steps', '1', '--data-parallel', '2'], { GENBOOK_CHECKPOINTS: dir });
+      expect(classifier.status).to.equal(2);
+      expect(classifier.output).to.include('--data-parallel: only the U-Nets');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ddpm-mnist-uncond is ddpm-mnist --p-uncond 1 bit for bit, in its own checkpoint (and differs from p_uncond 0.2)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-puncond-'));
     try {

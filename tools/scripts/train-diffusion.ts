@@ -31,6 +31,10 @@
  * `--ema-decay D` (in (0, 1); default 0.999) is the decay of the EMA of the weights the checkpoint
  * holds; on a resume it changes the decay from there on (meta.json's `emaDecays` lists each with
  * the step it started at), and a resume without it goes on with the last one.
+ * `--data-parallel J` (the U-Net variants) cuts each batch into J shards computed at once by the
+ * main thread and J − 1 worker threads, each with a single-threaded backend (diffusion
+ * data-parallel.ts; run it with GENBOOK_THREADS=1): the same steps, on J cores
+ * (`npx tsx bench/data-parallel.ts` measures the gain).
  * `--p-uncond P` is the label-drop probability (default 0.2; 1 drops every label: a purely
  * unconditional DDPM, all its training spent on ε_θ(x_t, t, ∅)); a resume keeps the saved one and
  * refuses another.
@@ -108,12 +112,15 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--data-parallel J]`);
   }
+  const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
+  if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
+  if (dataParallel > 1 && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--data-parallel: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) train over shards; got ${variant}`);
   const emaFlag = flags['ema-decay'] as number | undefined;
   if (emaFlag !== undefined && !(emaFlag > 0 && emaFlag < 1)) throw new UsageError(`--ema-decay: a number in (0, 1), e.g. 0.9999; got ${flags['ema-decay']}`);
   const seed = flag('seed', 2020);
@@ -205,7 +212,7 @@ async function main(): Promise<void> {
     const threadCounts = train.planThreadCounts(resumedMeta, previous.steps, backend.threadsInUse() ?? null);
     // a resume without --ema-decay goes on with the last recorded decay
     const { decay: emaDecay, emaDecays } = train.planEmaDecays(previous.emaDecays, previous.emaDecay, previous.steps, flags['ema-decay'] as number | undefined, 0.999);
-    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}, backend ${setup.name} → ${dir}`);
+    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}, backend ${setup.name}${dataParallel > 1 ? `, ${dataParallel} data-parallel shards` : ''} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
       network: net,
@@ -218,6 +225,7 @@ async function main(): Promise<void> {
       learningRate,
       pUncond,
       emaDecay,
+      dataParallel,
       reportEvery: 50,
       onProgress: progress,
       checkpointEvery: 500,
@@ -231,6 +239,7 @@ async function main(): Promise<void> {
             steps: previous.steps + step,
             trainSeconds: previous.seconds + Math.round((performance.now() - start) / 1000),
             backend: setup.name, threads: backend.threadsInUse() ?? null, threadCounts,
+            ...(dataParallel > 1 ? { dataParallel } : {}),
             schedule: { kind: 'linear', T: 1000 },
             batchSize,
             learningRate,
