@@ -13,6 +13,7 @@
  * @see notebooks/00-getting-started
  */
 import * as tf from '@tensorflow/tfjs';
+import { addNearestNeighborAdjoint } from './resize-adjoint';
 
 interface CpuBackend {
   data: { get(dataId: object): { values: Float32Array } };
@@ -27,32 +28,9 @@ interface Attrs {
 /** dx for dy = ∂L/∂resizeNearestNeighbor(images): the adjoint of the forward gather. */
 export function cpuResizeNearestNeighborGrad(args: { inputs: { images: tf.TensorInfo; dy: tf.TensorInfo }; backend: CpuBackend; attrs: Attrs }): tf.TensorInfo {
   const { images, dy } = args.inputs;
-  const { alignCorners, halfPixelCenters } = args.attrs;
-  const [batch, inHeight, inWidth, channels] = images.shape;
-  const [, outHeight, outWidth] = dy.shape;
-  const scale = (inSize: number, outSize: number): number =>
-    (alignCorners && outSize > 1 ? inSize - 1 : inSize) / (alignCorners && outSize > 1 ? outSize - 1 : outSize);
-  const source = (k: number, ratio: number, size: number): number => {
-    const frac = halfPixelCenters ? ratio * (k + 0.5) : ratio * k;
-    const s = Math.min(size - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
-    return halfPixelCenters ? Math.max(0, s) : s;
-  };
-  const rowRatio = scale(inHeight, outHeight);
-  const colRatio = scale(inWidth, outWidth);
-  const sourceRows = Array.from({ length: outHeight }, (_, r) => source(r, rowRatio, inHeight));
-  const sourceCols = Array.from({ length: outWidth }, (_, c) => source(c, colRatio, inWidth));
-  const g = args.backend.data.get(dy.dataId).values;
-  const out = new Float32Array(batch * inHeight * inWidth * channels);
-  let i = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < outHeight; r++) {
-      const rowBase = (b * inHeight + sourceRows[r]) * inWidth;
-      for (let c = 0; c < outWidth; c++) {
-        const o = (rowBase + sourceCols[c]) * channels;
-        for (let d = 0; d < channels; d++) out[o + d] += g[i++];
-      }
-    }
-  }
+  const inShape = images.shape as [number, number, number, number];
+  const out = new Float32Array(inShape.reduce((a, b) => a * b, 1));
+  addNearestNeighborAdjoint(args.backend.data.get(dy.dataId).values, out, inShape, dy.shape[1], dy.shape[2], args.attrs);
   return args.backend.makeTensorInfo(images.shape, 'float32', out);
 }
 

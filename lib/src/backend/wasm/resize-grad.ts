@@ -12,6 +12,7 @@
  * the input pixels it was read from, in one pass over dy.
  */
 import { type Shape4, type TensorInfo, type WasmKernelArgs, heapF32 } from './kernel-utils';
+import { addNearestNeighborAdjoint, resizeRatio } from '../resize-adjoint';
 
 interface Attrs {
   alignCorners: boolean;
@@ -19,41 +20,17 @@ interface Attrs {
 }
 
 function ratios(inShape: Shape4, outHeight: number, outWidth: number, alignCorners: boolean): [number, number] {
-  const [, inHeight, inWidth] = inShape;
-  const rows = (alignCorners && outHeight > 1 ? inHeight - 1 : inHeight) / (alignCorners && outHeight > 1 ? outHeight - 1 : outHeight);
-  const cols = (alignCorners && outWidth > 1 ? inWidth - 1 : inWidth) / (alignCorners && outWidth > 1 ? outWidth - 1 : outWidth);
-  return [rows, cols];
+  return [resizeRatio(inShape[1], outHeight, alignCorners), resizeRatio(inShape[2], outWidth, alignCorners)];
 }
 
 export function resizeNearestNeighborGrad(args: WasmKernelArgs<Attrs>): TensorInfo {
   const { backend, attrs } = args;
   const { images, dy } = args.inputs;
-  const { alignCorners, halfPixelCenters } = attrs;
   const inShape = images.shape as Shape4;
-  const [batch, inHeight, inWidth, channels] = inShape;
-  const [, outHeight, outWidth] = dy.shape;
-  const [rowRatio, colRatio] = ratios(inShape, outHeight, outWidth, alignCorners);
-  const source = (frac: number, size: number): number => {
-    let s = Math.min(size - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
-    if (halfPixelCenters) s = Math.max(0, s);
-    return s;
-  };
-  const sourceRows = Array.from({ length: outHeight }, (_, r) => source(halfPixelCenters ? rowRatio * (r + 0.5) : rowRatio * r, inHeight));
-  const sourceCols = Array.from({ length: outWidth }, (_, c) => source(halfPixelCenters ? colRatio * (c + 0.5) : colRatio * c, inWidth));
   const dx = backend.makeOutput(inShape, 'float32');
   const out = heapF32(backend, dx);
-  const g = heapF32(backend, dy);
   out.fill(0);
-  let i = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < outHeight; r++) {
-      const rowBase = (b * inHeight + sourceRows[r]) * inWidth;
-      for (let c = 0; c < outWidth; c++) {
-        const o = (rowBase + sourceCols[c]) * channels;
-        for (let d = 0; d < channels; d++) out[o + d] += g[i++];
-      }
-    }
-  }
+  addNearestNeighborAdjoint(heapF32(backend, dy), out, inShape, dy.shape[1], dy.shape[2], attrs);
   return dx;
 }
 
