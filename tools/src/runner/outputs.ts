@@ -9,7 +9,7 @@
  *   update_display_data adds no output of its own;
  * - on top of nbclient, `applyDisplayUpdate` takes an update_display_data that arrives after its
  *   cell finished (a progress bar that goes on in the background): the saved notebook shows the
- *   display as it last was, as a live front end does, instead of as it was when the cell ended;
+ *   display as it last was (a finished progress bar), not as it was when the cell ended;
  * - clear_output empties the cell's outputs, at once or (wait=true) just before the next output;
  * - after the run, consecutive stream outputs of the same name are merged into one, and in merged
  *   text a carriage return erases the line before it (a progress line rewritten in place).
