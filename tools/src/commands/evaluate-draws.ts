@@ -65,6 +65,7 @@ export class DrawStore {
     const bytes = Buffer.alloc(values.length * 4);
     for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i], 4 * i);
     const tmp = `${this.file(b)}.${process.pid}.tmp`;
+    fs.mkdirSync(this.dir, { recursive: true }); // (another run of the same draw may have finished and removed it)
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, this.file(b));
   }
@@ -84,8 +85,9 @@ export class DrawStore {
     const runs = this.runs().slice(0, index);
     runs[index] = run;
     const file = path.join(this.dir, 'runs.json');
-    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(runs)}\n`);
-    fs.renameSync(`${file}.tmp`, file);
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(runs)}\n`);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
   }
 
   remove(): void {
