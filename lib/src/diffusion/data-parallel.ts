@@ -122,7 +122,7 @@ export class DataParallelGradients {
         labels: labels ? labels.slice(offset, offset + n) : null,
       };
       pending.push(this.next(i));
-      w.postMessage(request, [request.xt.buffer, request.eps.buffer]);
+      w.postMessage(request, [request.xt.buffer as ArrayBuffer, request.eps.buffer as ArrayBuffer]);
       offset += n;
     });
     const n0 = sizes[0];
