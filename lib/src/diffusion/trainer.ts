@@ -172,13 +172,17 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   if (shards > batchSize) throw new RangeError(`dataParallel (${shards}) must not exceed the batch size (${batchSize})`);
   let parallel: DataParallelGradients | undefined;
   /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
+  /** Adam's step on the whole batch's gradient, clipped by its global norm when `clip` > 0. */
+  const applyClipped = (grads: tf.NamedTensorMap): void => {
+    optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
+  };
   const gradientStep = async (x0: tf.Tensor, t: number[], labels: number[] | null): Promise<number> => {
     if (!parallel) {
       return tf.tidy(() => {
         const eps = rng.normalTensor(x0.shape); // line 5
         const xt = qSample(schedule, x0, t, eps);
         const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
-        optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
+        applyClipped(grads);
         return loss.dataSync()[0];
       });
     }
@@ -189,7 +193,7 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
     try {
       const { loss, grads } = await parallel.gradients(variables, xt, eps, t, labels); // line 6, over the shards
       const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, k) => [v.name, grads[k]]));
-      tf.tidy(() => optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(named, clip) : named) as Parameters<typeof optimizer.applyGradients>[0]));
+      tf.tidy(() => applyClipped(named));
       tf.dispose(grads);
       return loss;
     } finally {
