@@ -27,19 +27,27 @@
  * - `converter.js` `wrapPrevIdentifier`: every identifier whose declaration is in `__prev__.d.ts`
  *   compiles to `exports.<name>`, our `declare global` names included, so a global for the cells is
  *   defined on the executor's `locals` (the `exports` object) as well as on `globalThis`.
- * - `jupyter.js` `ZmqServer.init()` creates its five zeromq 6 sockets (`iopub` Publisher, `shell`,
- *   `control`, `stdin` Routers, `hb` Reply), assigns them to those fields, starts the receive
- *   loops, then calls `this.bindSocket(sock, port)` once per socket, synchronously, before any
- *   socket is bound; every reply and IOPub message goes out through `ZmqMessage.signAndSend`, which
- *   calls `sock.send(frames)` without awaiting it (the hb loop calls `this.hb.send` the same way).
- *   After `bindSocket` is called, tslab reaches the sockets only through those five fields (the
- *   receive loops already hold the sockets themselves). We wrap `bindSocket`: before binding, the
- *   socket gets `sendTimeout = 0` (IOPub also an unlimited send high-water mark, so a slow reader
- *   delays IOPub messages instead of losing them), and its field is replaced by a Proxy whose
- *   `send` is guarded (socket-sends.ts: no "Socket is busy writing" throws, order kept, nothing
- *   dropped, failures logged to fd 2). zeromq 6 sockets are sealed, so `send` cannot be patched
- *   on the socket itself.
+ * - `jupyter.js` `ZmqServer`: `configPath` and `connInfo` (the connection file, parsed);
+ *   `handleShellMessage(sock, ...frames)` handles one shell or control message and replies on
+ *   `sock`; every reply and IOPub message goes out through `ZmqMessage.signAndSend`, which calls
+ *   `sock.send(frames)` without awaiting it; `close()` closes the five socket fields (`iopub`
+ *   Publisher, `shell`, `control`, `stdin` Routers, `hb` Reply).
+ *   Its `init()` is re-done here (`bindThenListen`), for two reasons:
+ *   1. tslab starts its receive loops before it binds the sockets. zeromq 6 (src/socket.cc) marks
+ *      a socket "blocked" from `bind()` until the bind's completion callback has run on the main
+ *      thread, and a `receive()` in that window throws EBUSY "Socket is blocked by a bind or unbind
+ *      operation". A client that sends as soon as the port is open (nbclient does) can have its
+ *      message handed to the loop's pending receive before that callback runs; the loop's next
+ *      `receive()` then throws, the shell loop ends, and the kernel never answers (seen in CI:
+ *      nbconvert's "Kernel didn't respond in 60 seconds"). We bind every socket first.
+ *   2. Each socket gets `sendTimeout = 0` (IOPub also an unlimited send high-water mark, so a slow
+ *      reader delays IOPub messages instead of losing them) and is used only through a Proxy whose
+ *      `send` is guarded (socket-sends.ts: no "Socket is busy writing" throws, order kept, nothing
+ *      dropped, failures logged to fd 2): the fields, the replies of the receive loops and the
+ *      heartbeat echo. zeromq 6 sockets are sealed, so `send` cannot be patched on the socket.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { guardSocket, writeStderr, type SendingSocket } from './socket-sends';
 
 /** One Jupyter message content published on iopub, with the running cell's request as parent. */
@@ -97,11 +105,73 @@ export function kernelSocketOptions(field: SocketField): { sendTimeout: number; 
   return field === 'iopub' ? { sendTimeout: 0, sendHighWaterMark: 0 } : { sendTimeout: 0 };
 }
 
-interface Server extends Partial<Record<SocketField, SendingSocket>> {
-  connInfo: { key: string };
+/** A zeromq 6 socket as the kernel uses it: bind, receive by async iteration, send. */
+export interface KernelSocket extends SendingSocket, AsyncIterable<Buffer[]> {
+  bind(address: string): Promise<void>;
+}
+
+/** The zeromq 6 socket classes the kernel creates. */
+export interface ZmqSockets {
+  Publisher: new () => KernelSocket;
+  Router: new () => KernelSocket;
+  Reply: new () => KernelSocket;
+}
+
+/** The connection file's fields the kernel reads (Jupyter client docs, "Connection files"). */
+interface ConnectionFile extends Record<`${SocketField}_port`, number> {
+  key: string;
+  transport: string;
+  ip: string;
+}
+
+/** The part of tslab's ZmqServer that `bindThenListen` drives. */
+export interface ListeningServer extends Partial<Record<SocketField, KernelSocket>> {
+  configPath: string;
+  connInfo: ConnectionFile;
+  handleShellMessage(sock: KernelSocket, ...frames: Buffer[]): Promise<void>;
+}
+
+interface Server extends ListeningServer {
   handleExecute(sock: unknown, msg: ZmqMessage): Promise<void>;
-  bindSocket(sock: SendingSocket, port: number): Promise<void>;
   init(): Promise<void>;
+}
+
+/**
+ * tslab's `ZmqServer.init()`, re-ordered (see the header comment): read the connection file,
+ * create the five sockets, guard their sends, bind all of them, and only then start the receive
+ * loops (shell and control → `handleShellMessage`, heartbeat → echo). A loop that fails (not a
+ * socket closed by `close()`, which ends it quietly) leaves a kernel that can no longer answer: it
+ * is logged to fd 2 and the process exits with status 1, so the client sees the kernel die
+ * instead of waiting for it.
+ */
+export async function bindThenListen(server: ListeningServer, zmq: ZmqSockets, exit: (code: number) => void = (code) => process.exit(code)): Promise<void> {
+  const info = JSON.parse(fs.readFileSync(server.configPath, 'utf-8')) as ConnectionFile;
+  server.connInfo = info;
+  const raw: Record<SocketField, KernelSocket> = {
+    iopub: new zmq.Publisher(),
+    shell: new zmq.Router(),
+    control: new zmq.Router(),
+    stdin: new zmq.Router(),
+    hb: new zmq.Reply(),
+  };
+  const sockets = {} as Record<SocketField, KernelSocket>;
+  for (const field of SOCKET_FIELDS) {
+    sockets[field] = guardSocket(raw[field], field, kernelSocketOptions(field)).socket;
+    server[field] = sockets[field];
+  }
+  await Promise.all(SOCKET_FIELDS.map((field) => raw[field].bind(`${info.transport}://${info.ip}:${info[`${field}_port`]}`)));
+
+  const listen = async (field: SocketField, onMessage: (frames: Buffer[]) => unknown): Promise<void> => {
+    try {
+      for await (const frames of sockets[field]) void onMessage(frames);
+    } catch (e) {
+      writeStderr(`genbook kernel: the ${field} socket stopped receiving (${e instanceof Error ? e.message : String(e)}); the kernel exits`);
+      exit(1);
+    }
+  };
+  void listen('shell', (frames) => server.handleShellMessage(sockets.shell, ...frames));
+  void listen('control', (frames) => server.handleShellMessage(sockets.control, ...frames));
+  void listen('hb', (frames) => sockets.hb.send(frames));
 }
 
 interface TslabDist {
@@ -111,6 +181,7 @@ interface TslabDist {
     JupyterHandlerImpl: new (executor: Executor, isJs: boolean) => Handler;
     ZmqServer: new (handler: Handler, configPath: string) => Server;
   };
+  zmq: ZmqSockets;
 }
 
 /** What the launcher plugs into tslab. */
@@ -136,29 +207,14 @@ export interface RunningKernel {
   defineGlobal(name: string, value: unknown): void;
 }
 
-/**
- * Guard every socket's `send` as `init()` binds it (see the header comment): sends never throw
- * into tslab and never overlap; IOPub queues without a limit instead of dropping.
- */
-function guardServerSockets(server: Server): void {
-  const bindSocket = server.bindSocket.bind(server);
-  server.bindSocket = (sock: SendingSocket, port: number): Promise<void> => {
-    const field = SOCKET_FIELDS.find((name) => server[name] === sock);
-    if (field) {
-      server[field] = guardSocket(sock, field, kernelSocketOptions(field)).socket;
-    } else {
-      writeStderr(`genbook kernel: tslab bound a socket that is none of ${SOCKET_FIELDS.join(', ')}; its sends are not guarded (see tslab-internals.ts)`);
-    }
-    return bindSocket(sock, port);
-  };
-}
-
 function loadTslab(): TslabDist {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     converter: require('tslab/dist/converter'),
     executor: require('tslab/dist/executor'),
     jupyter: require('tslab/dist/jupyter'),
+    // The zeromq that tslab itself would load (its dependency, wherever npm placed it).
+    zmq: require(require.resolve('zeromq', { paths: [path.dirname(require.resolve('tslab/package.json'))] })),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -213,7 +269,7 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
 
   const handler = new tslab.jupyter.JupyterHandlerImpl(executor, false);
   const server = new tslab.jupyter.ZmqServer(handler, configPath);
-  guardServerSockets(server);
+  server.init = () => bindThenListen(server, tslab.zmq);
 
   // One publisher per execute_request, handed to the handler when that request's turn comes.
   const publishers = new WeakMap<object, Publish>();
