@@ -25,6 +25,7 @@ import { checkpointDir, checkpointOutputDir, loadModel, saveModel, hasCheckpoint
 import { writeResult } from '../train/results';
 import { quickModeEnv } from '../train/mode';
 import { projectPath } from '../paths';
+import { tidyValues } from '../util/tidy-values';
 
 /** Name of the shipped checkpoint: `data/checkpoints/mnist-classifier/`. */
 export const MNIST_CLASSIFIER_CHECKPOINT = 'mnist-classifier';
@@ -142,9 +143,9 @@ export class MnistClassifier {
       const batch = source.slice(start, end);
       try {
         checkRange(batch, argName);
-        const values = tf.tidy(() => {
+        const values = tidyValues(() => {
           const y = net.predict(batch) as tf.Tensor;
-          return (softmax ? tf.softmax(y) : y).dataSync() as Float32Array;
+          return softmax ? tf.softmax(y) : y;
         });
         out.data.set(values, start * width);
       } finally {

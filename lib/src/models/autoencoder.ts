@@ -17,6 +17,7 @@ import { Rng } from '../random/rng';
 import { trainLoop, Progress, Losses } from '../train/loop';
 import { indexBatches, gatherRows } from '../data/batches';
 import { checkPositiveInt } from '../util/validate';
+import { tidyValues } from '../util/tidy-values';
 
 export type Activation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'linear';
 
@@ -293,8 +294,8 @@ export function predictRows(model: tf.LayersModel, rows: Float32Array, count: nu
   const out = new Float32Array(count * outShape);
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    const values = tf.tidy(() => (model.predict(tf.tensor(rows.subarray(start * inSize, (start + size) * inSize), [size, ...inShape])) as tf.Tensor).dataSync());
-    out.set(values as Float32Array, start * outShape);
+    const values = tidyValues(() => model.predict(tf.tensor(rows.subarray(start * inSize, (start + size) * inSize), [size, ...inShape])) as tf.Tensor);
+    out.set(values, start * outShape);
   }
   return out;
 }

@@ -49,6 +49,7 @@ import { bernoulliNegLogLikelihood } from './vae';
 import { batchStream } from './autoencoder';
 import { createPixelCnnVariables, PixelCnnStackConfig, resolvePixelCnnConfig } from './pixelcnn-common';
 import { yieldToEventLoop } from '../util/event-loop';
+import { tidyValues } from '../util/tidy-values';
 
 export type PixelCnnMaskType = 'A' | 'B';
 
@@ -198,11 +199,11 @@ export class PixelCnn {
       const top = Math.max(0, r - reach);
       const rows = r - top + 1;
       for (let c = 0; c < W; c++) {
-        const probs = tf.tidy(() => {
+        const probs = tidyValues(() => {
           const window = new Float32Array(count * rows * W);
           for (let n = 0; n < count; n++) window.set(canvas.subarray(n * H * W + top * W, n * H * W + (r + 1) * W), n * rows * W);
           const l = this.logits(tf.tensor4d(window, [count, rows, W, 1]));
-          return tf.sigmoid(l.slice([0, rows - 1, c, 0], [count, 1, 1, 1])).dataSync() as Float32Array;
+          return tf.sigmoid(l.slice([0, rows - 1, c, 0], [count, 1, 1, 1]));
         });
         for (let n = 0; n < count; n++) canvas[n * H * W + r * W + c] = rng.uniform() < probs[n] ? 1 : 0;
         if (c % 7 === 6) await yieldToEventLoop(); // keep the event loop (progress bars) alive

@@ -13,6 +13,7 @@ import { Matrix } from '../linalg/matrix';
 import { frechetDistance } from '../metrics/frechet';
 import { statisticsOf } from '../metrics/mnist-metrics';
 import { CbnMlpGenerator, ProjectionMlpDiscriminator } from './biggan';
+import { tidyValues } from '../util/tidy-values';
 
 /** A GanTrainer for the conditional 14×14 GAN on rows `x0` ([N·196] in [−1, 1]) with `labels`. */
 export function cbnGanTrainer(options: { x0: Float32Array; labels: ArrayLike<number>; seed: number; latentDim?: number; batchSize?: number }): {
@@ -74,7 +75,7 @@ export async function trainMnist14Classifier(options: { pixels: Float32Array; la
 export function classifierAccuracy(model: tf.LayersModel, pixels: Float32Array, labels: ArrayLike<number>): number {
   const n = labels.length;
   if (pixels.length !== n * 196) throw new RangeError(`pixels must hold ${n} rows of 196; got ${pixels.length} values`);
-  const pred = tf.tidy(() => tf.argMax(model.predict(tf.tensor2d(pixels, [n, 196])) as tf.Tensor, 1).dataSync());
+  const pred = tidyValues(() => tf.argMax(model.predict(tf.tensor2d(pixels, [n, 196])) as tf.Tensor, 1));
   let right = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) right++;
   return right / n;
