@@ -90,7 +90,7 @@ export function mnist14Fid(model: tf.LayersModel, pixelsA: Float32Array, pixelsB
   const features = (pixels: Float32Array): Matrix => {
     const n = pixels.length / 196;
     if (!Number.isInteger(n) || n < 2) throw new RangeError(`pixels must hold at least two rows of 196; got ${pixels.length} values`);
-    const hidden = tf.tidy(() => (model.layers[0].apply(tf.tensor2d(pixels, [n, 196])) as tf.Tensor).dataSync());
+    const hidden = tidyValues(() => model.layers[0].apply(tf.tensor2d(pixels, [n, 196])) as tf.Tensor);
     return new Matrix(n, hidden.length / n, Float64Array.from(hidden));
   };
   const a = statisticsOf(features(pixelsA));
