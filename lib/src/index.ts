@@ -38,6 +38,8 @@ export * as metrics from './metrics';
 export * as systems from './systems';
 export * as notebook from './notebook';
 export { tf };
+/** The values of a computed tensor, read after its tidy (see util/tidy-values.ts for why). */
+export { tidyValues } from './util/tidy-values';
 
 export { projectRoot, projectPath } from './paths';
 /** Quick mode (`GENBOOK_QUICK=1`): training cells use their small budgets (the tests use it). */
