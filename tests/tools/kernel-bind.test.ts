@@ -12,14 +12,17 @@
  * until a later macrotask; receive and send on a blocked socket throw EBUSY synchronously; a pending
  * receive can be handed a message while the socket is blocked. The first test shows the fake
  * reproduces the failure with tslab's own `init()`; the others run the kernel's `bindThenListen`
- * with tslab's real `ZmqServer` on it.
+ * with tslab's real `ZmqServer` on it. The last starts the real kernel on a port already in use.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { describeMessage } from '../../tools/src/kernel/socket-sends';
 import { bindThenListen, type KernelSocket, type ListeningServer, type ZmqSockets } from '../../tools/src/kernel/tslab-internals';
+import { freePorts } from '../../tools/src/runner/connection';
 import { MessageCodec } from '../../tools/src/runner/message';
 
 const KEY = 'a0b1c2d3-test-key';
@@ -234,5 +237,24 @@ describe('genbook kernel: sockets are bound before anything is received', functi
     failing.at(PORTS.shell_port).fail(Object.assign(new Error('Context was terminated'), { code: 'ETERM' }));
     await tick();
     expect(exits).to.deep.equal([1]);
+  });
+
+  it('the real kernel exits with status 1 and says why when a port is already in use', async function () {
+    this.timeout(60_000);
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const [iopub, control, stdin, hb] = await freePorts(4);
+      const shell = (taken.address() as net.AddressInfo).port;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-bind-'));
+      const file = path.join(dir, 'kernel.json');
+      fs.writeFileSync(file, JSON.stringify({ shell_port: shell, iopub_port: iopub, control_port: control, stdin_port: stdin, hb_port: hb, ip: '127.0.0.1', transport: 'tcp', key: KEY, signature_scheme: 'hmac-sha256' }));
+      const launch = path.resolve(__dirname, '..', '..', 'tools', 'dist', 'kernel', 'launch.js');
+      const run = spawnSync(process.execPath, [launch, file], { encoding: 'utf8', timeout: 50_000 });
+      expect(run.status).to.equal(1);
+      expect(run.stderr).to.match(/genbook kernel: could not bind its sockets \(Address already in use\); the kernel exits/);
+    } finally {
+      taken.close();
+    }
   });
 });

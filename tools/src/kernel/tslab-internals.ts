@@ -299,7 +299,11 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
   process.on('SIGINT', () => executor.interrupt());
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
-  void server.init();
+  server.init().catch((e: unknown) => {
+    // e.g. a port already in use: a kernel that cannot bind can never answer; exiting lets Jupyter see it die
+    writeStderr(`genbook kernel: could not bind its sockets (${e instanceof Error ? e.message : String(e)}); the kernel exits`);
+    process.exit(1);
+  });
 
   return {
     publisher: () => current,
