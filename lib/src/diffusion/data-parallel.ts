@@ -177,7 +177,7 @@ async function work(data: { networkKind: string; config: unknown; backend: strin
         });
         // Read the values after the tidy, never inside it: tf.tidy walks what its function returns
         // for tensors to keep, index by index through a typed array (tfjs-core's
-        // walkTensorContainer), which cost about 250 ms per step for the U-Net's gradients.
+        // walkTensorContainer), which cost 190–290 ms per step for the U-Net's gradients here.
         // Copies: the cpu backend's dataSync is its own storage, and these buffers are transferred.
         const loss = r.loss.dataSync()[0];
         const grads = r.grads.map((g) => new Float32Array(g.dataSync()));

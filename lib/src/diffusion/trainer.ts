@@ -171,11 +171,11 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`dataParallel must be a positive integer; got ${shards}`);
   if (shards > batchSize) throw new RangeError(`dataParallel (${shards}) must not exceed the batch size (${batchSize})`);
   let parallel: DataParallelGradients | undefined;
-  /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
   /** Adam's step on the whole batch's gradient, clipped by its global norm when `clip` > 0. */
   const applyClipped = (grads: tf.NamedTensorMap): void => {
     optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
   };
+  /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
   const gradientStep = async (x0: tf.Tensor, t: number[], labels: number[] | null): Promise<number> => {
     if (!parallel) {
       return tf.tidy(() => {
