@@ -93,6 +93,34 @@ describe('diffusion: forward process q(x_t | x_0)', () => {
     }
   });
 
+  it('qSamplePerturbed (DDPM-IP): a hand-computed entry, variance (1 − ᾱ_t)(1 + γ²) (Monte Carlo), γ = 0 is qSample; bad γ refused', () => {
+    const x0 = tf.tensor2d([[1, -2]]);
+    const eps = tf.tensor2d([[0.5, -1]]);
+    const xi = tf.tensor2d([[2, 3]]);
+    const ab = sched.alphaBar(300);
+    const y = diffusion.qSamplePerturbed(sched, x0, 300, eps, xi, 0.1).dataSync();
+    expect(y[0]).to.be.closeTo(Math.sqrt(ab) * 1 + Math.sqrt(1 - ab) * (0.5 + 0.2), 1e-6);
+    expect(y[1]).to.be.closeTo(Math.sqrt(ab) * -2 + Math.sqrt(1 - ab) * (-1 + 0.3), 1e-6);
+    expect(Array.from(diffusion.qSamplePerturbed(sched, x0, 300, eps, xi, 0).dataSync())).to.deep.equal(Array.from(diffusion.qSample(sched, x0, 300, eps).dataSync()));
+    expect(() => diffusion.qSamplePerturbed(sched, x0, 300, eps, xi, -0.1)).to.throw(RangeError, /gamma must be a finite number >= 0/);
+    expect(() => diffusion.qSamplePerturbed(sched, x0, 300, eps, tf.zeros([1, 3]), 0.1)).to.throw(RangeError);
+    tf.dispose([x0, eps, xi]);
+    const n = 40000;
+    const rng = random.rng(8);
+    for (const [t, gamma] of [[100, 0.1], [700, 0.5]]) {
+      const x = tf.fill([n, 1], -0.5);
+      const e = rng.normalTensor([n, 1]);
+      const s = rng.normalTensor([n, 1]);
+      const yt = diffusion.qSamplePerturbed(sched, x, t, e, s, gamma);
+      const { mean, variance } = meanVar(yt.dataSync());
+      const a = sched.alphaBar(t);
+      const v = (1 - a) * (1 + gamma ** 2);
+      expect(mean).to.be.closeTo(Math.sqrt(a) * -0.5, 4 * Math.sqrt(v / n));
+      expect(variance).to.be.closeTo(v, 4 * v * Math.sqrt(2 / n));
+      tf.dispose([x, e, s, yt]);
+    }
+  });
+
   it('per-example time steps: row i uses t[i]', () => {
     const x0 = tf.tensor2d([[1, 2], [3, 4]]);
     const eps = tf.tensor2d([[0.5, -0.5], [1, 0]]);

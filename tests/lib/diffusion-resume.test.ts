@@ -64,3 +64,70 @@ describe('diffusion training: exact resume', () => {
     net.dispose();
   });
 });
+
+describe('diffusion training: input perturbation (DDPM-IP)', () => {
+  before(async () => {
+    await backend.setup('cpu', { log: null });
+  });
+
+  /** An ε-network that records what it is fed (around x_0 = 0) and predicts 0 + a trainable bias. */
+  class Spy implements diffusion.DiffusionNetwork {
+    readonly numClasses = 0;
+    readonly nullLabel = 0;
+    readonly bias = tf.variable(tf.zeros([4]), true, `spy-bias-${Math.random()}`);
+    readonly seen: { x: Float32Array; t: number[] }[] = [];
+    apply(xt: tf.Tensor, t: ArrayLike<number>): tf.Tensor {
+      this.seen.push({ x: xt.dataSync() as Float32Array, t: Array.from(t) });
+      return tf.add(tf.mul(xt, 0), this.bias);
+    }
+    variables(): tf.Variable[] {
+      return [this.bias];
+    }
+  }
+
+  const schedule = diffusion.noiseSchedule('linear', 20, { betaEnd: 0.2 });
+  const zeros = new Float32Array(4 * 64);
+  const common = { schedule, data: diffusion.arrayBatches(zeros, [4]), batchSize: 64, seed: 3, steps: 40, emaDecay: 0, learningRate: 1e-9 };
+  /** The mean of x_t² / (1 − ᾱ_t) over every input the network saw (x_0 = 0): 1 + γ² in expectation. */
+  const scaledVariance = (spy: Spy): { value: number; n: number } => {
+    let sum = 0;
+    let n = 0;
+    for (const { x, t } of spy.seen) {
+      x.forEach((v, i) => {
+        sum += v * v / (1 - schedule.alphaBar(t[Math.floor(i / 4)]));
+        n++;
+      });
+    }
+    return { value: sum / n, n };
+  };
+
+  it('γ = 0.5 feeds inputs of variance (1 − ᾱ_t)(1 + γ²), γ = 0 of 1 − ᾱ_t; the loss target stays ε', async () => {
+    const plain = new Spy();
+    const a = await diffusion.trainDiffusion({ ...common, network: plain });
+    const perturbed = new Spy();
+    const b = await diffusion.trainDiffusion({ ...common, network: perturbed, inputPerturbation: 0.5 });
+    const va = scaledVariance(plain);
+    const vb = scaledVariance(perturbed);
+    expect(va.n).to.equal(40 * 64 * 4);
+    expect(va.value).to.be.closeTo(1, 4 * Math.sqrt(2 / va.n));
+    expect(vb.value).to.be.closeTo(1.25, 4 * 1.25 * Math.sqrt(2 / vb.n));
+    // the target is ε, not ε + γξ: with a prediction of ≈ 0, L_simple ≈ E[ε²] = 1 for both
+    const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+    expect(mean(a.losses)).to.be.closeTo(1, 0.05);
+    expect(mean(b.losses)).to.be.closeTo(1, 0.05);
+    [plain, perturbed].forEach((s) => s.bias.dispose());
+  });
+
+  it('refuses a negative or infinite γ', async () => {
+    for (const g of [-0.1, Infinity, NaN]) {
+      let error: unknown;
+      try {
+        await diffusion.trainDiffusion({ ...common, network: new Spy(), inputPerturbation: g });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(g)).to.be.instanceOf(RangeError);
+      expect((error as Error).message).to.match(/inputPerturbation must be a finite number >= 0/);
+    }
+  });
+});

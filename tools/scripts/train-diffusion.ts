@@ -31,6 +31,10 @@
  * `--ema-decay D` (in (0, 1); default 0.999) is the decay of the EMA of the weights the checkpoint
  * holds; on a resume it changes the decay from there on (meta.json's `emaDecays` lists each with
  * the step it started at), and a resume without it goes on with the last one.
+ * `--input-perturbation γ` (the U-Net variants; default 0) trains with DDPM-IP's perturbed input
+ * √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ) against the target ε (Ning et al. 2023, Algorithm 1; the paper's γ is
+ * 0.1); on a resume it changes γ from there on (meta.json's `inputPerturbations` lists each with the
+ * step it started at) and a resume without it goes on with the last one.
  * `--data-parallel J` (the U-Net variants) cuts each batch into J shards computed at once by the
  * main thread and J − 1 worker threads, each with a single-threaded backend (diffusion
  * data-parallel.ts; run it with GENBOOK_THREADS=1): the same steps, on J cores
@@ -61,6 +65,9 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
   const set = data.mnist({ split: 'train', limit, seed: limit ? 0 : undefined });
   return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
 }
+
+/** DDPM-IP's γ from `fromStep` on (meta.json `inputPerturbations`). */
+type InputPerturbationStep = { fromStep: number; gamma: number };
 
 type UNetSize = { levelChannels?: number[]; middleBlocks?: number; selfAttention?: boolean };
 
@@ -112,17 +119,20 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--data-parallel J]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--data-parallel J]`);
   }
   const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
   if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
   if (dataParallel > 1 && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--data-parallel: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) train over shards; got ${variant}`);
   const emaFlag = flags['ema-decay'] as number | undefined;
   if (emaFlag !== undefined && !(emaFlag > 0 && emaFlag < 1)) throw new UsageError(`--ema-decay: a number in (0, 1), e.g. 0.9999; got ${flags['ema-decay']}`);
+  const gammaFlag = flags['input-perturbation'] as number | undefined;
+  if (gammaFlag !== undefined && !(gammaFlag >= 0 && gammaFlag < 1)) throw new UsageError(`--input-perturbation: DDPM-IP's γ, a number in [0, 1) (the paper's is 0.1); got ${flags['input-perturbation']}`);
+  if (gammaFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--input-perturbation: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
   const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
@@ -212,7 +222,12 @@ async function main(): Promise<void> {
     const threadCounts = train.planThreadCounts(resumedMeta, previous.steps, backend.threadsInUse() ?? null);
     // a resume without --ema-decay goes on with the last recorded decay
     const { decay: emaDecay, emaDecays } = train.planEmaDecays(previous.emaDecays, previous.emaDecay, previous.steps, flags['ema-decay'] as number | undefined, 0.999);
-    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}, backend ${setup.name}${dataParallel > 1 ? `, ${dataParallel} data-parallel shards` : ''} → ${dir}`);
+    // DDPM-IP's γ: a resume without --input-perturbation goes on with the last one (0 for a training saved before it existed)
+    const savedGammas = (resumedMeta as { inputPerturbations?: InputPerturbationStep[] } | undefined)?.inputPerturbations ?? [];
+    const gamma = gammaFlag ?? savedGammas.at(-1)?.gamma ?? 0;
+    const inputPerturbations: InputPerturbationStep[] =
+      (savedGammas.at(-1)?.gamma ?? 0) === gamma ? savedGammas : [...(savedGammas.length || previous.steps === 0 ? savedGammas : [{ fromStep: 0, gamma: 0 }]), { fromStep: previous.steps, gamma }];
+    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}${gamma > 0 ? `, input perturbation γ ${gamma}` : ''}, backend ${setup.name}${dataParallel > 1 ? `, ${dataParallel} data-parallel shards` : ''} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
       network: net,
@@ -225,6 +240,7 @@ async function main(): Promise<void> {
       learningRate,
       pUncond,
       emaDecay,
+      inputPerturbation: gamma,
       dataParallel,
       reportEvery: 50,
       onProgress: progress,
@@ -247,6 +263,7 @@ async function main(): Promise<void> {
             pUncond,
             emaDecay,
             emaDecays,
+            ...(inputPerturbations.length ? { inputPerturbation: gamma, inputPerturbations } : {}),
             weights: 'EMA',
             lossHistory: [...previous.history, ...thin([...losses]).map((p) => ({ step: previous.steps + p.step, loss: p.loss }))],
             ...extra,

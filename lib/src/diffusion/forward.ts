@@ -29,6 +29,20 @@ export function qSample(schedule: NoiseSchedule, x0: tf.Tensor, t: Timesteps, ep
   });
 }
 
+/**
+ * DDPM-IP's perturbed input (Ning et al. 2023, "Input Perturbation Reduces Exposure Bias in Diffusion
+ * Models", Algorithm 1): y_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ), i.e. `qSample` with the noise ε + γ·ξ.
+ * Trained against the target ε, the network sees inputs with variance (1−ᾱ_t)(1+γ²) around √ᾱ_t·x_0,
+ * as its own slightly wrong samples are at sampling time.
+ * @param xi standard normal noise with x0's shape, independent of eps
+ * @param gamma γ ≥ 0 (the paper: 0.1); 0 gives `qSample`
+ */
+export function qSamplePerturbed(schedule: NoiseSchedule, x0: tf.Tensor, t: Timesteps, eps: tf.Tensor, xi: tf.Tensor, gamma: number): tf.Tensor {
+  checkSameShape(eps, 'eps', xi, 'xi');
+  if (!(gamma >= 0 && Number.isFinite(gamma))) throw new RangeError(`qSamplePerturbed: gamma must be a finite number >= 0; got ${gamma}`);
+  return tf.tidy(() => qSample(schedule, x0, t, tf.add(eps, tf.mul(xi, gamma))));
+}
+
 /** Mean √ᾱ_t·x_0 and variance 1 − ᾱ_t (one per example, as a plain array) of q(x_t | x_0). */
 export function qMeanVariance(
   schedule: NoiseSchedule,

@@ -11,7 +11,7 @@ export { betaSchedule, alphas, alphaBar, NoiseSchedule, noiseSchedule, BETA_SCHE
 export type { BetaScheduleKind, BetaScheduleOptions } from './schedule';
 export { timestepList, perExample } from './timesteps';
 export type { Timesteps } from './timesteps';
-export { qSample, qMeanVariance, qStep, predictX0FromEps, epsFromX0 } from './forward';
+export { qSample, qSamplePerturbed, qMeanVariance, qStep, predictX0FromEps, epsFromX0 } from './forward';
 export { posteriorMeanVariance, posteriorMeanCoefficients } from './posterior';
 export { reverseMean, reverseVariance } from './reverse';
 export type { ReverseVariance } from './reverse';

@@ -11,7 +11,11 @@
  *   7: until converged
  *
  * With Adam, the mean over the batch and the dimensions (L_simple, `'mean'`), optional gradient
- * clipping by global norm (the DDPM code clips at 1) and an EMA of the weights. Progress goes
+ * clipping by global norm (the DDPM code clips at 1) and an EMA of the weights. With
+ * `inputPerturbation` γ > 0, line 6 feeds the network y_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ), ξ ~ N(0, I),
+ * against the same target ε (DDPM-IP, Ning et al. 2023, Algorithm 1; forward.ts `qSamplePerturbed`):
+ * the network learns to denoise inputs a little off the training distribution, as its own samples
+ * are during sampling (exposure bias). Progress goes
  * through `train.trainLoop` (its progress callback and tensor-leak check).
  *
  * @see notebooks/08-diffusion-ddpm
@@ -24,7 +28,7 @@ import { optimizerState, restoreOptimizerState } from '../train/optimizer-state'
 import { Progress, trainLoop } from '../train/loop';
 import { ExponentialMovingAverage } from '../train/ema';
 import { DataParallelGradients } from './data-parallel';
-import { qSample } from './forward';
+import { qSample, qSamplePerturbed } from './forward';
 import { simpleLoss } from './losses';
 import { DiffusionNetwork } from './network';
 import { NoiseSchedule } from './schedule';
@@ -81,6 +85,11 @@ export interface TrainDiffusionOptions {
   pUncond?: number;
   /** EMA decay (0 turns it off). Default 0.999. */
   emaDecay?: number;
+  /**
+   * DDPM-IP's γ (Ning et al. 2023, Algorithm 1): line 6's input is √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ)
+   * with a second ξ ~ N(0, I), the target still ε. Default 0 (DDPM's Algorithm 1); the paper uses 0.1.
+   */
+  inputPerturbation?: number;
   /** Clip gradients to this global norm (0 = off). Default 1, as the DDPM code. */
   gradClipNorm?: number;
   /** Reported every `reportEvery` steps (progress bars in notebooks). */
@@ -145,6 +154,8 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   if (pUncond > 0 && !conditional) throw new RangeError('pUncond > 0 needs a conditional network (numClasses > 0)');
   const emaDecay = options.emaDecay ?? 0.999;
   const clip = options.gradClipNorm ?? 1;
+  const gamma = options.inputPerturbation ?? 0;
+  if (!(gamma >= 0 && Number.isFinite(gamma))) throw new RangeError(`inputPerturbation must be a finite number >= 0; got ${gamma}`);
   let rng = new Rng(seed);
   const optimizer = tf.train.adam(options.learningRate ?? 2e-4);
   const variables = network.variables();
@@ -176,20 +187,23 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
     optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
   };
   /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
+  /** Line 5 and the network's input: ε and x_t (with γ > 0, DDPM-IP's y_t, a second draw ξ after ε). */
+  const noised = (x0: tf.Tensor, t: number[]): [tf.Tensor, tf.Tensor] =>
+    tf.tidy(() => {
+      const eps = rng.normalTensor(x0.shape); // line 5
+      if (gamma === 0) return [eps, qSample(schedule, x0, t, eps)];
+      return [eps, qSamplePerturbed(schedule, x0, t, eps, rng.normalTensor(x0.shape), gamma)];
+    });
   const gradientStep = async (x0: tf.Tensor, t: number[], labels: number[] | null): Promise<number> => {
     if (!parallel) {
       return tf.tidy(() => {
-        const eps = rng.normalTensor(x0.shape); // line 5
-        const xt = qSample(schedule, x0, t, eps);
+        const [eps, xt] = noised(x0, t);
         const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
         applyClipped(grads);
         return loss.dataSync()[0];
       });
     }
-    const [eps, xt] = tf.tidy(() => {
-      const e = rng.normalTensor(x0.shape); // line 5
-      return [e, qSample(schedule, x0, t, e)];
-    });
+    const [eps, xt] = noised(x0, t);
     try {
       const { loss, grads } = await parallel.gradients(variables, xt, eps, t, labels); // line 6, over the shards
       const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, k) => [v.name, grads[k]]));
