@@ -25,18 +25,20 @@ function maxAbs(a: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
 }
 
-async function compareGradients(numClasses: number, batch: number, shards: number, tolerance: number): Promise<void> {
+async function compareGradients(numClasses: number, batch: number, shards: number, tolerance: number, minSnr = 0): Promise<void> {
   const net = randomUNet(4, numClasses);
   const variables = net.variables();
   const rng = random.rng(9);
   const xt = rng.normalTensor([batch, 28, 28, 1]);
   const eps = rng.normalTensor([batch, 28, 28, 1]);
-  const t = Array.from({ length: batch }, (_, i) => 1 + ((i * 317) % 1000));
+  // with Min-SNR, low-noise steps (SNR > γ, weights below 1 and unequal) in every shard
+  const t = Array.from({ length: batch }, (_, i) => (minSnr > 0 ? 1 + ((i * 29) % 120) : 1 + ((i * 317) % 1000)));
   const labels = numClasses > 0 ? Array.from({ length: batch }, (_, i) => i % (numClasses + 1)) : null;
-  const whole = tf.variableGrads(() => diffusion.simpleLoss(eps, net.apply(xt, t, labels)), variables);
+  const lossWeights = minSnr > 0 ? diffusion.minSnrWeights(diffusion.noiseSchedule('linear', 1000), t, minSnr) : null;
+  const whole = tf.variableGrads(() => (lossWeights ? diffusion.weightedSimpleLoss(eps, net.apply(xt, t, labels), lossWeights) : diffusion.simpleLoss(eps, net.apply(xt, t, labels))), variables);
   const parallel = await diffusion.DataParallelGradients.start(net, shards);
   try {
-    const sharded = await parallel.gradients(variables, xt, eps, t, labels);
+    const sharded = await parallel.gradients(variables, xt, eps, t, labels, lossWeights);
     expect(sharded.loss).to.be.closeTo(whole.value.dataSync()[0], tolerance * Math.abs(whole.value.dataSync()[0]));
     expect(sharded.grads).to.have.length(variables.length);
     variables.forEach((v, k) => {
@@ -74,6 +76,10 @@ describe('diffusion: data-parallel gradients over worker threads', function () {
 
     it('a conditional U-Net (labels and ∅ cut with the batch): 2 shards of 4', async () => {
       await compareGradients(10, 4, 2, 1e-5);
+    });
+
+    it('Min-SNR-γ loss weights (cut with the batch): 3 shards of 7 give the whole batch\'s weighted loss and gradient', async () => {
+      await compareGradients(0, 7, 3, 1e-5, 5);
     });
   });
 

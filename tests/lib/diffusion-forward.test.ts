@@ -297,6 +297,34 @@ describe('diffusion: loss terms', () => {
     tf.dispose([e, p]);
   });
 
+  it('Min-SNR-γ weights min(SNR, γ)/SNR from ᾱ_t computed by hand; weightedSimpleLoss by hand, = simpleLoss at weights 1', () => {
+    const sched = diffusion.noiseSchedule('linear', 1000);
+    // ᾱ_t = Π (1 − β_s), β_s linear from 1e-4 to 0.02 (DDPM), in float64 here
+    const alphaBar: number[] = [1];
+    for (let s = 1; s <= 1000; s++) alphaBar.push(alphaBar[s - 1] * (1 - (1e-4 + ((0.02 - 1e-4) * (s - 1)) / 999)));
+    const ts = [1, 50, 100, 200, 500, 1000];
+    const w = diffusion.minSnrWeights(sched, ts, 5);
+    ts.forEach((t, i) => {
+      const snr = alphaBar[t] / (1 - alphaBar[t]);
+      expect(w[i], `t = ${t}`).to.be.closeTo(Math.min(snr, 5) / snr, 1e-9);
+    });
+    expect(w[0]).to.be.closeTo(5 / 9999, 1e-8); // t = 1: ᾱ = 1 − 1e-4
+    expect(w[5]).to.equal(1); // pure noise: SNR ≪ 5
+    expect(w[2]).to.be.below(1); // t = 100: SNR ≈ 9.4
+    expect(w[3]).to.equal(1); // t = 200: SNR ≈ 1.4
+    expect(() => diffusion.minSnrWeights(sched, [0], 5)).to.throw(RangeError, /integer in \[1, 1000\]/);
+    expect(() => diffusion.minSnrWeights(sched, [1], 0)).to.throw(RangeError, /gamma must be a finite number > 0/);
+
+    const eps = tf.tensor2d([[1, 2], [0, -1], [3, 0]]);
+    const pred = tf.tensor2d([[0, 0], [1, 1], [1, 1]]);
+    // per-example means of the squares: (1 + 4)/2 = 2.5, (1 + 4)/2 = 2.5, (4 + 1)/2 = 2.5 → make them differ
+    const pred2 = tf.tensor2d([[1, 2], [1, 1], [1, 1]]); // 0, 2.5, 2.5
+    expect(diffusion.weightedSimpleLoss(eps, pred2, [7, 0.5, 0.1]).dataSync()[0]).to.be.closeTo((0 * 7 + 2.5 * 0.5 + 2.5 * 0.1) / 3, 1e-6);
+    expect(diffusion.weightedSimpleLoss(eps, pred, [1, 1, 1]).dataSync()[0]).to.be.closeTo(diffusion.simpleLoss(eps, pred).dataSync()[0], 1e-6);
+    expect(() => diffusion.weightedSimpleLoss(eps, pred, [1, 1])).to.throw(RangeError, /one weight per example \(3\)/);
+    tf.dispose([eps, pred, pred2]);
+  });
+
   it('variationalBound with the exact ε of a point mass: L_{t−1} = 0 for every t when σ_t² = β̃_t', () => {
     const short = diffusion.noiseSchedule('linear', 50, { betaEnd: 0.2 });
     const c = tf.tensor2d([[0.3, -0.4]]);

@@ -65,7 +65,7 @@ describe('diffusion training: exact resume', () => {
   });
 });
 
-describe('diffusion training: input perturbation (DDPM-IP)', () => {
+describe('diffusion training: input perturbation (DDPM-IP) and Min-SNR-γ weights', () => {
   before(async () => {
     await backend.setup('cpu', { log: null });
   });
@@ -118,16 +118,42 @@ describe('diffusion training: input perturbation (DDPM-IP)', () => {
     [plain, perturbed].forEach((s) => s.bias.dispose());
   });
 
-  it('refuses a negative or infinite γ', async () => {
-    for (const g of [-0.1, Infinity, NaN]) {
-      let error: unknown;
-      try {
-        await diffusion.trainDiffusion({ ...common, network: new Spy(), inputPerturbation: g });
-      } catch (e) {
-        error = e;
+  it('Min-SNR-γ: each step\'s loss is (1/B)·Σ_i w_i·mean(ε_i²) with w_i = min(SNR, 5)/SNR, rebuilt from what the network saw', async () => {
+    for (const minSnrGamma of [0, 5]) {
+      const spy = new Spy();
+      const r = await diffusion.trainDiffusion({ ...common, steps: 5, network: spy, minSnrGamma });
+      expect(spy.seen).to.have.length(5);
+      spy.seen.forEach(({ x, t }, step) => {
+        // x_0 = 0 and the prediction is the bias (≈ 0 at lr 1e-9): ε_i = x_t,i/√(1 − ᾱ_t)
+        let sum = 0;
+        t.forEach((ti, i) => {
+          const snr = schedule.snr(ti);
+          const w = minSnrGamma > 0 ? Math.min(snr, minSnrGamma) / snr : 1;
+          let sq = 0;
+          for (let d = 0; d < 4; d++) sq += x[i * 4 + d] ** 2 / (1 - schedule.alphaBar(ti));
+          sum += (w * sq) / 4;
+        });
+        expect(r.losses[step], `γ ${minSnrGamma}, step ${step}`).to.be.closeTo(sum / t.length, 1e-4 * (sum / t.length));
+      });
+      if (minSnrGamma > 0) expect(spy.seen.some(({ t }) => t.some((ti) => schedule.snr(ti) > 5))).to.equal(true); // some weights < 1 were used
+      spy.bias.dispose();
+    }
+  });
+
+  it('refuses a negative or infinite γ (input perturbation and Min-SNR)', async () => {
+    for (const [option, pattern] of [['inputPerturbation', /inputPerturbation must be a finite number >= 0/], ['minSnrGamma', /minSnrGamma must be a finite number >= 0/]] as const) {
+      for (const g of [-0.1, Infinity, NaN]) {
+        let error: unknown;
+        const spy = new Spy();
+        try {
+          await diffusion.trainDiffusion({ ...common, network: spy, [option]: g });
+        } catch (e) {
+          error = e;
+        }
+        spy.bias.dispose();
+        expect(error, `${option} ${g}`).to.be.instanceOf(RangeError);
+        expect((error as Error).message).to.match(pattern);
       }
-      expect(error, String(g)).to.be.instanceOf(RangeError);
-      expect((error as Error).message).to.match(/inputPerturbation must be a finite number >= 0/);
     }
   });
 });

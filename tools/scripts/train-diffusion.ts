@@ -35,6 +35,9 @@
  * √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ) against the target ε (Ning et al. 2023, Algorithm 1; the paper's γ is
  * 0.1); on a resume it changes γ from there on (meta.json's `inputPerturbations` lists each with the
  * step it started at) and a resume without it goes on with the last one.
+ * `--min-snr γ` (the U-Net variants; default 0, off) weighs each example's error by
+ * min(SNR(t), γ)/SNR(t) (Min-SNR-γ, Hang et al. 2023; the paper's γ is 5); on a resume it changes γ
+ * from there on (meta.json's `minSnrGammas`), and a resume without it goes on with the last one.
  * `--data-parallel J` (the U-Net variants) cuts each batch into J shards computed at once by the
  * main thread and J − 1 worker threads, each with a single-threaded backend (diffusion
  * data-parallel.ts; run it with GENBOOK_THREADS=1): the same steps, on J cores
@@ -66,8 +69,21 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
   return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
 }
 
-/** DDPM-IP's γ from `fromStep` on (meta.json `inputPerturbations`). */
-type InputPerturbationStep = { fromStep: number; gamma: number };
+/** A training setting's value from `fromStep` on (meta.json `inputPerturbations`, `minSnrGammas`). */
+type SettingStep = { fromStep: number; gamma: number };
+
+/**
+ * The value of a setting that is off (0) unless asked for, from `step` on, and its history to save:
+ * the requested value, else the saved training's last, else 0. The history stays empty while the
+ * setting was never on; a training saved before the setting existed counts as 0 from step 0.
+ */
+function planSetting(saved: SettingStep[] | undefined, step: number, requested: number | undefined): { value: number; history: SettingStep[] } {
+  const history = saved ?? [];
+  const last = history.at(-1)?.gamma ?? 0;
+  const value = requested ?? last;
+  if (value === last) return { value, history };
+  return { value, history: [...(history.length || step === 0 ? history : [{ fromStep: 0, gamma: 0 }]), { fromStep: step, gamma: value }] };
+}
 
 type UNetSize = { levelChannels?: number[]; middleBlocks?: number; selfAttention?: boolean };
 
@@ -119,11 +135,11 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number', 'min-snr': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--data-parallel J]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--min-snr γ] [--data-parallel J]`);
   }
   const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
   if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
@@ -133,6 +149,9 @@ async function main(): Promise<void> {
   const gammaFlag = flags['input-perturbation'] as number | undefined;
   if (gammaFlag !== undefined && !(gammaFlag >= 0 && gammaFlag < 1)) throw new UsageError(`--input-perturbation: DDPM-IP's γ, a number in [0, 1) (the paper's is 0.1); got ${flags['input-perturbation']}`);
   if (gammaFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--input-perturbation: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
+  const minSnrFlag = flags['min-snr'] as number | undefined;
+  if (minSnrFlag !== undefined && !(minSnrFlag >= 0 && Number.isFinite(minSnrFlag))) throw new UsageError(`--min-snr: Min-SNR-γ's γ, a number >= 0 (0 = off; the paper's is 5); got ${flags['min-snr']}`);
+  if (minSnrFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--min-snr: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
   const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
@@ -222,12 +241,11 @@ async function main(): Promise<void> {
     const threadCounts = train.planThreadCounts(resumedMeta, previous.steps, backend.threadsInUse() ?? null);
     // a resume without --ema-decay goes on with the last recorded decay
     const { decay: emaDecay, emaDecays } = train.planEmaDecays(previous.emaDecays, previous.emaDecay, previous.steps, flags['ema-decay'] as number | undefined, 0.999);
-    // DDPM-IP's γ: a resume without --input-perturbation goes on with the last one (0 for a training saved before it existed)
-    const savedGammas = (resumedMeta as { inputPerturbations?: InputPerturbationStep[] } | undefined)?.inputPerturbations ?? [];
-    const gamma = gammaFlag ?? savedGammas.at(-1)?.gamma ?? 0;
-    const inputPerturbations: InputPerturbationStep[] =
-      (savedGammas.at(-1)?.gamma ?? 0) === gamma ? savedGammas : [...(savedGammas.length || previous.steps === 0 ? savedGammas : [{ fromStep: 0, gamma: 0 }]), { fromStep: previous.steps, gamma }];
-    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}${gamma > 0 ? `, input perturbation γ ${gamma}` : ''}, backend ${setup.name}${dataParallel > 1 ? `, ${dataParallel} data-parallel shards` : ''} → ${dir}`);
+    // DDPM-IP's γ and Min-SNR's γ: a resume without the flag goes on with the last one (0 for a training saved before it existed)
+    const saved = resumedMeta as { inputPerturbations?: SettingStep[]; minSnrGammas?: SettingStep[] } | undefined;
+    const { value: gamma, history: inputPerturbations } = planSetting(saved?.inputPerturbations, previous.steps, gammaFlag);
+    const { value: minSnr, history: minSnrGammas } = planSetting(saved?.minSnrGammas, previous.steps, minSnrFlag);
+    log(`${variant}: ${net.parameterCount()} parameters, ${remaining} steps (to ${steps}), batch ${batchSize}, lr ${learningRate}, EMA decay ${emaDecay}, p_uncond ${pUncond}${gamma > 0 ? `, input perturbation γ ${gamma}` : ''}${minSnr > 0 ? `, Min-SNR γ ${minSnr}` : ''}, backend ${setup.name}${dataParallel > 1 ? `, ${dataParallel} data-parallel shards` : ''} → ${dir}`);
     const start = performance.now();
     const result = await diffusion.trainDiffusion({
       network: net,
@@ -241,6 +259,7 @@ async function main(): Promise<void> {
       pUncond,
       emaDecay,
       inputPerturbation: gamma,
+      minSnrGamma: minSnr,
       dataParallel,
       reportEvery: 50,
       onProgress: progress,
@@ -264,6 +283,7 @@ async function main(): Promise<void> {
             emaDecay,
             emaDecays,
             ...(inputPerturbations.length ? { inputPerturbation: gamma, inputPerturbations } : {}),
+            ...(minSnrGammas.length ? { minSnrGamma: minSnr, minSnrGammas } : {}),
             weights: 'EMA',
             lossHistory: [...previous.history, ...thin([...losses]).map((p) => ({ step: previous.steps + p.step, loss: p.loss }))],
             ...extra,

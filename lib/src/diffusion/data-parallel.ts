@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
-import { simpleLoss } from './losses';
+import { simpleLoss, weightedSimpleLoss } from './losses';
 import { DiffusionNetwork } from './network';
 
 /** A network that can be rebuilt in a worker: its checkpoint kind and configuration. */
@@ -40,14 +40,19 @@ interface ShardRequest {
   shape: number[];
   t: number[];
   labels: number[] | null;
+  /** Per-example loss weights (Min-SNR-γ), or null for L_simple. */
+  lossWeights: number[] | null;
 }
 type WorkerReply = { ready: true } | { loss: number; grads: Float32Array[] } | { error: string };
 
 const WORKER_KIND = 'genbook-diffusion-data-parallel';
 
-/** The gradient of L_simple(ε, ε_θ(x_t, t, c)) with respect to `variables`, in their order. */
-function shardGradients(network: DiffusionNetwork, variables: tf.Variable[], xt: tf.Tensor, eps: tf.Tensor, t: number[], labels: number[] | null): { loss: tf.Scalar; grads: tf.Tensor[] } {
-  const { value, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables);
+/** The gradient of L_simple(ε, ε_θ(x_t, t, c)) (weighted per example when `lossWeights` are given) with respect to `variables`, in their order. */
+function shardGradients(network: DiffusionNetwork, variables: tf.Variable[], xt: tf.Tensor, eps: tf.Tensor, t: number[], labels: number[] | null, lossWeights: number[] | null): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(() => {
+    const epsPred = network.apply(xt, t, labels);
+    return lossWeights ? weightedSimpleLoss(eps, epsPred, lossWeights) : simpleLoss(eps, epsPred);
+  }, variables);
   return { loss: value, grads: variables.map((v) => grads[v.name]) };
 }
 
@@ -97,10 +102,11 @@ export class DataParallelGradients {
   }
 
   /**
-   * L_simple over the whole batch (x_t, ε [B, …], one t and label per example) and its gradient,
-   * one tensor per variable of `variables` (the network's, in order; the caller disposes them).
+   * L_simple over the whole batch (x_t, ε [B, …], one t and label per example; with `lossWeights`, one
+   * loss weight per example) and its gradient, one tensor per variable of `variables` (the network's,
+   * in order; the caller disposes them).
    */
-  async gradients(variables: tf.Variable[], xt: tf.Tensor, eps: tf.Tensor, t: number[], labels: number[] | null): Promise<{ loss: number; grads: tf.Tensor[] }> {
+  async gradients(variables: tf.Variable[], xt: tf.Tensor, eps: tf.Tensor, t: number[], labels: number[] | null, lossWeights: number[] | null = null): Promise<{ loss: number; grads: tf.Tensor[] }> {
     const batch = xt.shape[0];
     const sizes = shardSizes(batch, this.workers.length + 1);
     const weights = variables.map((v) => v.dataSync() as Float32Array);
@@ -120,6 +126,7 @@ export class DataParallelGradients {
         shape: [n, ...rest],
         t: t.slice(offset, offset + n),
         labels: labels ? labels.slice(offset, offset + n) : null,
+        lossWeights: lossWeights ? lossWeights.slice(offset, offset + n) : null,
       };
       pending.push(this.next(i));
       w.postMessage(request, [request.xt.buffer as ArrayBuffer, request.eps.buffer as ArrayBuffer]);
@@ -129,7 +136,7 @@ export class DataParallelGradients {
     const local = tf.tidy(() => {
       const { loss, grads } = shardGradients(
         this.network, variables,
-        xt.slice(0, n0), eps.slice(0, n0), t.slice(0, n0), labels ? labels.slice(0, n0) : null,
+        xt.slice(0, n0), eps.slice(0, n0), t.slice(0, n0), labels ? labels.slice(0, n0) : null, lossWeights ? lossWeights.slice(0, n0) : null,
       );
       return { loss: tf.mul(loss, n0 / batch) as tf.Scalar, grads: grads.map((g) => tf.mul(g, n0 / batch)) };
     });
@@ -173,7 +180,7 @@ async function work(data: { networkKind: string; config: unknown; backend: strin
         const r = tf.tidy(() => {
           const xt = tf.tensor(request.xt, request.shape);
           const eps = tf.tensor(request.eps, request.shape);
-          return shardGradients(network, variables, xt, eps, request.t, request.labels);
+          return shardGradients(network, variables, xt, eps, request.t, request.labels, request.lossWeights);
         });
         // Read the values after the tidy, never inside it: tf.tidy walks what its function returns
         // for tensors to keep, index by index through a typed array (tfjs-core's

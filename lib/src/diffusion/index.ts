@@ -23,6 +23,8 @@ export {
   decoderVariance,
   discretizedGaussianLogLikelihood,
   simpleLoss,
+  minSnrWeights,
+  weightedSimpleLoss,
   lossWeight,
   variationalBound,
 } from './losses';

@@ -162,6 +162,36 @@ export function simpleLoss(eps: tf.Tensor, epsPred: tf.Tensor, reduction: 'mean'
   }) as tf.Scalar;
 }
 
+/**
+ * Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023, "Efficient Diffusion Training via
+ * Min-SNR Weighting Strategy", §3.4): w_t = min(SNR(t), γ)/SNR(t), SNR(t) = ᾱ_t/(1 − ᾱ_t). Noisy steps
+ * (SNR ≤ γ) keep weight 1; nearly clean ones, whose ε is easy to read off and which add little to a
+ * sample's shape, weigh less. The paper's γ is 5. One weight per entry of `t`.
+ */
+export function minSnrWeights(schedule: NoiseSchedule, t: ArrayLike<number>, gamma: number): number[] {
+  if (!(gamma > 0 && Number.isFinite(gamma))) throw new RangeError(`minSnrWeights: gamma must be a finite number > 0; got ${gamma}`);
+  return Array.from(t, (s) => {
+    if (!Number.isInteger(s) || s < 1 || s > schedule.T) throw new RangeError(`minSnrWeights: t must be an integer in [1, ${schedule.T}]; got ${s}`);
+    const snr = schedule.snr(s);
+    return Math.min(snr, gamma) / snr;
+  });
+}
+
+/**
+ * L_simple with one weight per example: (1/B)·Σ_i w_i·mean_d (ε_i − ε_θ,i)² (the `'mean'` reduction of
+ * `simpleLoss`, which it equals when every w_i = 1). With `minSnrWeights`, Min-SNR-γ's loss.
+ */
+export function weightedSimpleLoss(eps: tf.Tensor, epsPred: tf.Tensor, weights: ArrayLike<number>): tf.Scalar {
+  checkSameShape(eps, 'eps', epsPred, 'epsPred');
+  const b = checkBatched(eps, 'eps');
+  if (weights.length !== b) throw new RangeError(`weightedSimpleLoss: one weight per example (${b}); got ${weights.length}`);
+  return tf.tidy(() => {
+    const sq = tf.squaredDifference(eps, epsPred);
+    const perExample = sq.rank === 1 ? sq : tf.mean(sq, Array.from({ length: sq.rank - 1 }, (_, i) => i + 1));
+    return tf.mean(tf.mul(perExample, tf.tensor1d(Array.from(weights))));
+  }) as tf.Scalar;
+}
+
 /** The terms of one estimate of the variational bound, batch means in nats per example. */
 export interface VariationalBound {
   /** L_T. */

@@ -15,7 +15,8 @@
  * `inputPerturbation` γ > 0, line 6 feeds the network y_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·(ε + γ·ξ), ξ ~ N(0, I),
  * against the same target ε (DDPM-IP, Ning et al. 2023, Algorithm 1; forward.ts `qSamplePerturbed`):
  * the network learns to denoise inputs a little off the training distribution, as its own samples
- * are during sampling (exposure bias). Progress goes
+ * are during sampling (exposure bias). With `minSnrGamma` γ > 0, line 6 weighs each example's error by
+ * min(SNR(t), γ)/SNR(t) (Min-SNR-γ, Hang et al. 2023). Progress goes
  * through `train.trainLoop` (its progress callback and tensor-leak check).
  *
  * @see notebooks/08-diffusion-ddpm
@@ -29,7 +30,7 @@ import { Progress, trainLoop } from '../train/loop';
 import { ExponentialMovingAverage } from '../train/ema';
 import { DataParallelGradients } from './data-parallel';
 import { qSample, qSamplePerturbed } from './forward';
-import { simpleLoss } from './losses';
+import { minSnrWeights, simpleLoss, weightedSimpleLoss } from './losses';
 import { DiffusionNetwork } from './network';
 import { NoiseSchedule } from './schedule';
 
@@ -90,6 +91,11 @@ export interface TrainDiffusionOptions {
    * with a second ξ ~ N(0, I), the target still ε. Default 0 (DDPM's Algorithm 1); the paper uses 0.1.
    */
   inputPerturbation?: number;
+  /**
+   * Min-SNR-γ (Hang et al. 2023): weigh example i's squared error by min(SNR(t_i), γ)/SNR(t_i)
+   * (losses.ts `minSnrWeights`; the paper's γ is 5). Default 0: off, L_simple as in Algorithm 1.
+   */
+  minSnrGamma?: number;
   /** Clip gradients to this global norm (0 = off). Default 1, as the DDPM code. */
   gradClipNorm?: number;
   /** Reported every `reportEvery` steps (progress bars in notebooks). */
@@ -156,6 +162,11 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   const clip = options.gradClipNorm ?? 1;
   const gamma = options.inputPerturbation ?? 0;
   if (!(gamma >= 0 && Number.isFinite(gamma))) throw new RangeError(`inputPerturbation must be a finite number >= 0; got ${gamma}`);
+  const minSnr = options.minSnrGamma ?? 0;
+  if (!(minSnr >= 0 && Number.isFinite(minSnr))) throw new RangeError(`minSnrGamma must be a finite number >= 0 (0 = off); got ${minSnr}`);
+  /** Line 6's loss: L_simple, or with Min-SNR-γ weights per example. */
+  const loss = (eps: tf.Tensor, epsPred: tf.Tensor, t: number[]): tf.Scalar =>
+    minSnr > 0 ? weightedSimpleLoss(eps, epsPred, minSnrWeights(schedule, t, minSnr)) : simpleLoss(eps, epsPred);
   let rng = new Rng(seed);
   const optimizer = tf.train.adam(options.learningRate ?? 2e-4);
   const variables = network.variables();
@@ -198,18 +209,19 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
     if (!parallel) {
       return tf.tidy(() => {
         const [eps, xt] = noised(x0, t);
-        const { value: loss, grads } = tf.variableGrads(() => simpleLoss(eps, network.apply(xt, t, labels)), variables); // line 6
+        const { value, grads } = tf.variableGrads(() => loss(eps, network.apply(xt, t, labels), t), variables); // line 6
         applyClipped(grads);
-        return loss.dataSync()[0];
+        return value.dataSync()[0];
       });
     }
     const [eps, xt] = noised(x0, t);
     try {
-      const { loss, grads } = await parallel.gradients(variables, xt, eps, t, labels); // line 6, over the shards
+      const weights = minSnr > 0 ? minSnrWeights(schedule, t, minSnr) : null;
+      const { loss: value, grads } = await parallel.gradients(variables, xt, eps, t, labels, weights); // line 6, over the shards
       const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, k) => [v.name, grads[k]]));
       tf.tidy(() => applyClipped(named));
       tf.dispose(grads);
-      return loss;
+      return value;
     } finally {
       tf.dispose([eps, xt]);
     }
