@@ -122,6 +122,45 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
     }
   });
 
+  it('--input-perturbation and --min-snr: absent until asked for, then recorded from the resume\'s step and kept; bad values refused before any step', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-ip-'));
+    const env = { GENBOOK_CHECKPOINTS: dir };
+    try {
+      const meta = () => JSON.parse(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
+      let r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--channels', '8,16'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(meta()).to.not.have.any.keys('inputPerturbations', 'minSnrGammas');
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume', '--input-perturbation', '0.1', '--min-snr', '5'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('input perturbation γ 0.1, Min-SNR γ 5,');
+      expect(meta().inputPerturbations).to.deep.equal([{ fromStep: 0, gamma: 0 }, { fromStep: 1, gamma: 0.1 }]);
+      expect(meta().minSnrGammas).to.deep.equal([{ fromStep: 0, gamma: 0 }, { fromStep: 1, gamma: 5 }]);
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '3', '--resume', '--min-snr', '0'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('input perturbation γ 0.1,').and.not.include('Min-SNR');
+      expect(meta().steps).to.equal(3);
+      expect(meta().inputPerturbations).to.deep.equal([{ fromStep: 0, gamma: 0 }, { fromStep: 1, gamma: 0.1 }]);
+      expect(meta().minSnrGammas).to.deep.equal([{ fromStep: 0, gamma: 0 }, { fromStep: 1, gamma: 5 }, { fromStep: 2, gamma: 0 }]);
+      const before = fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin'));
+      for (const [flag, bad, message] of [
+        ['--input-perturbation', '-0.1', "--input-perturbation: DDPM-IP's γ, a number in [0, 1)"],
+        ['--input-perturbation', '1', "--input-perturbation: DDPM-IP's γ, a number in [0, 1)"],
+        ['--min-snr', '-5', "--min-snr: Min-SNR-γ's γ, a number >= 0"],
+      ]) {
+        r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '4', '--resume', flag, bad], env);
+        expect(r.status, `${flag} ${bad}`).to.equal(2);
+        expect(r.output).to.include(message);
+      }
+      r = trainDiffusion(['ddpm-noisy-classifier', '--steps', '1', '--min-snr', '5'], env);
+      expect(r.status).to.equal(2);
+      expect(r.output).to.include('--min-snr: only the U-Nets');
+      expect(meta().steps).to.equal(3);
+      expect(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin')).equals(before)).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--data-parallel 2: the same losses as one thread, recorded in meta.json; refused when not a positive integer or for a network that is not a U-Net', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-dp-'));
     try {
