@@ -142,6 +142,38 @@ describe('diffusion networks', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('resBlocks adds residual blocks per level, down and up; a network grown from a trained one computes its ε_θ exactly and can train the new blocks', () => {
+    const config = { seed: 7, numClasses: 10, levelChannels: [8, 16], embeddingDim: 16 };
+    const small = new models.DiffusionUNet(config);
+    // "trained": every parameter random, the zero-initialized convs included
+    for (const v of small.variables()) v.assign(tf.randomNormal(v.shape, 0, 0.2, 'float32', v.size));
+    const grown = new models.DiffusionUNet({ ...config, seed: 8, resBlocks: 2 });
+    // one more ResBlock(c) per level, down and up: GroupNorm 2c, conv 3×3 9c² + c, Dense E·c + c, GroupNorm 2c, conv 3×3 9c² + c
+    const block = (c: number, e: number) => 2 * c + (9 * c * c + c) + (e * c + c) + 2 * c + (9 * c * c + c);
+    expect(grown.parameterCount() - small.parameterCount()).to.equal(2 * (block(8, 16) + block(16, 16)));
+    const fresh = grown.params.assignGrowing(small.params.record());
+    expect(fresh.length, 'ten tensors in each of four new blocks').to.equal(40);
+    expect(new Set(fresh.map((n) => n.split('/').slice(0, 2).join('/')))).to.deep.equal(new Set(['down0/res1', 'down1/res1', 'up1/res1', 'up0/res1']));
+    const x = random.rng(4).normalTensor([3, 28, 28, 1]);
+    const t = [1, 400, 1000];
+    const labels = [2, 7, 10];
+    const before = small.apply(x, t, labels);
+    const after = grown.apply(x, t, labels);
+    expect(tf.max(tf.abs(before)).dataSync()[0]).to.be.above(0.1);
+    expect(tf.max(tf.abs(tf.sub(before, after))).dataSync()[0], 'the new blocks are the identity').to.equal(0);
+    // the zero-initialized last conv of a new block still gets a gradient, so the block can learn
+    const conv2 = grown.params.find('down0/res1/conv2/kernel');
+    const { grads } = tf.variableGrads(() => tf.mean(tf.square(grown.apply(x, t, labels))) as tf.Scalar, [conv2]);
+    expect(tf.max(tf.abs(grads[conv2.name])).dataSync()[0]).to.be.above(1e-6);
+    // a saved network that has parameters the grown one lacks, or another shape, is refused
+    const other = new models.DiffusionUNet({ ...config, levelChannels: [8, 24] });
+    expect(() => small.params.assignGrowing(grown.params.record())).to.throw(RangeError, /the network has no parameter down0\/res1\//);
+    expect(() => grown.params.assignGrowing(other.params.record())).to.throw(RangeError, /has shape/);
+    expect(() => new models.DiffusionUNet({ ...config, resBlocks: 0 })).to.throw(RangeError, /resBlocks must be a positive integer/);
+    tf.dispose([x, before, after, Object.values(grads)]);
+    for (const n of [small, grown, other]) n.dispose();
+  });
+
   it('a checkpoint of each network kind loads back as that kind; an unknown or inherited kind is refused by name', async () => {
     const nets: [string, models.DiffusionCheckpointNetwork][] = [
       ['NoisyClassifier', new models.NoisyClassifier({ seed: 1, levelChannels: [8, 16], embeddingDim: 16 })],

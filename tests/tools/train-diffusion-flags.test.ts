@@ -161,6 +161,44 @@ describe('train-diffusion.ts: --p-uncond, --self-attention, GENBOOK_CHECKPOINTS'
     }
   });
 
+  it('--res-blocks: a resume may add residual blocks (the U-Net grows, recorded in meta.json) and later resumes keep them exactly; fewer blocks refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-grow-'));
+    const env = { GENBOOK_CHECKPOINTS: dir };
+    try {
+      const meta = () => JSON.parse(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'meta.json'), 'utf8'));
+      let r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '1', '--channels', '8,16'], env);
+      expect(r.status, r.output).to.equal(0);
+      const small = meta().parameters;
+      expect(meta().config.resBlocks).to.equal(1);
+      expect(meta()).to.not.have.any.keys('growths');
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '2', '--resume', '--res-blocks', '2'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('growing the U-Net at step 1 from 1 to 2 residual blocks per level (40 new parameter tensors');
+      // one ResBlock(c) more per level, down and up, with the time embedding's width 96: 2·Σ_c (4c + 9c² + c + 96c + c + 9c² + c)
+      const grown = small + 2 * [8, 16].reduce((s, c) => s + 4 * c + 9 * c * c + c + 96 * c + c + 9 * c * c + c, 0);
+      expect(meta().parameters).to.equal(grown);
+      expect(meta().config.resBlocks).to.equal(2);
+      expect(meta().config.levelChannels).to.deep.equal([8, 16]);
+      expect(meta().growths).to.deep.equal([{ atStep: 1, resBlocks: [1, 2], parameters: [small, grown] }]);
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '3', '--resume'], env);
+      expect(r.status, r.output).to.equal(0);
+      expect(r.output).to.include('resuming exactly from step 2');
+      expect(meta().steps).to.equal(3);
+      expect(meta().growths).to.have.length(1);
+      const before = fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin'));
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '4', '--resume', '--res-blocks', '1'], env);
+      expect(r.status).to.equal(2);
+      expect(r.output).to.include('--resume: the saved U-Net has resBlocks 2; the flags ask for 1 (a resume can add residual blocks, not remove them)');
+      r = trainDiffusion(['ddpm-mnist-uncond', '--steps', '4', '--resume', '--res-blocks', '0'], env);
+      expect(r.status).to.equal(2);
+      expect(r.output).to.include('--res-blocks: a positive integer');
+      expect(meta().steps).to.equal(3);
+      expect(fs.readFileSync(path.join(dir, 'ddpm-mnist-uncond', 'weights.bin')).equals(before)).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--data-parallel 2: the same losses as one thread, recorded in meta.json; refused when not a positive integer or for a network that is not a U-Net', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-dp-'));
     try {

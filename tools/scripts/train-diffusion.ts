@@ -28,6 +28,11 @@
  * `--channels`, `--middle-blocks` and `--self-attention` size the MNIST U-Net (default 24,48, 1 and
  * none, the shipped one: `models.DDPM_UNET_CONFIG`; `--self-attention` adds DDPM's attention block
  * after the first middle block); a resume rebuilds the saved network and refuses other sizes.
+ * `--res-blocks R` (default 1) is the residual blocks per level, down and up (DDPM's U-Net has 2). On a
+ * resume it may ask for more than the saved network has: the U-Net grows (Net2Net's deeper network,
+ * Chen et al. 2016). The new blocks start as the identity (their last conv is zero-initialized), so
+ * the grown network computes the saved ε_θ; training goes on from the saved EMA weights with a fresh
+ * Adam state and EMA. meta.json's `growths` records the step and the sizes.
  * `--ema-decay D` (in (0, 1); default 0.999) is the decay of the EMA of the weights the checkpoint
  * holds; on a resume it changes the decay from there on (meta.json's `emaDecays` lists each with
  * the step it started at), and a resume without it goes on with the last one.
@@ -69,6 +74,9 @@ function mnistMinusOneOne(limit?: number): { images: Float32Array; labels: Uint8
   return { images: set.images.map((v) => 2 * v - 1), labels: set.labels };
 }
 
+/** meta.json `growths`: the step at which `--res-blocks` grew the U-Net, the blocks per level and parameters before and after. */
+type Growth = { atStep: number; resBlocks: [number, number]; parameters: [number, number] };
+
 /** A training setting's value from `fromStep` on (meta.json `inputPerturbations`, `minSnrGammas`). */
 type SettingStep = { fromStep: number; gamma: number };
 
@@ -85,13 +93,15 @@ function planSetting(saved: SettingStep[] | undefined, step: number, requested: 
   return { value, history: [...(history.length || step === 0 ? history : [{ fromStep: 0, gamma: 0 }]), { fromStep: step, gamma: value }] };
 }
 
-type UNetSize = { levelChannels?: number[]; middleBlocks?: number; selfAttention?: boolean };
+type UNetSize = { levelChannels?: number[]; middleBlocks?: number; resBlocks?: number; selfAttention?: boolean };
 
 /**
- * The MNIST U-Net's size from `--channels C0,C1`, `--middle-blocks M` and `--self-attention`; on `--resume` the saved
- * network's size (flags that disagree are refused). Empty: the defaults (DDPM_UNET_CONFIG).
+ * The MNIST U-Net's size from `--channels C0,C1`, `--middle-blocks M`, `--res-blocks R` and `--self-attention`; on
+ * `--resume` the saved network's size (flags that disagree are refused), except that `--res-blocks` may ask for more
+ * blocks per level than the saved network has: the network grows (`grownFrom`, the saved count). Empty: the defaults
+ * (DDPM_UNET_CONFIG).
  */
-function unetSize(flags: Record<string, unknown>, dir: string): UNetSize {
+function unetSize(flags: Record<string, unknown>, dir: string): { size: UNetSize; grownFrom?: number } {
   const size: UNetSize = {};
   if (flags.channels !== undefined) {
     const channels = String(flags.channels).split(',').map(Number);
@@ -103,17 +113,24 @@ function unetSize(flags: Record<string, unknown>, dir: string): UNetSize {
     if (!Number.isInteger(m) || m < 1) throw new UsageError(`--middle-blocks: a positive integer; got ${m}`);
     size.middleBlocks = m;
   }
+  if (flags['res-blocks'] !== undefined) {
+    const r = flags['res-blocks'] as number;
+    if (!Number.isInteger(r) || r < 1) throw new UsageError(`--res-blocks: a positive integer (residual blocks per level); got ${r}`);
+    size.resBlocks = r;
+  }
   if (flags['self-attention'] === true) size.selfAttention = true;
   const saved = flags.resume ? (train.readMeta(dir)?.config as UNetSize | undefined) : undefined;
-  if (!saved) return size;
-  // a U-Net saved before the option existed has no self-attention
-  const savedSize: UNetSize = { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks, selfAttention: saved.selfAttention ?? false };
+  if (!saved) return { size };
+  // a U-Net saved before an option existed has no self-attention and one residual block per level
+  const savedSize: UNetSize = { levelChannels: saved.levelChannels, middleBlocks: saved.middleBlocks, resBlocks: saved.resBlocks ?? 1, selfAttention: saved.selfAttention ?? false };
+  const grows = size.resBlocks !== undefined && size.resBlocks > savedSize.resBlocks!;
   for (const [key, value] of Object.entries(size) as [keyof UNetSize, unknown][]) {
+    if (key === 'resBlocks' && grows) continue;
     if (JSON.stringify(savedSize[key]) !== JSON.stringify(value)) {
-      throw new UsageError(`--resume: the saved U-Net has ${key} ${JSON.stringify(savedSize[key])}; the flags ask for ${JSON.stringify(value)}`);
+      throw new UsageError(`--resume: the saved U-Net has ${key} ${JSON.stringify(savedSize[key])}; the flags ask for ${JSON.stringify(value)}${key === 'resBlocks' ? ' (a resume can add residual blocks, not remove them)' : ''}`);
     }
   }
-  return savedSize;
+  return grows ? { size: { ...savedSize, resBlocks: size.resBlocks }, grownFrom: savedSize.resBlocks } : { size: savedSize };
 }
 
 /**
@@ -135,11 +152,11 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number', 'min-snr': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number', 'min-snr': 'number', 'res-blocks': 'number' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--min-snr γ] [--data-parallel J]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--res-blocks R] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--min-snr γ] [--data-parallel J]`);
   }
   const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
   if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
@@ -168,11 +185,14 @@ async function main(): Promise<void> {
     const defaultLearningRate = pixels ? 5e-4 : 1e-3;
     const pUncond = labelDropProbability(flags, dir, variant);
     let net: models.DiffusionUNet;
+    let grownFrom: number | undefined;
     let source: diffusion.DiffusionBatchSource;
     let extra: Record<string, unknown> = {};
     if (pixels) {
       const { images, labels } = mnistMinusOneOne();
-      net = new models.DiffusionUNet({ seed, numClasses: 10, ...unetSize(flags, dir) });
+      const sized = unetSize(flags, dir);
+      grownFrom = sized.grownFrom;
+      net = new models.DiffusionUNet({ seed, numClasses: 10, ...sized.size });
       source = diffusion.arrayBatches(images, [28, 28, 1], labels);
     } else {
       const { network: ae } = models.loadDiffusionCheckpoint(train.checkpointDir('ddpm-latent-autoencoder'));
@@ -197,7 +217,7 @@ async function main(): Promise<void> {
     // --resume: continue up to `steps` in total. Exactly, from <dir>/resume/ (the raw weights, Adam's
     // moments, the EMA and the random generator's position) when a run saved it; otherwise (an older
     // checkpoint) from the checkpoint's EMA weights with a fresh Adam state.
-    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[], emaDecays: undefined as train.EmaDecayStep[] | undefined, emaDecay: undefined as number | undefined };
+    let previous = { steps: 0, seconds: 0, history: [] as { step: number; loss: number }[], command, resumes: [] as string[], learningRates: [] as { fromStep: number; lr: number }[], emaDecays: undefined as train.EmaDecayStep[] | undefined, emaDecay: undefined as number | undefined, growths: [] as Growth[] };
     let state: diffusion.DiffusionTrainerState | undefined;
     const stateDir = path.join(dir, 'resume');
     let resumedMeta: train.CheckpointMeta | undefined;
@@ -216,9 +236,15 @@ async function main(): Promise<void> {
         // a resume may average with another EMA decay from there on: meta.json keeps each and where it started
         emaDecays: m.emaDecays,
         emaDecay: m.emaDecay,
+        growths: (m as { growths?: Growth[] }).growths ?? [],
       };
       const savedMeta = train.readMeta(path.join(stateDir, 'trainer'));
-      if (savedMeta && savedMeta.steps === previous.steps && train.hasCheckpoint(path.join(stateDir, 'weights'))) {
+      if (grownFrom !== undefined) {
+        // a grown U-Net: the saved EMA weights, the new blocks at their initial values (the identity), a fresh Adam and EMA
+        const fresh = net.params.assignGrowing(loaded.network.params.record());
+        previous.growths = [...previous.growths, { atStep: previous.steps, resBlocks: [grownFrom, net.config.resBlocks], parameters: [loaded.network.parameterCount(), net.parameterCount()] }];
+        log(`growing the U-Net at step ${previous.steps} from ${grownFrom} to ${net.config.resBlocks} residual blocks per level (${fresh.length} new parameter tensors, ${loaded.network.parameterCount()} → ${net.parameterCount()} parameters; the new blocks start as the identity): from the EMA weights with a fresh Adam state`);
+      } else if (savedMeta && savedMeta.steps === previous.steps && train.hasCheckpoint(path.join(stateDir, 'weights'))) {
         const raw = train.loadVariables(path.join(stateDir, 'weights'));
         net.params.assign(raw);
         tf.dispose(Object.values(raw));
@@ -284,6 +310,7 @@ async function main(): Promise<void> {
             emaDecays,
             ...(inputPerturbations.length ? { inputPerturbation: gamma, inputPerturbations } : {}),
             ...(minSnrGammas.length ? { minSnrGamma: minSnr, minSnrGammas } : {}),
+            ...(previous.growths.length ? { growths: previous.growths } : {}),
             weights: 'EMA',
             lossHistory: [...previous.history, ...thin([...losses]).map((p) => ({ step: previous.steps + p.step, loss: p.loss }))],
             ...extra,

@@ -95,6 +95,31 @@ export class ParameterStore {
     }
   }
 
+  /**
+   * Assign saved values to the parameters they name and leave the others at their initial values:
+   * a network grown from a saved one by blocks that start as the identity (a residual block's last
+   * conv is zero-initialized), as Net2Net's deeper networks (Chen et al. 2016, §2.3). Every saved
+   * name must exist here with the same shape. Returns the names left at their initial values.
+   */
+  assignGrowing(values: Record<string, tf.Tensor>): string[] {
+    for (const name of Object.keys(values)) {
+      if (!this.vars.has(name)) throw new RangeError(`the network has no parameter ${name} (a grown network keeps every saved one)`);
+    }
+    const fresh: string[] = [];
+    for (const [name, v] of this.vars) {
+      const src = values[name];
+      if (!src) {
+        fresh.push(name);
+        continue;
+      }
+      if (src.shape.length !== v.shape.length || src.shape.some((d, i) => d !== v.shape[i])) {
+        throw new RangeError(`checkpoint parameter ${name} has shape [${src.shape}]; the network needs [${v.shape}]`);
+      }
+      v.assign(src);
+    }
+    return fresh;
+  }
+
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();

@@ -9,7 +9,7 @@
  *
  * Departure from DDPM's U-Net, for a 2-core CPU: the image enters through a 2×2 space-to-depth
  * "patch embedding" (as in DiT and Hoogeboom et al.'s simple diffusion), so the top level works at
- * 14×14; one residual block per level; self-attention only in the middle, and only when asked
+ * 14×14; one residual block per level by default (`resBlocks`); self-attention only in the middle, and only when asked
  * (`selfAttention`; the shipped U-Nets have none).
  *
  * Default shape (`DDPM_UNET_CONFIG`, what notebooks 08–09 train; bench/ measures it):
@@ -61,6 +61,13 @@ export interface DiffusionUNetConfig {
   levelChannels?: readonly number[];
   /** Residual blocks in the middle. Default 1. */
   middleBlocks?: number;
+  /**
+   * Residual blocks per level, on the way down and on the way up (DDPM's U-Net has 2, Ho et al. 2020
+   * App. B). The first block of an up level takes the skip connection; the others, like every
+   * block's zero-initialized last conv, start as the identity, so a network grown from a saved one
+   * with fewer (`ParameterStore.assignGrowing`) computes the same ε_θ until it trains. Default 1.
+   */
+  resBlocks?: number;
   /** Width of the sinusoidal embedding. Default 32. */
   timeEmbeddingDim?: number;
   /** Width of the time-embedding MLP. Default 96. */
@@ -90,6 +97,7 @@ export const DDPM_UNET_CONFIG: Readonly<Omit<ResolvedConfig, 'seed'>> = {
   patchSize: 2,
   levelChannels: [24, 48],
   middleBlocks: 1,
+  resBlocks: 1,
   timeEmbeddingDim: 32,
   embeddingDim: 96,
   groups: 8,
@@ -117,6 +125,7 @@ export class DiffusionUNet implements DiffusionNetwork {
       patchSize: config.patchSize ?? d.patchSize,
       levelChannels: config.levelChannels ?? d.levelChannels,
       middleBlocks: config.middleBlocks ?? d.middleBlocks,
+      resBlocks: config.resBlocks ?? d.resBlocks,
       timeEmbeddingDim: config.timeEmbeddingDim ?? d.timeEmbeddingDim,
       embeddingDim: config.embeddingDim ?? d.embeddingDim,
       groups: config.groups ?? d.groups,
@@ -129,6 +138,7 @@ export class DiffusionUNet implements DiffusionNetwork {
     const c = this.config;
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new RangeError(`numClasses must be a non-negative integer; got ${numClasses}`);
     if (c.patchSize !== 1 && c.patchSize !== 2) throw new RangeError(`patchSize must be 1 or 2; got ${c.patchSize}`);
+    if (!Number.isInteger(c.resBlocks) || c.resBlocks < 1) throw new RangeError(`resBlocks must be a positive integer; got ${c.resBlocks}`);
     if (c.levelChannels.length < 1) throw new RangeError('levelChannels must not be empty');
     const inner = c.imageSize / c.patchSize;
     if (!Number.isInteger(inner) || inner % 2 ** (c.levelChannels.length - 1) !== 0) {
@@ -197,6 +207,7 @@ export class DiffusionUNet implements DiffusionNetwork {
       const skips: tf.Tensor4D[] = [];
       c.levelChannels.forEach((ch, level) => {
         h = resBlock(p, `down${level}/res`, h, emb, ch, c.groups);
+        for (let i = 1; i < c.resBlocks; i++) h = resBlock(p, `down${level}/res${i}`, h, emb, ch, c.groups);
         skips.push(h);
         if (level < last) h = downsample(p, `down${level}/down`, h, ch);
       });
@@ -215,6 +226,7 @@ export class DiffusionUNet implements DiffusionNetwork {
       for (let level = last; level >= 0; level--) {
         const ch = c.levelChannels[level];
         h = resBlock(p, `up${level}/res`, tf.concat([h, skips[level]], 3) as tf.Tensor4D, emb, ch, c.groups);
+        for (let i = 1; i < c.resBlocks; i++) h = resBlock(p, `up${level}/res${i}`, h, emb, ch, c.groups);
         if (level > 0) h = upsample(p, `up${level}/up`, h, c.levelChannels[level - 1]);
       }
       const outChannels = c.channels * c.patchSize * c.patchSize;
