@@ -92,35 +92,41 @@ describe('diffusion: data-parallel gradients over worker threads', function () {
       await compareGradients(0, 6, 2, 1e-4);
     });
 
-    it('trainDiffusion with dataParallel 2 takes the same steps as in one thread (losses and weights), and leaves no tensor', async () => {
+    it('trainDiffusion with dataParallel 2 takes the same steps as in one thread (losses and weights), with and without Min-SNR-γ, and leaves no tensor', async () => {
       const data = random.rng(5).normalTensor([64, 28, 28, 1]).clipByValue(-1, 1);
       const rows = data.dataSync() as Float32Array;
       data.dispose();
-      const run = async (dataParallel: number) => {
+      const run = async (dataParallel: number, minSnrGamma = 0) => {
         const net = randomUNet(6);
         const before = tf.memory().numTensors;
         const r = await diffusion.trainDiffusion({
           network: net, schedule: diffusion.noiseSchedule('linear', 1000), data: diffusion.arrayBatches(rows, [28, 28, 1]),
-          steps: 3, batchSize: 8, seed: 2, learningRate: 1e-3, emaDecay: 0, dataParallel,
+          steps: 3, batchSize: 8, seed: 2, learningRate: 1e-3, emaDecay: 0, dataParallel, minSnrGamma,
         });
         expect(tf.memory().numTensors, `tensors left by dataParallel ${dataParallel}`).to.equal(before);
         return { net, losses: r.losses };
       };
-      const one = await run(1);
-      const two = await run(2);
-      try {
-        expect(two.losses).to.have.length(3);
-        two.losses.forEach((l, i) => expect(l, `loss ${i}`).to.be.closeTo(one.losses[i], 1e-4 * one.losses[i]));
-        // the weights moved (lr 1e-3 for 3 steps), and by the same amounts
-        const a = one.net.variables();
-        const b = two.net.variables();
-        const fresh = randomUNet(6);
-        expect(Math.max(...fresh.variables().map((v, k) => maxAbsDiff(v, a[k])))).to.be.above(1e-4);
-        fresh.dispose();
-        a.forEach((v, k) => expect(maxAbsDiff(v, b[k]), v.name).to.be.at.most(1e-4));
-      } finally {
-        one.net.dispose();
-        two.net.dispose();
+      const plain = await run(1);
+      plain.net.dispose();
+      for (const minSnr of [0, 5]) {
+        const one = await run(1, minSnr);
+        const two = await run(2, minSnr);
+        try {
+          expect(two.losses).to.have.length(3);
+          two.losses.forEach((l, i) => expect(l, `γ ${minSnr}: loss ${i}`).to.be.closeTo(one.losses[i], 1e-4 * one.losses[i]));
+          // Min-SNR-γ's weights are in effect: the same draws give other losses than L_simple's
+          if (minSnr > 0) expect(Math.max(...one.losses.map((l, i) => Math.abs(l - plain.losses[i]) / plain.losses[i]))).to.be.above(1e-3);
+          // the weights moved (lr 1e-3 for 3 steps), and by the same amounts
+          const a = one.net.variables();
+          const b = two.net.variables();
+          const fresh = randomUNet(6);
+          expect(Math.max(...fresh.variables().map((v, k) => maxAbsDiff(v, a[k])))).to.be.above(1e-4);
+          fresh.dispose();
+          a.forEach((v, k) => expect(maxAbsDiff(v, b[k]), `γ ${minSnr}: ${v.name}`).to.be.at.most(1e-4));
+        } finally {
+          one.net.dispose();
+          two.net.dispose();
+        }
       }
     });
 

@@ -164,9 +164,13 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   if (!(gamma >= 0 && Number.isFinite(gamma))) throw new RangeError(`inputPerturbation must be a finite number >= 0; got ${gamma}`);
   const minSnr = options.minSnrGamma ?? 0;
   if (!(minSnr >= 0 && Number.isFinite(minSnr))) throw new RangeError(`minSnrGamma must be a finite number >= 0 (0 = off); got ${minSnr}`);
+  /** Min-SNR-γ's weight of each example's error, or null for L_simple (the same for one thread and over shards). */
+  const lossWeights = (t: number[]): number[] | null => (minSnr > 0 ? minSnrWeights(schedule, t, minSnr) : null);
   /** Line 6's loss: L_simple, or with Min-SNR-γ weights per example. */
-  const loss = (eps: tf.Tensor, epsPred: tf.Tensor, t: number[]): tf.Scalar =>
-    minSnr > 0 ? weightedSimpleLoss(eps, epsPred, minSnrWeights(schedule, t, minSnr)) : simpleLoss(eps, epsPred);
+  const loss = (eps: tf.Tensor, epsPred: tf.Tensor, t: number[]): tf.Scalar => {
+    const weights = lossWeights(t);
+    return weights ? weightedSimpleLoss(eps, epsPred, weights) : simpleLoss(eps, epsPred);
+  };
   let rng = new Rng(seed);
   const optimizer = tf.train.adam(options.learningRate ?? 2e-4);
   const variables = network.variables();
@@ -197,7 +201,6 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
   const applyClipped = (grads: tf.NamedTensorMap): void => {
     optimizer.applyGradients((clip > 0 ? clipByGlobalNorm(grads, clip) : grads) as Parameters<typeof optimizer.applyGradients>[0]);
   };
-  /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
   /** Line 5 and the network's input: ε and x_t (with γ > 0, DDPM-IP's y_t, a second draw ξ after ε). */
   const noised = (x0: tf.Tensor, t: number[]): [tf.Tensor, tf.Tensor] =>
     tf.tidy(() => {
@@ -205,6 +208,7 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
       if (gamma === 0) return [eps, qSample(schedule, x0, t, eps)];
       return [eps, qSamplePerturbed(schedule, x0, t, eps, rng.normalTensor(x0.shape), gamma)];
     });
+  /** Line 6's gradient step, with the gradient of the whole batch (computed here, or over shards). */
   const gradientStep = async (x0: tf.Tensor, t: number[], labels: number[] | null): Promise<number> => {
     if (!parallel) {
       return tf.tidy(() => {
@@ -216,8 +220,7 @@ export async function trainDiffusion(options: TrainDiffusionOptions): Promise<Tr
     }
     const [eps, xt] = noised(x0, t);
     try {
-      const weights = minSnr > 0 ? minSnrWeights(schedule, t, minSnr) : null;
-      const { loss: value, grads } = await parallel.gradients(variables, xt, eps, t, labels, weights); // line 6, over the shards
+      const { loss: value, grads } = await parallel.gradients(variables, xt, eps, t, labels, lossWeights(t)); // line 6, over the shards
       const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, k) => [v.name, grads[k]]));
       tf.tidy(() => applyClipped(named));
       tf.dispose(grads);
