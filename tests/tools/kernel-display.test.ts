@@ -203,7 +203,7 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
   });
 
   /** Execute `code`; resolve with the reply status and the iopub messages of this request. */
-  async function run(code: string, options: { stopOnError?: boolean; onStdout?: (text: string) => void } = {}): Promise<{ status: string; iopub: { msg_type: string; content: Record<string, unknown> }[] }> {
+  async function run(code: string, options: { stopOnError?: boolean; onStdout?: (text: string) => void; interruptAfterMs?: number } = {}): Promise<{ status: string; iopub: { msg_type: string; content: Record<string, unknown> }[] }> {
     const iopub: { msg_type: string; content: Record<string, unknown> }[] = [];
     let id = '';
     let idle: () => void = () => undefined;
@@ -216,6 +216,7 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
     });
     const req = kernel.client.request('shell', 'execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: options.stopOnError ?? true });
     id = req.msgId;
+    if (options.interruptAfterMs !== undefined) setTimeout(() => void kernel.interrupt(), options.interruptAfterMs);
     const reply = await req.reply;
     await gotIdle;
     stop();
@@ -238,7 +239,7 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
     // stop_on_error: false (what nbclient's --allow-errors sends) lets the very next request run;
     // tslab alone aborts every request arriving in the 200 ms after a failure.
     // interrupted once the cell says it waits: it says so from a timer, so by then its synchronous
-    // part has run and it is at the await (a SIGINT during tslab's compilation or the synchronous
+    // part has run and it is at the await (a SIGINT during the synchronous
     // part can be lost, so a fixed delay could fail on a loaded machine, and so could a SIGINT sent
     // on a line printed synchronously: seen on Node 24)
     const interrupted = await run("setTimeout(() => console.log('sleeping'), 0); await new Promise((resolve) => setTimeout(resolve, 60_000));", {
@@ -253,5 +254,26 @@ describe('genbook kernel: what tslab does still works (completion, inspection, i
     const next = await run('1 + 1');
     expect(next.status).to.equal('ok');
     expect(next.iopub.filter((m) => m.msg_type === 'stream').map((m) => m.content.text)).to.deep.equal(['2\n']);
+  });
+
+  it('a Ctrl+C while a cell is being compiled stops it before it runs; earlier declarations stay', async () => {
+    const defined = await run('const kept = 41;');
+    expect(defined.status).to.equal('ok');
+    // 6000 statements: seconds of type-checking (a 3000-line cell took 2.9 s here beside a training),
+    // so a SIGINT 500 ms after the request lands during the compilation. (Not on the kernel's busy
+    // status: the kernel sends it, but it leaves only when the event loop turns, after the
+    // compilation.) Before the fix the SIGINT was dropped when the run began (vm's breakOnSigint
+    // re-adds the SIGINT listeners) and the cell printed 'ran'.
+    // Had the SIGINT come before the compilation, the cell would run; after it, vm's breakOnSigint
+    // would stop the run with another message: either way this test fails.
+    const body = Array.from({ length: 6000 }, (_, i) => `const v${i}: { a: number; b: string[] } = { a: ${i}, b: ['x${i}'].map((s) => s + ${i}) };`).join('\n');
+    const interrupted = await run(`${body}\nconsole.log('ran', kept);`, { stopOnError: false, interruptAfterMs: 500 });
+    const streams = (r: typeof interrupted, name: string) => r.iopub.filter((m) => m.msg_type === 'stream' && m.content.name === name).map((m) => String(m.content.text)).join('');
+    expect(interrupted.status).to.equal('error');
+    expect(streams(interrupted, 'stdout')).to.equal('');
+    expect(streams(interrupted, 'stderr')).to.contain('Interrupted: Ctrl+C came while the cell was being compiled, so it did not run.');
+    const next = await run('kept + 1');
+    expect(next.status).to.equal('ok');
+    expect(streams(next, 'stdout')).to.equal('42\n');
   });
 });

@@ -175,6 +175,7 @@ export async function bindThenListen(server: ListeningServer, zmq: ZmqSockets, e
 }
 
 interface TslabDist {
+  metadata: { getCodeMetadata(src: string): { mode?: 'node' | 'browser'; module?: string } };
   converter: { createConverter(options: { isJS: boolean; isBrowser: boolean }): Converter };
   executor: { createExecutor(rootDir: string, convs: ConverterSet, console: { log(...args: unknown[]): void; error(...args: unknown[]): void }): Executor };
   jupyter: {
@@ -210,6 +211,7 @@ export interface RunningKernel {
 function loadTslab(): TslabDist {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
+    metadata: require('tslab/dist/metadata'),
     converter: require('tslab/dist/converter'),
     executor: require('tslab/dist/executor'),
     jupyter: require('tslab/dist/jupyter'),
@@ -238,11 +240,39 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
     complete: (prevDecl, src, position) => conv.complete(withGlobals(prevDecl), src, position),
     close: () => conv.close(),
   });
+  // Ctrl+C while a cell compiles. Node runs the SIGINT handler from the event loop, and tslab's
+  // `execute` compiles a cell and runs it without returning to the loop in between. Then vm's
+  // `breakOnSigint` run removes every SIGINT listener and adds them back (Node's lib/vm.js
+  // `sigintHandlersWrap`), which closes the signal handle: the SIGINT still waiting in libuv's
+  // signal pipe is dropped, the cell runs, and the interrupt is lost altogether. We compile the cell
+  // first (tslab's own compile call then gets this result from `compiled`), let the event loop poll
+  // once (two setImmediate hops: the request is handled in a poll-phase callback, and a single hop
+  // runs in that iteration's check phase, before the signal pipe is read again), and do not run the
+  // cell if a SIGINT came meanwhile. The
+  // declarations of earlier cells (`prevDecl`) are tslab's executor's; we follow them (each call
+  // of the converter shows them, each successful cell sets them to its `declOutput`). Should we
+  // guess wrong, tslab's call misses `compiled` and compiles the cell again: slower, never wrong.
+  let prevDecl = '';
+  let lastOutput: { declOutput?: string } | undefined;
+  let compiled: { prevDecl: string; src: string; result: unknown } | undefined;
+  const followed = (conv: Converter): Converter => ({
+    convert: (declarations, src) => {
+      prevDecl = declarations;
+      const hit = compiled && compiled.prevDecl === declarations && compiled.src === src ? compiled.result : undefined;
+      compiled = undefined;
+      const result = hit ?? conv.convert(declarations, src);
+      lastOutput = result as { declOutput?: string };
+      return result;
+    },
+    inspect: (declarations, src, position) => conv.inspect((prevDecl = declarations), src, position),
+    complete: (declarations, src, position) => conv.complete((prevDecl = declarations), src, position),
+    close: () => conv.close(),
+  });
   let node: Converter | undefined;
   let browser: Converter | undefined;
   const convs: ConverterSet = {
     get node() {
-      return (node ??= wrap(tslab.converter.createConverter({ isJS: false, isBrowser: false })));
+      return (node ??= followed(wrap(tslab.converter.createConverter({ isJS: false, isBrowser: false }))));
     },
     get browser() {
       return (browser ??= wrap(tslab.converter.createConverter({ isJS: false, isBrowser: true })));
@@ -260,10 +290,26 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
     error: (...args: unknown[]) => console.error(...args),
   });
   let cellFailed = false;
+  let sigints = 0;
   const execute = executor.execute.bind(executor);
   executor.execute = async (src: string): Promise<boolean> => {
     cellFailed = false;
+    const before = sigints;
+    const meta = tslab.metadata.getCodeMetadata(src);
+    const nodeCell = !meta.module && meta.mode !== 'browser'; // what tslab compiles with convs.node
+    if (nodeCell) {
+      const declarations = prevDecl;
+      const result = convs.node.convert(declarations, src);
+      compiled = { prevDecl: declarations, src, result };
+    }
+    for (let hop = 0; hop < 2; hop++) await new Promise((resolve) => setImmediate(resolve)); // a SIGINT during the compilation is handled here
+    if (sigints !== before) {
+      compiled = undefined;
+      console.error('Interrupted: Ctrl+C came while the cell was being compiled, so it did not run.');
+      return false;
+    }
     const ok = await execute(src);
+    if (ok && nodeCell) prevDecl = lastOutput?.declOutput || '';
     return ok && !cellFailed;
   };
 
@@ -296,7 +342,10 @@ export function startTslabKernel(configPath: string, hooks: KernelHooks): Runnin
     return handlerExecute(req, writeStream, writeDisplayData);
   };
 
-  process.on('SIGINT', () => executor.interrupt());
+  process.on('SIGINT', () => {
+    sigints++;
+    executor.interrupt();
+  });
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
   server.init().catch((e: unknown) => {
