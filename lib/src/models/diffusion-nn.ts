@@ -20,6 +20,14 @@ export type Init = 'zeros' | 'ones' | { fanIn: number; gain?: number };
 
 let nextVariableId = 0;
 
+/** v ← src, a saved value of parameter `name` (a RangeError when the shapes differ). */
+function assignSaved(name: string, v: tf.Variable, src: tf.Tensor): void {
+  if (src.shape.length !== v.shape.length || src.shape.some((d, i) => d !== v.shape[i])) {
+    throw new RangeError(`checkpoint parameter ${name} has shape [${src.shape}]; the network needs [${v.shape}]`);
+  }
+  v.assign(src);
+}
+
 /** Named variables created on first use; `variables()` lists them in creation order. */
 export class ParameterStore {
   private readonly vars = new Map<string, tf.Variable>();
@@ -88,10 +96,7 @@ export class ParameterStore {
     for (const [name, v] of this.vars) {
       const src = values[name];
       if (!src) throw new RangeError(`checkpoint has no parameter ${name}`);
-      if (src.shape.length !== v.shape.length || src.shape.some((d, i) => d !== v.shape[i])) {
-        throw new RangeError(`checkpoint parameter ${name} has shape [${src.shape}]; the network needs [${v.shape}]`);
-      }
-      v.assign(src);
+      assignSaved(name, v, src);
     }
   }
 
@@ -112,10 +117,7 @@ export class ParameterStore {
         fresh.push(name);
         continue;
       }
-      if (src.shape.length !== v.shape.length || src.shape.some((d, i) => d !== v.shape[i])) {
-        throw new RangeError(`checkpoint parameter ${name} has shape [${src.shape}]; the network needs [${v.shape}]`);
-      }
-      v.assign(src);
+      assignSaved(name, v, src);
     }
     return fresh;
   }
