@@ -47,10 +47,14 @@
  * main thread and J − 1 worker threads, each with a single-threaded backend (diffusion
  * data-parallel.ts; run it with GENBOOK_THREADS=1): the same steps, on J cores
  * (`npx tsx bench/data-parallel.ts` measures the gain).
+ * `--snapshots` (the U-Net variants) also keeps each save's EMA checkpoint in
+ * <checkpoint>/snapshots/step-NNNNNNN/ (2.7 MB each for the 669 572-parameter U-Net), so that
+ * tools/scripts/average-checkpoints.ts can average a window of them afterwards (a longer EMA).
  * `--p-uncond P` is the label-drop probability (default 0.2; 1 drops every label: a purely
  * unconditional DDPM, all its training spent on ε_θ(x_t, t, ∅)); a resume keeps the saved one and
  * refuses another.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { backend, data, diffusion, models, tf, train } from 'genbook';
 import { parseFlags, UsageError } from '../src/util/flags';
@@ -152,11 +156,11 @@ function labelDropProbability(flags: Record<string, unknown>, dir: string, varia
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number', 'min-snr': 'number', 'res-blocks': 'number' });
+  const flags = parseFlags(process.argv.slice(2), { steps: 'number', seed: 'number', batch: 'number', lr: 'number', resume: 'boolean', channels: 'string', 'middle-blocks': 'number', 'self-attention': 'boolean', 'p-uncond': 'number', 'ema-decay': 'number', 'data-parallel': 'number', 'input-perturbation': 'number', 'min-snr': 'number', 'res-blocks': 'number', snapshots: 'boolean' });
   const flag = (name: string, fallback: number): number => (flags[name] as number | undefined) ?? fallback;
   const variant = flags._[0] as Variant;
   if (flags._.length !== 1 || !VARIANTS.includes(variant)) {
-    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--res-blocks R] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--min-snr γ] [--data-parallel J]`);
+    throw new UsageError(`usage: npx tsx tools/scripts/train-diffusion.ts <${VARIANTS.join('|')}> [--steps N] [--seed S] [--batch B] [--lr L] [--resume] [--channels C0,C1] [--middle-blocks M] [--res-blocks R] [--self-attention] [--p-uncond P] [--ema-decay D] [--input-perturbation γ] [--min-snr γ] [--data-parallel J] [--snapshots]`);
   }
   const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
   if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
@@ -169,6 +173,7 @@ async function main(): Promise<void> {
   const minSnrFlag = flags['min-snr'] as number | undefined;
   if (minSnrFlag !== undefined && !(minSnrFlag >= 0 && Number.isFinite(minSnrFlag))) throw new UsageError(`--min-snr: Min-SNR-γ's γ, a number >= 0 (0 = off; the paper's is 5); got ${flags['min-snr']}`);
   if (minSnrFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--min-snr: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
+  if (flags.snapshots && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--snapshots: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) keep EMA snapshots; got ${variant}`);
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
   const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
@@ -317,6 +322,12 @@ async function main(): Promise<void> {
           });
         if (ema) await ema.withAveraged(save);
         else await save();
+        if (flags.snapshots) {
+          // a copy of this save for tools/scripts/average-checkpoints.ts (snapshots/step-0070000 sorts by step)
+          const snapshot = path.join(dir, 'snapshots', `step-${String(previous.steps + step).padStart(7, '0')}`);
+          fs.mkdirSync(snapshot, { recursive: true });
+          for (const file of ['model.json', 'weights.bin', 'meta.json']) fs.copyFileSync(path.join(dir, file), path.join(snapshot, file));
+        }
         // what an exact --resume needs (raw weights, Adam's moments, the EMA, the random state)
         await train.saveVariables(net.params.record(), path.join(stateDir, 'weights'), { name: `${variant}-raw-weights`, command: previous.command, steps: previous.steps + step });
         const { tensors, ...rest } = await trainerState();

@@ -7,6 +7,7 @@ export { saveModel, loadModel, saveVariables, loadVariables, readMeta, hasCheckp
 export type { CheckpointMeta } from './checkpoint';
 export { writeResult, readResults, resultsDir } from './results';
 export { ExponentialMovingAverage } from './ema';
+export { averageVariables } from './weight-average';
 export type { ModelResult } from './results';
 export { saveCheckpointParts, loadCheckpointParts } from './checkpoint-parts';
 export type { CheckpointPart, CheckpointPartKind } from './checkpoint-parts';
