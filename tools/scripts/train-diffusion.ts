@@ -61,6 +61,8 @@ import { parseFlags, UsageError } from '../src/util/flags';
 
 const VARIANTS = ['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-noisy-classifier', 'ddpm-latent-autoencoder', 'ddpm-latent-cfg'] as const;
 type Variant = (typeof VARIANTS)[number];
+/** The variants that train a U-Net ε_θ: only they take --data-parallel, --input-perturbation, --min-snr and --snapshots. */
+const UNET_VARIANTS: readonly Variant[] = ['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'];
 
 /** Thin a loss curve to ~200 points (means over windows) for meta.json. */
 function thin(losses: number[], points = 200): { step: number; loss: number }[] {
@@ -164,16 +166,16 @@ async function main(): Promise<void> {
   }
   const dataParallel = (flags['data-parallel'] as number | undefined) ?? 1;
   if (!Number.isInteger(dataParallel) || dataParallel < 1) throw new UsageError(`--data-parallel: a positive integer (shards of each batch, one per core); got ${flags['data-parallel']}`);
-  if (dataParallel > 1 && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--data-parallel: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) train over shards; got ${variant}`);
+  if (dataParallel > 1 && !UNET_VARIANTS.includes(variant)) throw new UsageError(`--data-parallel: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) train over shards; got ${variant}`);
   const emaFlag = flags['ema-decay'] as number | undefined;
   if (emaFlag !== undefined && !(emaFlag > 0 && emaFlag < 1)) throw new UsageError(`--ema-decay: a number in (0, 1), e.g. 0.9999; got ${flags['ema-decay']}`);
   const gammaFlag = flags['input-perturbation'] as number | undefined;
   if (gammaFlag !== undefined && !(gammaFlag >= 0 && gammaFlag < 1)) throw new UsageError(`--input-perturbation: DDPM-IP's γ, a number in [0, 1) (the paper's is 0.1); got ${flags['input-perturbation']}`);
-  if (gammaFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--input-perturbation: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
+  if (gammaFlag !== undefined && !UNET_VARIANTS.includes(variant)) throw new UsageError(`--input-perturbation: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
   const minSnrFlag = flags['min-snr'] as number | undefined;
   if (minSnrFlag !== undefined && !(minSnrFlag >= 0 && Number.isFinite(minSnrFlag))) throw new UsageError(`--min-snr: Min-SNR-γ's γ, a number >= 0 (0 = off; the paper's is 5); got ${flags['min-snr']}`);
-  if (minSnrFlag !== undefined && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--min-snr: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
-  if (flags.snapshots && !['ddpm-mnist', 'ddpm-mnist-uncond', 'ddpm-latent-cfg'].includes(variant)) throw new UsageError(`--snapshots: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) keep EMA snapshots; got ${variant}`);
+  if (minSnrFlag !== undefined && !UNET_VARIANTS.includes(variant)) throw new UsageError(`--min-snr: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) take it; got ${variant}`);
+  if (flags.snapshots && !UNET_VARIANTS.includes(variant)) throw new UsageError(`--snapshots: only the U-Nets (ddpm-mnist, ddpm-mnist-uncond, ddpm-latent-cfg) keep EMA snapshots; got ${variant}`);
   const seed = flag('seed', 2020);
   const setup = await backend.setup(undefined, { log: null });
   const dir = train.checkpointOutputDir(variant); // $GENBOOK_CHECKPOINTS/<variant> when set, never the shipped one then
