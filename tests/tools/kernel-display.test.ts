@@ -5,7 +5,6 @@
  * each code cell starts with a `// name` comment that the assertions use.
  */
 import { expect } from 'chai';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,6 +12,7 @@ import { PNG } from 'pngjs';
 import { installKernelSpec, kernelSpec } from '../../tools/src/kernel/spec';
 import { startKernel, type KernelProcess } from '../../tools/src/runner/kernel-manager';
 import { installedTslabVersion, TSLAB_VERSION } from '../../tools/src/kernel/tslab-internals';
+import { jupyterSync } from './nbconvert-peer';
 
 interface Output {
   output_type: string;
@@ -35,11 +35,10 @@ function join(v: string | string[] | unknown): string {
 /** Execute `notebook` with nbclient on `kernelName` (kernel specs from `dataDir`), return outputs by cell name. */
 function execute(dataDir: string, notebook: string, kernelName: string): Map<string, Output[]> {
   const out = path.join(dataDir, `${path.basename(notebook, '.ipynb')}.${kernelName}.ipynb`);
-  execFileSync(
-    'jupyter',
+  jupyterSync(
     ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', `--ExecutePreprocessor.kernel_name=${kernelName}`,
       '--ExecutePreprocessor.timeout=180', path.join(FIXTURES, notebook), '--output', out],
-    { env: { ...process.env, JUPYTER_DATA_DIR: dataDir, GENBOOK_QUICK: '1' }, stdio: 'pipe' },
+    { env: { ...process.env, JUPYTER_DATA_DIR: dataDir, GENBOOK_QUICK: '1' } },
   );
   const executed = JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: Cell[] };
   const byName = new Map<string, Output[]>();

@@ -11,14 +11,13 @@
  * Counts are compared wherever nbconvert has one.
  */
 import { expect } from 'chai';
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
 import { installKernelSpec, KernelSpec } from '../../tools/src/kernel/spec';
 import { joinLines, Notebook, readNotebook } from '../../tools/src/runner/nbformat';
 import { runNotebooks } from '../../tools/src/runner/run';
+import { jupyter } from './nbconvert-peer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'runner');
@@ -57,8 +56,7 @@ function outputsOf(nb: Notebook, normalise: (s: string) => string = (s) => s): u
 
 async function nbconvert(file: string, kernelName: string, dataDir: string, outDir: string, env: Record<string, string>): Promise<Notebook> {
   const out = path.join(outDir, `nbclient-${path.basename(file)}`);
-  await promisify(execFile)(
-    'jupyter',
+  await jupyter(
     ['nbconvert', '--to', 'notebook', '--execute', `--ExecutePreprocessor.kernel_name=${kernelName}`, '--ExecutePreprocessor.timeout=300', file, '--output', out],
     { cwd: path.dirname(file), env: { ...process.env, JUPYTER_DATA_DIR: dataDir, ...env } },
   );
