@@ -184,7 +184,7 @@ export class KernelProcess {
 }
 
 /** What a kernel writes when another process took one of its ports first. */
-const PORT_TAKEN = /EADDRINUSE|Address already in use/i;
+export const PORT_TAKEN = /EADDRINUSE|Address already in use/i;
 
 export function describeExit(exit: KernelExit | undefined): string {
   if (!exit) return 'still running';
