@@ -10,8 +10,8 @@
  * (tools/src/kernel/tslab-internals.ts), and nbclient gives up: "Kernel died before replying to
  * kernel_info" (a CI run on 2026-12-07, Node 22). genbook's own runner starts such a kernel again
  * on new ports (tools/src/runner/kernel-manager.ts, up to 3 attempts); this does the same for
- * nbconvert, on the runner's own test of the kernel's stderr (`PORT_TAKEN`, which also knows the
- * plain tslab and Python kernels' wording) — any other failure is thrown at once.
+ * nbconvert, on the runner's own test of the kernel's stderr (`PORT_TAKEN`: EADDRINUSE or "Address
+ * already in use", libzmq's words, whichever kernel wrote them) — any other failure is thrown at once.
  */
 import { execFile, execFileSync } from 'child_process';
 import { promisify } from 'util';
