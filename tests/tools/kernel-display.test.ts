@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { installKernelSpec, kernelSpec } from '../../tools/src/kernel/spec';
 import { startKernel, type KernelProcess } from '../../tools/src/runner/kernel-manager';
 import { installedTslabVersion, TSLAB_VERSION } from '../../tools/src/kernel/tslab-internals';
-import { jupyterSync } from './nbconvert-peer';
+import { jupyter } from './nbconvert-peer';
 
 interface Output {
   output_type: string;
@@ -33,9 +33,9 @@ function join(v: string | string[] | unknown): string {
 }
 
 /** Execute `notebook` with nbclient on `kernelName` (kernel specs from `dataDir`), return outputs by cell name. */
-function execute(dataDir: string, notebook: string, kernelName: string): Map<string, Output[]> {
+async function execute(dataDir: string, notebook: string, kernelName: string): Promise<Map<string, Output[]>> {
   const out = path.join(dataDir, `${path.basename(notebook, '.ipynb')}.${kernelName}.ipynb`);
-  jupyterSync(
+  await jupyter(
     ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', `--ExecutePreprocessor.kernel_name=${kernelName}`,
       '--ExecutePreprocessor.timeout=180', path.join(FIXTURES, notebook), '--output', out],
     { env: { ...process.env, JUPYTER_DATA_DIR: dataDir, GENBOOK_QUICK: '1' } },
@@ -67,10 +67,10 @@ describe('genbook kernel: rich display through the Jupyter protocol (nbclient)',
   let dataDir: string;
   let cells: Map<string, Output[]>;
 
-  before(() => {
+  before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genbook-display-'));
     installKernelSpec(dataDir);
-    cells = execute(dataDir, 'display-values.ipynb', 'genbook');
+    cells = await execute(dataDir, 'display-values.ipynb', 'genbook');
   });
 
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -171,13 +171,13 @@ describe('genbook kernel: rich display through the Jupyter protocol (nbclient)',
     expect(stdout(cells, 'alive-after-type-error')).to.equal('still alive\n');
   });
 
-  it('viz.show works on a plain tslab kernel, one MIME type per output', () => {
+  it('viz.show works on a plain tslab kernel, one MIME type per output', async () => {
     const plain = kernelSpec();
     plain.argv = [process.execPath, require.resolve('tslab/bin/tslab'), 'kernel', '--config-path', '{connection_file}'];
     plain.display_name = 'plain tslab';
     fs.mkdirSync(path.join(dataDir, 'kernels', 'tslab-plain'), { recursive: true });
     fs.writeFileSync(path.join(dataDir, 'kernels', 'tslab-plain', 'kernel.json'), JSON.stringify(plain));
-    const tslabCells = execute(dataDir, 'display-tslab.ipynb', 'tslab-plain');
+    const tslabCells = await execute(dataDir, 'display-tslab.ipynb', 'tslab-plain');
     const table = only(tslabCells, 'show-table');
     expect(table.output_type).to.equal('display_data');
     expect(Object.keys(table.data!)).to.deep.equal(['text/html']);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ATTEMPTS, jupyter, jupyterSync } from './nbconvert-peer';
+import { ATTEMPTS, jupyter } from './nbconvert-peer';
 
 const PORT_LINE = 'genbook kernel: could not bind its sockets (Address already in use); the kernel exits';
 
@@ -31,28 +31,24 @@ describe('nbconvert as a test peer (tests/tools/nbconvert-peer.ts)', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  for (const [name, run] of [
-    ['jupyterSync', async (command: string) => jupyterSync(['nbconvert'], { env: process.env }, command)],
-    ['jupyter', (command: string) => jupyter(['nbconvert'], { env: process.env }, command)],
-  ] as const) {
-    it(`${name}: starts again after the kernel lost its ports, and returns the run that worked`, async () => {
-      const s = standIn(dir, ATTEMPTS - 1, PORT_LINE);
-      expect((await run(s.command)).trim()).to.equal('done');
-      expect(s.runs()).to.equal(ATTEMPTS);
-    });
+  const run = (command: string): Promise<string> => jupyter(['nbconvert'], { env: process.env }, command);
+  it('starts again after the kernel lost its ports, and returns the run that worked', async () => {
+    const s = standIn(dir, ATTEMPTS - 1, PORT_LINE);
+    expect((await run(s.command)).trim()).to.equal('done');
+    expect(s.runs()).to.equal(ATTEMPTS);
+  });
 
-    it(`${name}: gives up after ${ATTEMPTS} runs when the ports are taken every time`, async () => {
-      const s = standIn(dir, ATTEMPTS + 5, PORT_LINE);
-      const error = await run(s.command).then(() => undefined, (e: unknown) => e as Error);
-      expect(error?.message).to.match(/Command failed/);
-      expect(s.runs()).to.equal(ATTEMPTS);
-    });
+  it(`gives up after ${ATTEMPTS} runs when the ports are taken every time`, async () => {
+    const s = standIn(dir, ATTEMPTS + 5, PORT_LINE);
+    const error = await run(s.command).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).to.match(/Command failed/);
+    expect(s.runs()).to.equal(ATTEMPTS);
+  });
 
-    it(`${name}: any other failure is thrown at once`, async () => {
-      const s = standIn(dir, 1, 'genbook kernel: something else went wrong (EADDRNOTAVAIL)');
-      const error = await run(s.command).then(() => undefined, (e: unknown) => e as Error);
-      expect(error?.message).to.match(/Command failed/);
-      expect(s.runs()).to.equal(1);
-    });
-  }
+  it('any other failure is thrown at once', async () => {
+    const s = standIn(dir, 1, 'genbook kernel: something else went wrong (EADDRNOTAVAIL)');
+    const error = await run(s.command).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).to.match(/Command failed/);
+    expect(s.runs()).to.equal(1);
+  });
 });

@@ -13,7 +13,7 @@
  * nbconvert, on the runner's own test of the kernel's stderr (`PORT_TAKEN`: EADDRINUSE or "Address
  * already in use", libzmq's words, whichever kernel wrote them) — any other failure is thrown at once.
  */
-import { execFile, execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { PORT_TAKEN } from '../../tools/src/runner/kernel-manager';
 
@@ -30,18 +30,7 @@ function portTaken(e: unknown): boolean {
   return stderr !== undefined && PORT_TAKEN.test(String(stderr));
 }
 
-/** `jupyter <args>` (an nbconvert run), again on a port race; returns its stdout. */
-export function jupyterSync(args: readonly string[], options: Options, command = 'jupyter'): string {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return execFileSync(command, args, { ...options, stdio: 'pipe' }).toString();
-    } catch (e) {
-      if (attempt >= ATTEMPTS || !portTaken(e)) throw e;
-    }
-  }
-}
-
-/** The same, without blocking: parallel runs each retry on their own. */
+/** `jupyter <args>` (an nbconvert run), again on a port race; returns its stdout. Parallel runs each retry on their own. */
 export async function jupyter(args: readonly string[], options: Options, command = 'jupyter'): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
