@@ -6,8 +6,34 @@
  * XNNPACK's own forward convolution on the same shapes is the practical ceiling of wasm SIMD128
  * here. Every call gets fresh operands' ids as in training (the filter of a forward conv is new
  * each step, so XNNPACK repacks it each call). Also prints the load average: compare within a run.
+ *
+ * `--torch` adds PyTorch's kernels on the same shapes (bench/reference/torch_kernels.py, Debian's
+ * python3-torch), at 1 thread and on every core, timed the same way, and the ratio genbook ÷ PyTorch
+ * (every core) per kernel: how far wasm SIMD128 (XNNPACK's forward convolution, its
+ * ceiling here) is from the native AVX code PyTorch runs, on the same machine in the same run.
  */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { backend, tf } from 'genbook';
+
+type TorchConv = { forward: number; input: number; filter: number; threads: number; blas: string };
+type TorchProduct = { product: number; threads: number; blas: string };
+
+/** PyTorch's times for `cases` at `threads`, one JSON line per case. */
+function torchTimes(cases: object[], threads: string): object[] {
+  const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const script = path.join(__dirname, 'reference', 'torch_kernels.py');
+  const run = spawnSync(python, [script, '--threads', threads], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`--torch: ${python} ${script} failed (is Debian's python3-torch installed?)\n${run.stderr}`);
+  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as object);
+}
+
+/** "12.3 ms, 45.6 GFLOP/s" for a PyTorch time. */
+function torchCell(ms: number, flops: number): string {
+  return `${ms.toFixed(1)} ms, ${(flops / ms / 1e6).toFixed(1)} GFLOP/s`;
+}
 
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -38,7 +64,6 @@ const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
 
 async function main(): Promise<void> {
   const setup = await backend.setup('wasm', { log: null });
-  const os = await import('os');
   console.log(`# npx tsx bench/kernels.ts ${process.argv.slice(2).join(' ')}: ${setup.threads ?? 1} thread(s), load average ${os.loadavg()[0].toFixed(2)}`);
   if (process.argv.includes('--stock')) backend.unregisterWasmTrainingKernels();
   // [x shape, filter shape, stride]: dcgan D conv2 / G convT1, conv-vae conv2 / convT1, a U-Net 3×3 conv, a 1-channel layer.
@@ -49,9 +74,17 @@ async function main(): Promise<void> {
     [[64, 14, 14, 24], [3, 3, 24, 24], 1],
     [[64, 28, 28, 1], [4, 4, 1, 64], 2],
   ];
-  console.log('| x shape → filter, stride | forward conv (XNNPACK) | Conv2DBackpropInput | Conv2DBackpropFilter |');
-  console.log('| --- | --- | --- | --- |');
-  for (const [xShape, filterShape, stride] of cases) {
+  const withTorch = process.argv.includes('--torch');
+  const convCases = cases.map(([x, filter, stride]) => ({ kind: 'conv', x, filter, stride }));
+  const allCores = String(os.cpus().length);
+  const [torchConv1, torchConvAll] = withTorch ? ['1', allCores].map((t) => torchTimes(convCases, t) as TorchConv[]) : [[], []];
+  if (withTorch) console.log(`# PyTorch at 1 and ${torchConvAll[0].threads} threads; its dense products run on ${torchConvAll[0].blas}`);
+  const torchHead = withTorch
+    ? ` PyTorch 1 thread: forward / input / filter | PyTorch ${torchConvAll[0].threads} threads: forward / input / filter | genbook ÷ PyTorch (${torchConvAll[0].threads} threads): forward / input / filter |`
+    : '';
+  console.log(`| x shape → filter, stride | forward conv (XNNPACK) | Conv2DBackpropInput | Conv2DBackpropFilter |${torchHead}`);
+  console.log(`| --- | --- | --- | --- |${withTorch ? ' --- | --- | --- |' : ''}`);
+  for (const [caseIndex, [xShape, filterShape, stride]] of cases.entries()) {
     const x = tf.randomNormal(xShape) as tf.Tensor4D;
     const shape4 = xShape;
     const w = tf.randomNormal(filterShape) as tf.Tensor4D;
@@ -72,13 +105,18 @@ async function main(): Promise<void> {
     } catch {
       // stock wasm has no such kernel
     }
-    console.log(`| [${xShape}] → [${filterShape}] s${stride} | ${cell(forward, flops)} | ${cell(input, flops)} | ${cell(filter, flops)} |`);
+    let torchCells = '';
+    if (withTorch) {
+      const [one, all] = [torchConv1[caseIndex], torchConvAll[caseIndex]];
+      const three = (t: TorchConv) => [t.forward, t.input, t.filter].map((ms) => torchCell(ms, flops)).join(' / ');
+      const ratio = (ours: { wall: number } | undefined, theirs: number) => (ours ? `${(ours.wall / theirs).toFixed(1)}×` : '–');
+      torchCells = ` ${three(one)} | ${three(all)} | ${ratio(forward, all.forward)} / ${ratio(input, all.input)} / ${ratio(filter, all.filter)} |`;
+    }
+    console.log(`| [${xShape}] → [${filterShape}] s${stride} | ${cell(forward, flops)} | ${cell(input, flops)} | ${cell(filter, flops)} |${torchCells}`);
     tf.dispose([x, w, dy]);
   }
   // Dense layers' gradient products (xᵀ·dy, dy·Wᵀ) against the plain product of the same FLOPs.
   console.log('');
-  console.log('| product (dense-layer gradient) | a·b (XNNPACK) | transposed as in the gradient |');
-  console.log('| --- | --- | --- |');
   const products: [string, [number, number], [number, number], boolean, boolean][] = [
     ['dcgan D logit, dW = xᵀ·dy', [64, 6272], [64, 1], true, false],
     ['dcgan D logit, dx = dy·Wᵀ', [64, 1], [6272, 1], false, true],
@@ -86,7 +124,15 @@ async function main(): Promise<void> {
     ['dcgan G project, dz = dy·Wᵀ', [64, 6272], [64, 6272], false, true],
     ['mlp 784→256, dW = xᵀ·dy', [128, 784], [128, 256], true, false],
   ];
-  for (const [what, aShape, bShape, transposeA, transposeB] of products) {
+  const mkn = products.map(([, aShape, bShape, transposeA, transposeB]) => {
+    const [m, k] = transposeA ? [aShape[1], aShape[0]] : aShape;
+    return { kind: 'matmul', m, k, n: transposeB ? bShape[0] : bShape[1] };
+  });
+  const [torchMm1, torchMmAll] = withTorch ? ['1', allCores].map((t) => torchTimes(mkn, t) as TorchProduct[]) : [[], []];
+  const mmHead = withTorch ? ` PyTorch a·b, 1 thread | PyTorch a·b, ${torchMmAll[0].threads} threads | a·b: genbook ÷ PyTorch (${torchMmAll[0].threads} threads) |` : '';
+  console.log(`| product (dense-layer gradient) | a·b (XNNPACK) | transposed as in the gradient |${mmHead}`);
+  console.log(`| --- | --- | --- |${withTorch ? ' --- | --- | --- |' : ''}`);
+  for (const [productIndex, [what, aShape, bShape, transposeA, transposeB]] of products.entries()) {
     const a = tf.randomNormal(aShape);
     const b = tf.randomNormal(bShape);
     const [m, k] = transposeA ? [aShape[1], aShape[0]] : aShape;
@@ -96,7 +142,10 @@ async function main(): Promise<void> {
     const plainB = tf.randomNormal([k, n]);
     const plain = time(() => tf.matMul(plainA, plainB));
     const gradient = time(() => tf.matMul(a, b, transposeA, transposeB));
-    console.log(`| ${what}: [${m}, ${k}]·[${k}, ${n}] | ${cell(plain, flops)} | ${cell(gradient, flops)} |`);
+    const torchCells = withTorch
+      ? ` ${torchCell(torchMm1[productIndex].product, flops)} | ${torchCell(torchMmAll[productIndex].product, flops)} | ${(plain.wall / torchMmAll[productIndex].product).toFixed(1)}× |`
+      : '';
+    console.log(`| ${what}: [${m}, ${k}]·[${k}, ${n}] | ${cell(plain, flops)} | ${cell(gradient, flops)} |${torchCells}`);
     tf.dispose([a, b, plainA, plainB]);
   }
 }

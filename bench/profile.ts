@@ -91,11 +91,12 @@ async function compareThreads(models: ModelName[], threads: number, steps: numbe
     const [one, many] = runs;
     const total = (r: (typeof runs)[number]) => [...r.kernels.values()].reduce((s, k) => s + k.ms, 0);
     console.log(`\n${name}: kernels ${total(one).toFixed(1)} ms on 1 thread, ${total(many).toFixed(1)} ms on ${threads} (${(total(one) / total(many)).toFixed(2)}×)`);
-    console.log('kernel'.padEnd(28) + '1 thread'.padStart(10) + `${threads} threads`.padStart(11) + 'speedup'.padStart(9) + 'share at N'.padStart(12));
-    const rows = [...one.kernels.values()].sort((a, b) => b.ms - a.ms).slice(0, 20);
+    const width = byShape ? 72 : 28;
+    console.log('kernel'.padEnd(width) + '1 thread'.padStart(10) + `${threads} threads`.padStart(11) + 'speedup'.padStart(9) + 'share at N'.padStart(12));
+    const rows = [...one.kernels.values()].sort((a, b) => b.ms - a.ms).slice(0, byShape ? 40 : 20);
     for (const k of rows) {
       const at = many.kernels.get(k.name)?.ms ?? NaN;
-      console.log(k.name.slice(0, 27).padEnd(28) + k.ms.toFixed(2).padStart(10) + at.toFixed(2).padStart(11) + `${(k.ms / at).toFixed(2)}×`.padStart(9) + `${((100 * at) / total(many)).toFixed(1)}%`.padStart(12));
+      console.log(k.name.slice(0, width - 1).padEnd(width) + k.ms.toFixed(2).padStart(10) + at.toFixed(2).padStart(11) + `${(k.ms / at).toFixed(2)}×`.padStart(9) + `${((100 * at) / total(many)).toFixed(1)}%`.padStart(12));
     }
   }
 }

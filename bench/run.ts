@@ -226,7 +226,7 @@ async function benchModel(model: ModelName, options: Options, log: (line: string
     const cell: Cell = {
       backend,
       status: 'ok',
-      detail: typeof built.detail === 'string' ? built.detail : typeof built.torch === 'string' ? `torch ${built.torch}, ${built.threads} thread(s)` : undefined,
+      detail: typeof built.detail === 'string' ? built.detail : typeof built.torch === 'string' ? `torch ${built.torch}, ${built.threads} thread(s), ${String(built.blas)}` : undefined,
       parameters: built.parameters as number,
       batch: built.batch as number,
       steps,
@@ -388,6 +388,13 @@ async function main(): Promise<void> {
   );
   console.log(`${verdict}\n`);
   console.log(table(results, options.backends, 'wall'));
+  // Which PyTorch ran, and on which BLAS: Debian's python3-torch with the reference BLAS runs dense
+  // layers about 10× slower than with OpenBLAS, which would flatter genbook.
+  const torchDetails = new Set(Object.values(results).flat().filter((c) => c.backend.startsWith('torch') && c.detail).map((c) => `${LABEL[c.backend]}: ${c.detail}`));
+  for (const detail of torchDetails) console.log(detail);
+  if ([...torchDetails].some((d) => d.includes('reference BLAS'))) {
+    console.log('WARNING: PyTorch runs on the reference BLAS: its dense products are about 10× slower than with OpenBLAS. Install libopenblas0-pthread for a fair comparison.');
+  }
   console.log('\nSame steps, process CPU ms:\n');
   console.log(table(results, options.backends, 'cpu'));
   console.log(`\nwritten: ${path.relative(process.cwd(), options.out)}`);

@@ -37,6 +37,28 @@ def set_threads(value):
         torch.set_num_threads(n)
 
 
+def blas_library():
+    """Which BLAS this torch's dense products run on, read from the process's mapped libraries.
+
+    Debian's python3-torch calls whatever provides libblas.so.3: the reference BLAS (package
+    libblas3; about 8 GFLOP/s here, so PyTorch's dense layers run ~10x slower) unless OpenBLAS
+    (libopenblas0-pthread) is installed. Returns 'OpenBLAS', 'MKL', 'reference BLAS' or 'unknown'.
+    """
+    torch.randn(64, 64) @ torch.randn(64, 64)  # make sure the BLAS is loaded
+    try:
+        with open('/proc/self/maps') as maps:
+            paths = {line.split()[-1] for line in maps if '/' in line}
+    except OSError:
+        return 'unknown'
+    if any('mkl' in p for p in paths):
+        return 'MKL'
+    if any('openblas' in p for p in paths):
+        return 'OpenBLAS'
+    if any(p.endswith('/blas/libblas.so.3') for p in paths):
+        return 'reference BLAS'
+    return 'unknown'
+
+
 def count(*modules):
     return sum(p.numel() for m in modules for p in m.parameters() if p.requires_grad)
 
@@ -229,7 +251,7 @@ def serve():
         if words[0] == 'build':
             model = MODELS[words[1]]()
             reply = {'model': words[1], 'parameters': model.parameters, 'batch': model.batch,
-                     'torch': torch.__version__, 'threads': torch.get_num_threads()}
+                     'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_library()}
         elif words[0] == 'steps':
             reply = run_steps(model, int(words[1]))
         elif words[0] == 'quit':
@@ -256,7 +278,7 @@ def main():
     result = run_steps(model, args.steps)
     wall = sorted(result['wall'])
     cpu = sorted(result['cpu'])
-    print(f'{args.model}: {model.parameters} parameters, median {wall[len(wall) // 2]:.2f} ms '
+    print(f'{args.model}: {model.parameters} parameters, torch {torch.__version__} on {blas_library()}, median {wall[len(wall) // 2]:.2f} ms '
           f'(min {wall[0]:.2f}, max {wall[-1]:.2f}), CPU median {cpu[len(cpu) // 2]:.2f} ms')
 
 
