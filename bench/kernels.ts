@@ -4,8 +4,11 @@
  * GENBOOK_THREADS=N sets the thread count as everywhere). Per call: wall-clock ms (median of 7
  * after 2 warm-up calls) and the GFLOP/s it achieves, 2·B·OH·OW·KH·KW·C_in·C_out / wall time —
  * XNNPACK's own forward convolution on the same shapes is the practical ceiling of wasm SIMD128
- * here. Every call gets fresh operands' ids as in training (the filter of a forward conv is new
- * each step, so XNNPACK repacks it each call). Also prints the load average: compare within a run.
+ * here. Every call gets operands it has not seen before, as in training (the weights and dy are new
+ * tensors every step, and XNNPACK caches what it packed per tensor): each timed call takes the next
+ * of 9 copies made beforehand (until 2026-12-07 the gradients reused one dy, so the few-channel
+ * filter gradient, which packs dy, was timed with its packing cached). Also prints the load
+ * average: compare within a run.
  *
  * `--torch` adds PyTorch's kernels on the same shapes (bench/reference/torch_kernels.py, Debian's
  * python3-torch), at 1 thread and on every core, timed the same way, and the ratio genbook ÷ PyTorch
@@ -59,6 +62,13 @@ function cell(t: { wall: number; cpu: number } | undefined, flops: number): stri
   return t ? `${t.wall.toFixed(1)} ms, ${(flops / t.wall / 1e6).toFixed(1)} GFLOP/s` : 'fails';
 }
 
+/** 9 copies of `t` (one per timed call: 2 warm-up + 7), handed out in turn: new tensor ids every call. */
+function copies(t: tf.Tensor): { next: () => tf.Tensor; dispose: () => void } {
+  const list = Array.from({ length: 9 }, () => tf.add(t, 0));
+  let i = 0;
+  return { next: () => list[i++ % list.length], dispose: () => tf.dispose(list) };
+}
+
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
   tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 
@@ -90,18 +100,19 @@ async function main(): Promise<void> {
     const w = tf.randomNormal(filterShape) as tf.Tensor4D;
     const dy = tf.randomNormal(tf.conv2d(x, w, stride, 'same').shape);
     const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC' };
-    const forward = time(() => tf.tidy(() => tf.conv2d(x, tf.add(w, 0) as tf.Tensor4D, stride, 'same')));
+    const [ws, dys] = [copies(w), copies(dy)];
+    const forward = time(() => tf.conv2d(x, ws.next() as tf.Tensor4D, stride, 'same'));
     const [, oh, ow] = dy.shape;
     const flops = 2 * xShape[0] * oh * ow * filterShape[0] * filterShape[1] * filterShape[2] * filterShape[3];
     let input: { wall: number; cpu: number } | undefined;
     let filter: { wall: number; cpu: number } | undefined;
     try {
-      input = time(() => run('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: shape4 }));
+      input = time(() => run('Conv2DBackpropInput', { dy: dys.next(), filter: ws.next() }, { ...attrs, inputShape: shape4 }));
     } catch {
       // stock wasm has no such kernel
     }
     try {
-      filter = time(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape }));
+      filter = time(() => run('Conv2DBackpropFilter', { x, dy: dys.next() }, { ...attrs, filterShape }));
     } catch {
       // stock wasm has no such kernel
     }
@@ -114,6 +125,8 @@ async function main(): Promise<void> {
     }
     console.log(`| [${xShape}] → [${filterShape}] s${stride} | ${cell(forward, flops)} | ${cell(input, flops)} | ${cell(filter, flops)} |${torchCells}`);
     tf.dispose([x, w, dy]);
+    ws.dispose();
+    dys.dispose();
   }
   // Dense layers' gradient products (xᵀ·dy, dy·Wᵀ) against the plain product of the same FLOPs.
   console.log('');
@@ -140,8 +153,10 @@ async function main(): Promise<void> {
     const flops = 2 * m * k * n;
     const plainA = tf.randomNormal([m, k]);
     const plainB = tf.randomNormal([k, n]);
-    const plain = time(() => tf.matMul(plainA, plainB));
-    const gradient = time(() => tf.matMul(a, b, transposeA, transposeB));
+    const [plainBs, as, bs] = [copies(plainB), copies(a), copies(b)];
+    const plain = time(() => tf.matMul(plainA, plainBs.next()));
+    const gradient = time(() => tf.matMul(as.next(), bs.next(), transposeA, transposeB));
+    [plainBs, as, bs].forEach((c) => c.dispose());
     const torchCells = withTorch
       ? ` ${torchCell(torchMm1[productIndex].product, flops)} | ${torchCell(torchMmAll[productIndex].product, flops)} | ${(plain.wall / torchMmAll[productIndex].product).toFixed(1)}× |`
       : '';

@@ -79,9 +79,16 @@ export function reshape(backend: BackendWasm, x: TensorInfo, shape: number[]): T
   return runStock('Reshape', backend, { x }, { shape });
 }
 
-/** Transpose through the wasm backend's Transpose kernel. */
+/**
+ * Transpose through the Transpose kernel registered for wasm: genbook's (transpose.ts: blocked, for
+ * the shapes where the stock kernel thrashes the cache) while genbook's kernels are registered.
+ */
 export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
-  return runStock('Transpose', backend, { x }, { perm });
+  const config = tf.getKernel('Transpose', 'wasm');
+  if (!config) throw new Error("the wasm backend has no kernel 'Transpose'");
+  const out = config.kernelFunc({ inputs: { x }, backend: backend as unknown as tf.KernelBackend, attrs: { perm } });
+  if (Array.isArray(out)) throw new Error('Transpose returned several outputs');
+  return out;
 }
 
 /** Normalise a `[h, w] | n` attribute to a pair. */

@@ -19,6 +19,7 @@ import { mean, sum } from './reduce';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
 import { leakyRelu, leakyReluGradConfig } from './leaky-relu';
 import { fusedBatchNorm } from './batch-norm';
+import { transpose } from './transpose';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -43,6 +44,7 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['ResizeBilinearGrad', resizeBilinearGrad as GenbookKernel],
   ['LeakyRelu', leakyRelu as GenbookKernel],
   ['FusedBatchNorm', fusedBatchNorm as GenbookKernel],
+  ['Transpose', transpose as GenbookKernel],
 ];
 
 /**
