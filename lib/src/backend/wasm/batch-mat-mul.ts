@@ -7,9 +7,9 @@
  * exactly such products (xᵀ·dy and dy·Wᵀ). Here a transposed operand is transposed first (a copy
  * on one thread; a contiguous one when a side of it is 1), and a batched
  * product runs one XNNPACK product per batch element. A plain product may instead be computed
- * transposed, op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ, when that copies fewer values: the weight gradient
- * of a layer with one output, xᵀ·dy for x [B, 6272] and dy [B, 1], then copies 6272 values
- * instead of 401 408.
+ * transposed, op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ, when that costs less, counting the values transposes
+ * copy and the right operand XNNPACK packs: the weight gradient zᵀ·dy of a dense layer 64 → 6272
+ * at batch 64 then packs z (64 × 64) instead of dy (64 × 6272).
  */
 import {
   type BackendWasm,
@@ -97,16 +97,26 @@ function untransposed(backend: BackendWasm, x: TensorInfo, transposed: boolean):
 }
 
 /**
- * A single plain product op(A)·op(B) computed as (op(B)ᵀ·op(A)ᵀ)ᵀ when that copies fewer values
- * (each operand's transpose flag flips, and the [n, m] result is transposed); null when direct is
- * cheaper.
+ * What packing a right operand costs, in values copied by a transpose: XNNPACK packs the right
+ * operand of every new tensor on one thread at about 2.6 ns a value here, against 0.3–1 ns for a
+ * transposed copy (`npx tsx bench/kernels.ts`: a product with a new [64, 6272] right operand takes
+ * 2.1 ms, with the same one 0.6 ms).
+ */
+const PACK_COST = 3;
+
+/**
+ * A single plain product op(A)·op(B) computed as (op(B)ᵀ·op(A)ᵀ)ᵀ when that costs less: fewer
+ * values copied by transposes, and a smaller right operand to pack (k·m values instead of k·n:
+ * each operand's transpose flag flips, and the [n, m] result is transposed); null when direct is
+ * cheaper. The right operand of a gradient product is a new tensor every call, so its packing is
+ * always paid.
  */
 function swappedProduct(backend: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo | null {
   const [ra, ca] = a.shape.slice(-2);
   const [rb, cb] = b.shape.slice(-2);
-  const [m, n] = [transposeA ? ca : ra, transposeB ? rb : cb];
-  const direct = transposeCost(ra, ca, transposeA) + transposeCost(rb, cb, transposeB);
-  const swapped = transposeCost(ra, ca, !transposeA) + transposeCost(rb, cb, !transposeB) + transposeCost(n, m, true);
+  const [m, k, n] = [transposeA ? ca : ra, transposeA ? ra : ca, transposeB ? rb : cb];
+  const direct = transposeCost(ra, ca, transposeA) + transposeCost(rb, cb, transposeB) + PACK_COST * k * n;
+  const swapped = transposeCost(ra, ca, !transposeA) + transposeCost(rb, cb, !transposeB) + transposeCost(n, m, true) + PACK_COST * k * m;
   if (swapped >= direct) return null;
   const bT = untransposed(backend, b, !transposeB); // [1, n, k]
   const aT = untransposed(backend, a, !transposeA); // [1, k, m]
