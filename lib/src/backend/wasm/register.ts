@@ -20,6 +20,7 @@ import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
 import { leakyRelu, leakyReluGradConfig } from './leaky-relu';
 import { fusedBatchNorm } from './batch-norm';
 import { transpose } from './transpose';
+import { meanGradConfig, sumGradConfig } from './reduce-grad';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -51,7 +52,7 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
  * Gradients genbook replaces while its wasm kernels are registered (same values, faster kernels on
  * wasm; gradients are shared by every backend, and these are exact rewrites of tfjs's).
  */
-const GRADIENTS: readonly tf.GradConfig[] = [leakyReluGradConfig];
+const GRADIENTS: readonly tf.GradConfig[] = [leakyReluGradConfig, sumGradConfig, meanGradConfig];
 
 /**
  * tfjs's gradient registry is one per process, but genbook can be loaded twice in one (its built

@@ -1,0 +1,49 @@
+/**
+ * The gradients of Sum and Mean without a tensor of ones.
+ *
+ * For y = Σ over some axes of x, ∂L/∂x is ∂L/∂y broadcast back over those axes (and for the mean,
+ * divided by the number of values averaged). tfjs writes it as dy · ones(x.shape): `ones` fills a
+ * JavaScript array of x's size, one value at a time, and copies it into the backend, on every
+ * backward pass. Batch normalisation takes two means over [B, H, W] of each activation
+ * (`tf.moments`), so a dcgan training step filled about 12 ms of ones on the main thread, whatever
+ * the thread count (a CPU profile, `node --cpu-prof`, on 2 threads). Here the reshaped dy is
+ * broadcast by `tf.broadcastTo` (the Tile kernel; genbook's on wasm copies whole blocks, doubling
+ * them, data-movement.ts). The values are the same: dy·1 = dy, and the mean's (dy·1)/n = dy/n.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface ReduceAttrs {
+  axis: number | number[];
+}
+
+/** dy reshaped to x's rank with the reduced axes kept as size 1, and the number of values reduced. */
+function expanded(dy: tf.Tensor, x: tf.Tensor, attrs: ReduceAttrs): { dy: tf.Tensor; count: number } {
+  const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+  const shape = x.shape.slice();
+  for (const a of axes) shape[a] = 1;
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  const asFloat = dy.dtype === 'float32' ? dy : tf.cast(dy, 'float32');
+  return { dy: tf.reshape(asFloat, shape), count };
+}
+
+/** Sum's gradient: dy broadcast over the summed axes (tfjs: dy · ones(x.shape)). */
+export const sumGradConfig: tf.GradConfig = {
+  kernelName: 'Sum',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const e = expanded(dy as tf.Tensor, x, attrs as unknown as ReduceAttrs);
+    return { x: () => tf.broadcastTo(e.dy, x.shape) };
+  },
+};
+
+/** Mean's gradient: dy / n broadcast over the averaged axes (tfjs: dy · ones(x.shape) / n). */
+export const meanGradConfig: tf.GradConfig = {
+  kernelName: 'Mean',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const e = expanded(dy as tf.Tensor, x, attrs as unknown as ReduceAttrs);
+    return { x: () => tf.broadcastTo(tf.div(e.dy, e.count), x.shape) };
+  },
+};
