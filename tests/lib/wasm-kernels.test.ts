@@ -475,4 +475,30 @@ describe('wasm training kernels (against cpu)', function () {
       );
     }
   });
+
+  it('Conv2DBackpropFilter matches cpu where out_h·out_w·batch is a multiple of 256 (the kernel adds a zero image to avoid a cache-thrashing transpose)', async () => {
+    const rng = random.rng(309);
+    // 8·8·4 = 256 (3×3 same, stride 1); 16·16·1 = 256; 4·4·16 = 256 (stride 2, a 5×5 filter); all
+    // with more than 64 taps, so not the few-channel path
+    const cases: [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][] = [
+      [[4, 8, 8, 8], [3, 3, 8, 6], 1, 'same'],
+      [[1, 16, 16, 8], [3, 3, 8, 40], 1, 'same'],
+      [[16, 8, 8, 7], [5, 5, 7, 9], 2, 'same'],
+    ];
+    for (const [xShape, filterShape, stride, pad] of cases) {
+      const outShape = tf.backend_util.computeConv2DInfo(xShape, filterShape, stride, 1, pad).outShape;
+      expect((outShape[1] * outShape[2] * outShape[0]) % 256, `[${xShape}] takes the padded path`).to.equal(0);
+      expect(filterShape[0] * filterShape[1] * filterShape[2], 'more taps than the few-channel limit').to.be.above(64);
+      const x = normalData(rng, xShape);
+      const dy = normalData(rng, outShape);
+      await compareKernel(`Conv2DBackpropFilter x [${xShape}] filter [${filterShape}] stride ${stride} ${pad}`, () =>
+        runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, xShape), dy: tf.tensor4d(dy, outShape) }, {
+          strides: stride,
+          pad,
+          dataFormat: 'NHWC',
+          filterShape,
+        }),
+      );
+    }
+  });
 });

@@ -22,6 +22,7 @@ import {
   release,
   requireChannelsLast,
   runStock,
+  transpose,
 } from './kernel-utils';
 import { copyWords, heapWords, wordOffset } from './heap';
 import { inputGradientFewChannels, usesFewChannels } from './conv-few-channels';
@@ -97,6 +98,8 @@ export function inputGradientByPhases(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
+  // The filter with in and out channels swapped, [k_h, k_w, co, ci]: every phase's taps are blocks of it.
+  const wT = transpose(backend, filter, [0, 1, 3, 2]);
   const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
   if (strideHeight * strideWidth > 1) heapF32(backend, dx).fill(0); // phases without taps stay zero
 
@@ -106,21 +109,19 @@ export function inputGradientByPhases(
     for (let rw = 0; rw < strideWidth; rw++) {
       const cols = phaseAxis(rw, inWidth, outWidth, filterWidth, strideWidth, left);
       if (cols.taps === 0) continue;
-      // Sub-filter [tapsH, tapsW, co, ci], flipped: tap j holds filter row r + (taps − 1 − j)·s.
+      // Sub-filter [tapsH, tapsW, co, ci], flipped: tap j holds filter row r + (taps − 1 − j)·s,
+      // each tap a contiguous [co, ci] block of wT.
       const sub = backend.makeOutput([rows.taps, cols.taps, outChannels, inChannels], 'float32');
       {
-        const w = heapF32(backend, filter);
-        const out = heapF32(backend, sub);
+        const heap = heapWords(backend);
+        const from = wordOffset(backend, wT);
+        const to = wordOffset(backend, sub);
+        const block = outChannels * inChannels;
         for (let jh = 0; jh < rows.taps; jh++) {
           const kh = rh + (rows.taps - 1 - jh) * strideHeight;
           for (let jw = 0; jw < cols.taps; jw++) {
             const kw = rw + (cols.taps - 1 - jw) * strideWidth;
-            const src = (kh * filterWidth + kw) * inChannels * outChannels;
-            const dst = (jh * cols.taps + jw) * outChannels * inChannels;
-            for (let ci = 0; ci < inChannels; ci++) {
-              const s = src + ci * outChannels;
-              for (let co = 0; co < outChannels; co++) out[dst + co * inChannels + ci] = w[s + co];
-            }
+            copyWords(heap, to + (jh * cols.taps + jw) * block, from + (kh * filterWidth + kw) * block, block);
           }
         }
       }
@@ -135,13 +136,14 @@ export function inputGradientByPhases(
         strideHeight * strideWidth === 1 &&
         rows.firstQ === top && cols.firstQ === left && rows.count === inHeight && cols.count === inWidth;
       if (exact) {
-        release(backend, dx);
+        release(backend, dx, wT);
         return phase; // stride 1: the one phase is dx itself
       }
       interleave(backend, phase, dx, rows, cols, rh, rw, info);
       release(backend, phase);
     }
   }
+  release(backend, wT);
   return dx;
 }
 
