@@ -42,24 +42,39 @@ export function filterGradientFewChannels(backend: BackendWasm, x: TensorInfo, d
   const { top, left } = info.padInfo;
   const taps = filterHeight * filterWidth * inChannels;
   const positions = batchSize * outHeight * outWidth;
-  // im2col, [positions, taps]: row p holds the input pixel each filter tap sees at position p.
+  // im2col, [positions, taps]: row p holds the input pixel each filter tap sees at position p. Where
+  // the whole window lies inside the input, tap t reads the window's first value plus offsets[t].
   const patches = backend.makeOutput([positions, taps], 'float32');
   {
     const src = heapF32(backend, x);
     const dst = heapF32(backend, patches);
+    const offsets = new Int32Array(taps);
+    for (let kh = 0, t = 0; kh < filterHeight; kh++) {
+      for (let kw = 0; kw < filterWidth; kw++) {
+        for (let ci = 0; ci < inChannels; ci++, t++) offsets[t] = (kh * inWidth + kw) * inChannels + ci;
+      }
+    }
     let o = 0;
     for (let b = 0; b < batchSize; b++) {
       for (let oh = 0; oh < outHeight; oh++) {
+        const ih0 = oh * strideHeight - top;
+        const rowsInside = ih0 >= 0 && ih0 + filterHeight <= inHeight;
         for (let ow = 0; ow < outWidth; ow++) {
+          const iw0 = ow * strideWidth - left;
+          if (rowsInside && iw0 >= 0 && iw0 + filterWidth <= inWidth) {
+            const s0 = ((b * inHeight + ih0) * inWidth + iw0) * inChannels;
+            for (let t = 0; t < taps; t++) dst[o++] = src[s0 + offsets[t]];
+            continue;
+          }
           for (let kh = 0; kh < filterHeight; kh++) {
-            const ih = oh * strideHeight + kh - top;
+            const ih = ih0 + kh;
             const rowInside = ih >= 0 && ih < inHeight;
             const rowBase = (b * inHeight + ih) * inWidth;
             for (let kw = 0; kw < filterWidth; kw++) {
-              const iw = ow * strideWidth + kw - left;
+              const iw = iw0 + kw;
               if (rowInside && iw >= 0 && iw < inWidth) {
-                const s = (rowBase + iw) * inChannels;
-                for (let ci = 0; ci < inChannels; ci++) dst[o++] = src[s + ci];
+                const s1 = (rowBase + iw) * inChannels;
+                for (let ci = 0; ci < inChannels; ci++) dst[o++] = src[s1 + ci];
               } else {
                 for (let ci = 0; ci < inChannels; ci++) dst[o++] = 0;
               }
@@ -99,16 +114,32 @@ export function inputGradientFewChannels(backend: BackendWasm, dy: TensorInfo, f
   const cols = heapF32(backend, columns);
   const out = heapF32(backend, dx);
   out.fill(0);
+  // col2im. Where the whole window lies inside the input (all but the border positions), tap t adds
+  // to dx at the window's first value plus offsets[t]; at the border each tap is checked.
+  const offsets = new Int32Array(taps);
+  for (let kh = 0, t = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let ci = 0; ci < inChannels; ci++, t++) offsets[t] = (kh * inWidth + kw) * inChannels + ci;
+    }
+  }
   let p = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
+      const ih0 = oh * strideHeight - top;
+      const rowsInside = ih0 >= 0 && ih0 + filterHeight <= inHeight;
       for (let ow = 0; ow < outWidth; ow++, p++) {
         const c0 = p * taps;
+        const iw0 = ow * strideWidth - left;
+        if (rowsInside && iw0 >= 0 && iw0 + filterWidth <= inWidth) {
+          const d0 = ((b * inHeight + ih0) * inWidth + iw0) * inChannels;
+          for (let t = 0; t < taps; t++) out[d0 + offsets[t]] += cols[c0 + t];
+          continue;
+        }
         for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight + kh - top;
+          const ih = ih0 + kh;
           if (ih < 0 || ih >= inHeight) continue;
           for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth + kw - left;
+            const iw = iw0 + kw;
             if (iw < 0 || iw >= inWidth) continue;
             const d = ((b * inHeight + ih) * inWidth + iw) * inChannels;
             const c = c0 + (kh * filterWidth + kw) * inChannels;
