@@ -36,6 +36,21 @@ function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo
   return out;
 }
 
+/**
+ * For each filter tap t = (kh, kw, ci), in im2col order, the offset of the input value it sees
+ * from the first value of its window (one image, channels last): (kh·W + kw)·C + ci.
+ */
+function tapOffsets(info: tf.backend_util.Conv2DInfo): Int32Array {
+  const { filterHeight, filterWidth, inWidth, inChannels } = info;
+  const offsets = new Int32Array(filterHeight * filterWidth * inChannels);
+  for (let kh = 0, t = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      for (let ci = 0; ci < inChannels; ci++, t++) offsets[t] = (kh * inWidth + kw) * inChannels + ci;
+    }
+  }
+  return offsets;
+}
+
 export function filterGradientFewChannels(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
@@ -48,12 +63,7 @@ export function filterGradientFewChannels(backend: BackendWasm, x: TensorInfo, d
   {
     const src = heapF32(backend, x);
     const dst = heapF32(backend, patches);
-    const offsets = new Int32Array(taps);
-    for (let kh = 0, t = 0; kh < filterHeight; kh++) {
-      for (let kw = 0; kw < filterWidth; kw++) {
-        for (let ci = 0; ci < inChannels; ci++, t++) offsets[t] = (kh * inWidth + kw) * inChannels + ci;
-      }
-    }
+    const offsets = tapOffsets(info);
     let o = 0;
     for (let b = 0; b < batchSize; b++) {
       for (let oh = 0; oh < outHeight; oh++) {
@@ -116,12 +126,7 @@ export function inputGradientFewChannels(backend: BackendWasm, dy: TensorInfo, f
   out.fill(0);
   // col2im. Where the whole window lies inside the input (all but the border positions), tap t adds
   // to dx at the window's first value plus offsets[t]; at the border each tap is checked.
-  const offsets = new Int32Array(taps);
-  for (let kh = 0, t = 0; kh < filterHeight; kh++) {
-    for (let kw = 0; kw < filterWidth; kw++) {
-      for (let ci = 0; ci < inChannels; ci++, t++) offsets[t] = (kh * inWidth + kw) * inChannels + ci;
-    }
-  }
+  const offsets = tapOffsets(info);
   let p = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {

@@ -26,24 +26,21 @@ function expanded(dy: tf.Tensor, x: tf.Tensor, attrs: ReduceAttrs): { dy: tf.Ten
   return { dy: tf.reshape(asFloat, shape), count };
 }
 
+/** The gradient of Sum (dy broadcast) or Mean (dy / n broadcast) over the reduced axes. */
+function reduceGradConfig(kernelName: 'Sum' | 'Mean'): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const e = expanded(dy as tf.Tensor, x, attrs as unknown as ReduceAttrs);
+      return { x: () => tf.broadcastTo(kernelName === 'Mean' ? tf.div(e.dy, e.count) : e.dy, x.shape) };
+    },
+  };
+}
+
 /** Sum's gradient: dy broadcast over the summed axes (tfjs: dy · ones(x.shape)). */
-export const sumGradConfig: tf.GradConfig = {
-  kernelName: 'Sum',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved;
-    const e = expanded(dy as tf.Tensor, x, attrs as unknown as ReduceAttrs);
-    return { x: () => tf.broadcastTo(e.dy, x.shape) };
-  },
-};
+export const sumGradConfig = reduceGradConfig('Sum');
 
 /** Mean's gradient: dy / n broadcast over the averaged axes (tfjs: dy · ones(x.shape) / n). */
-export const meanGradConfig: tf.GradConfig = {
-  kernelName: 'Mean',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved;
-    const e = expanded(dy as tf.Tensor, x, attrs as unknown as ReduceAttrs);
-    return { x: () => tf.broadcastTo(tf.div(e.dy, e.count), x.shape) };
-  },
-};
+export const meanGradConfig = reduceGradConfig('Mean');
