@@ -65,7 +65,7 @@ export function filterGradientByConvolution(
   // 2-D transpose that thrashes the cache when oh·ow·b is a multiple of 256 (14·14·64 = 12 544,
   // 28·28·64 = 50 176: 1.8 and 9 ms, transpose.ts). One zero image more in x and dy adds nothing to
   // the gradient and moves the row length off that multiple.
-  const padBatch = (outHeight * outWidth * info.batchSize) % 256 === 0;
+  const padBatch = info.batchSize > 0 && (outHeight * outWidth * info.batchSize) % 256 === 0;
   const xs = padBatch ? withZeroImage(backend, x) : x;
   const dys = padBatch ? withZeroImage(backend, dy) : dy;
   const xT = transpose(backend, xs, [3, 1, 2, 0]); // [ci, h, w, b]
@@ -96,9 +96,9 @@ function withZeroImage(backend: WasmKernelArgs['backend'], x: TensorInfo): Tenso
   const [b, ...rest] = x.shape;
   const out = backend.makeOutput([b + 1, ...rest], 'float32');
   const heap = heapWords(backend);
-  const size = b * rest.reduce((p, d) => p * d, 1);
+  const image = rest.reduce((p, d) => p * d, 1);
   const to = wordOffset(backend, out);
-  heap.copyWithin(to, wordOffset(backend, x), wordOffset(backend, x) + size);
-  heap.fill(0, to + size, to + size + size / b);
+  heap.copyWithin(to, wordOffset(backend, x), wordOffset(backend, x) + b * image);
+  heap.fill(0, to + b * image, to + (b + 1) * image);
   return out;
 }
