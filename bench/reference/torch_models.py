@@ -42,7 +42,9 @@ def blas_library():
 
     Debian's python3-torch calls whatever provides libblas.so.3: the reference BLAS (package
     libblas3; about 8 GFLOP/s here, so PyTorch's dense layers run ~10x slower) unless OpenBLAS
-    (libopenblas0-pthread) is installed. Returns 'OpenBLAS', 'MKL', 'reference BLAS' or 'unknown'.
+    (libopenblas0-pthread) is installed. What decides is the file mapped as libblas.so.3 (OpenBLAS's
+    LAPACK may be loaded beside the reference BLAS). Returns 'OpenBLAS', 'MKL', 'reference BLAS'
+    or 'unknown'.
     """
     torch.randn(64, 64) @ torch.randn(64, 64)  # make sure the BLAS is loaded
     try:
@@ -50,12 +52,15 @@ def blas_library():
             paths = {line.split()[-1] for line in maps if '/' in line}
     except OSError:
         return 'unknown'
+    blas = [p for p in paths if p.rsplit('/', 1)[-1].startswith('libblas.so')]
     if any('mkl' in p for p in paths):
         return 'MKL'
-    if any('openblas' in p for p in paths):
+    if any('openblas' in p for p in blas):
         return 'OpenBLAS'
-    if any(p.endswith('/blas/libblas.so.3') for p in paths):
+    if any('/blas/' in p for p in blas):
         return 'reference BLAS'
+    if not blas and any('openblas' in p for p in paths):
+        return 'OpenBLAS'
     return 'unknown'
 
 
