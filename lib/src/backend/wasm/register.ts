@@ -20,7 +20,6 @@ import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad';
 import { leakyRelu, leakyReluGradConfig } from './leaky-relu';
 import { fusedBatchNorm } from './batch-norm';
 import { transpose } from './transpose';
-import { add, multiply, realDiv, sub } from './broadcast-rows';
 import { meanGradConfig, sumGradConfig } from './reduce-grad';
 
 type GenbookKernel = (args: WasmKernelArgs<never>) => tf.TensorInfo | tf.TensorInfo[];
@@ -47,10 +46,6 @@ const KERNELS: ReadonlyArray<readonly [string, GenbookKernel]> = [
   ['LeakyRelu', leakyRelu as GenbookKernel],
   ['FusedBatchNorm', fusedBatchNorm as GenbookKernel],
   ['Transpose', transpose as GenbookKernel],
-  ['Add', add as GenbookKernel],
-  ['Sub', sub as GenbookKernel],
-  ['Multiply', multiply as GenbookKernel],
-  ['RealDiv', realDiv as GenbookKernel],
 ];
 
 /**
