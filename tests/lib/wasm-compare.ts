@@ -2,8 +2,21 @@
  * Helpers for the wasm kernel tests: run the same computation on `wasm` (with the genbook
  * kernels) and on `cpu` (tfjs's reference JavaScript kernels) and compare.
  */
+import { spawnSync } from 'child_process';
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
+
+/**
+ * Run a short script against lib/dist in a fresh Node process, with GENBOOK_BACKEND and
+ * GENBOOK_THREADS cleared unless `env` sets them.
+ */
+export function runNode(args: string[], script: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [...args, '-e', script], {
+    encoding: 'utf8',
+    timeout: 60000,
+    env: { ...process.env, GENBOOK_BACKEND: '', GENBOOK_THREADS: '', ...env },
+  });
+}
 
 /** Activate wasm through `backend.setup` (which registers the genbook kernels). */
 export async function useWasm(): Promise<void> {

@@ -2,10 +2,9 @@
  * The genbook wasm training kernels against tfjs's `cpu` kernels on randomised shapes.
  * Tolerance: see RELATIVE_TOLERANCE in wasm-compare.ts (1e-4 of the result's scale).
  */
-import { spawnSync } from 'child_process';
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
-import { compareKernel, expectClose, normalData, runKernel, runOn, useWasm } from './wasm-compare';
+import { compareKernel, expectClose, normalData, runKernel, runNode, runOn, useWasm } from './wasm-compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -317,7 +316,7 @@ describe('wasm training kernels (against cpu)', function () {
         console.log(JSON.stringify(out));
       })();`;
     for (const threads of ['1', '2']) {
-      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60000, env: { ...process.env, GENBOOK_BACKEND: '', GENBOOK_THREADS: threads } });
+      const run = runNode([], script, { GENBOOK_THREADS: threads });
       expect(run.status, run.stderr).to.equal(0);
       const out = JSON.parse(run.stdout.trim().split('\n').pop() as string) as Record<string, number[] & number[][]>;
       const v = [-5000000, -8388607, -4194305, 2139095041, 2143289343, 7, -1];

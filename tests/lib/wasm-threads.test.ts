@@ -8,13 +8,12 @@
  * default, every core, so on a multi-core machine they check the threaded build against cpu; run
  * them with GENBOOK_THREADS=1 for the single-threaded build.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
 import { until } from '../until';
-import { expectClose, normalData } from './wasm-compare';
+import { expectClose, normalData, runNode } from './wasm-compare';
 
 const quiet = { log: null } as const;
 const GENBOOK_DIST = path.join(__dirname, '..', '..', 'lib', 'dist', 'index.js');
@@ -37,15 +36,6 @@ function osThreads(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Run a short script against lib/dist in a fresh Node process. */
-function runNode(args: string[], script: string, env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [...args, '-e', script], {
-    encoding: 'utf8',
-    timeout: 60000,
-    env: { ...process.env, GENBOOK_BACKEND: '', GENBOOK_THREADS: '', ...env },
-  });
 }
 
 describe('wasm threads: choosing the count', () => {
