@@ -4,6 +4,8 @@
  */
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
+import { phaseFilterAliases } from '../../lib/src/backend/wasm/conv2d-backprop-input';
+import { usesFewChannels } from '../../lib/src/backend/wasm/conv-few-channels';
 import { compareKernel, expectClose, normalData, runKernel, runNode, runOn, useWasm } from './wasm-compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -541,5 +543,34 @@ describe('wasm training kernels (against cpu)', function () {
         }),
       );
     }
+  });
+  it('Conv2DBackpropInput matches cpu where a phase sub-filter has taps·c_out rows, a multiple of 256 (dy gets a channel of zeros)', async () => {
+    const rng = random.rng(310);
+    // dcgan's layer at batch 2 (2×2 taps per phase · 128 = 512); stride 1 (the one phase is dx:
+    // 16 taps · 16 = 256); 2×2 filter, stride 2 (1 tap per phase · 256); 3×3, stride 2 (phases of
+    // 4, 2, 2 and 1 taps · 64: only the 4-tap phase has 256 rows)
+    const cases: [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][] = [
+      [[2, 14, 14, 64], [4, 4, 64, 128], 2, 'same'],
+      [[2, 6, 6, 5], [4, 4, 5, 16], 1, 'same'],
+      [[1, 6, 6, 17], [2, 2, 17, 256], 2, 'valid'],
+      [[2, 9, 9, 8], [3, 3, 8, 64], 2, 'same'],
+    ];
+    for (const [xShape, filterShape, stride, pad] of cases) {
+      const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, stride, 1, pad);
+      expect(phaseFilterAliases(info), `[${filterShape}] stride ${stride} takes the padded path`).to.equal(true);
+      expect(usesFewChannels(info), `[${filterShape}] is not a few-channel layer`).to.equal(false);
+      const filter = normalData(rng, filterShape);
+      const dy = normalData(rng, info.outShape);
+      await compareKernel(`Conv2DBackpropInput dy [${info.outShape}] filter [${filterShape}] stride ${stride} ${pad}`, () =>
+        runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dy, info.outShape), filter: tf.tensor4d(filter, filterShape) }, {
+          strides: stride,
+          pad,
+          dataFormat: 'NHWC',
+          inputShape: xShape,
+        }),
+      );
+    }
+    // Not padded: 2×2 taps · 64 = 256 is padded, 2×2 · 60 is not.
+    expect(phaseFilterAliases(tf.backend_util.computeConv2DInfo([2, 14, 14, 8], [4, 4, 8, 60], 2, 1, 'same'))).to.equal(false);
   });
 });

@@ -6,11 +6,17 @@
  * convolution instead. For stride s, output row i = q·s + r − padTop receives only the filter rows
  * kh ≡ r (mod s), so each of the s_h·s_w output phases (r_h, r_w) is an ordinary stride-1
  * convolution of dy with a sub-filter of ⌈k/s⌉ taps per axis, flipped and with in/out channels
- * swapped ("sub-pixel" decomposition, no zero-stuffed input). All phases share one convolution
- * call (their sub-filters stacked along the output channels) and a final loop interleaves the
- * phases into dx.
+ * swapped ("sub-pixel" decomposition, no zero-stuffed input). Each phase is one convolution
+ * call with its own sub-filter, and a loop writes its rows and columns into their places in dx.
  *
  *   dx[b, q·s + r − pt, ·, ci] = Σ_{m, co} dy[b, q − m, ·, co] · W[r + m·s, ·, ci, co]
+ *
+ * Every sub-filter is a new filter to the stock Conv2D, which transposes it from
+ * [taps·co, ci] to [ci, taps·co] before XNNPACK packs it, and that transpose thrashes the cache when
+ * taps·co is a multiple of 256 (as in transpose.ts): a new [2, 2, 128, 64] filter costs 6.6–7.3 ns a
+ * value against 2.4–2.6 ns for [2, 2, 129, 64] (`npx tsx bench/filter-setup.ts`). There dy gets one
+ * more channel of zeros (the stock PadV2), and every sub-filter a zero row for it: the sums are
+ * the same.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -98,6 +104,10 @@ export function inputGradientByPhases(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
+  const padChannel = phaseFilterAliases(info);
+  // Channels of the phase convolutions' input: dy's, and one of zeros where padChannel.
+  const co = outChannels + (padChannel ? 1 : 0);
+  const dyIn = padChannel ? runStock('PadV2', backend, { x: dy }, { paddings: [[0, 0], [0, 0], [0, 0], [0, 1]], constantValue: 0 }) : dy;
   // The filter with in and out channels swapped, [k_h, k_w, co, ci]: every phase's taps are blocks of it.
   const wT = transpose(backend, filter, [0, 1, 3, 2]);
   const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
@@ -110,8 +120,8 @@ export function inputGradientByPhases(
       const cols = phaseAxis(rw, inWidth, outWidth, filterWidth, strideWidth, left);
       if (cols.taps === 0) continue;
       // Sub-filter [tapsH, tapsW, co, ci], flipped: tap j holds filter row r + (taps − 1 − j)·s,
-      // each tap a contiguous [co, ci] block of wT.
-      const sub = backend.makeOutput([rows.taps, cols.taps, outChannels, inChannels], 'float32');
+      // each tap a contiguous [outChannels, ci] block of wT (then a zero row where padChannel).
+      const sub = backend.makeOutput([rows.taps, cols.taps, co, inChannels], 'float32');
       {
         const heap = heapWords(backend);
         const from = wordOffset(backend, wT);
@@ -121,11 +131,13 @@ export function inputGradientByPhases(
           const kh = rh + (rows.taps - 1 - jh) * strideHeight;
           for (let jw = 0; jw < cols.taps; jw++) {
             const kw = rw + (cols.taps - 1 - jw) * strideWidth;
-            copyWords(heap, to + (jh * cols.taps + jw) * block, from + (kh * filterWidth + kw) * block, block);
+            const tap = to + (jh * cols.taps + jw) * co * inChannels;
+            copyWords(heap, tap, from + (kh * filterWidth + kw) * block, block);
+            if (padChannel) heap.fill(0, tap + block, tap + block + inChannels);
           }
         }
       }
-      const phase = runStock('Conv2D', backend, { x: dy, filter: sub }, {
+      const phase = runStock('Conv2D', backend, { x: dyIn, filter: sub }, {
         strides: [1, 1],
         dilations: [1, 1],
         pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
@@ -137,6 +149,7 @@ export function inputGradientByPhases(
         rows.firstQ === top && cols.firstQ === left && rows.count === inHeight && cols.count === inWidth;
       if (exact) {
         release(backend, dx, wT);
+        if (padChannel) release(backend, dyIn);
         return phase; // stride 1: the one phase is dx itself
       }
       interleave(backend, phase, dx, rows, cols, rh, rw, info);
@@ -144,7 +157,24 @@ export function inputGradientByPhases(
     }
   }
   release(backend, wT);
+  if (padChannel) release(backend, dyIn);
   return dx;
+}
+
+/**
+ * Whether some phase's sub-filter has taps·co rows, a multiple of 256, for the stock Conv2D's
+ * filter transpose (its cache cliff, transpose.ts); then co + 1 channels avoid it.
+ */
+export function phaseFilterAliases(info: tf.backend_util.Conv2DInfo): boolean {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, outChannels } = info;
+  for (let rh = 0; rh < strideHeight; rh++) {
+    const rows = phaseAxis(rh, inHeight, outHeight, filterHeight, strideHeight, info.padInfo.top).taps;
+    for (let rw = 0; rw < strideWidth; rw++) {
+      const cols = phaseAxis(rw, inWidth, outWidth, filterWidth, strideWidth, info.padInfo.left).taps;
+      if (rows > 0 && cols > 0 && (rows * cols * outChannels) % 256 === 0) return true;
+    }
+  }
+  return false;
 }
 
 /** Write phase (rh, rw)'s rows and columns into their places in dx, dropping those outside. */
