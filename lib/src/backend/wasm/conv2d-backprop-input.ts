@@ -14,9 +14,9 @@
  * Every sub-filter is a new filter to the stock Conv2D, which transposes it from
  * [taps·co, ci] to [ci, taps·co] before XNNPACK packs it, and that transpose thrashes the cache when
  * taps·co is a multiple of 256 (as in transpose.ts): a new [2, 2, 128, 64] filter costs 6.6–7.3 ns a
- * value against 2.4–2.6 ns for [2, 2, 129, 64] (`npx tsx bench/filter-setup.ts`). There dy gets one
- * more channel of zeros (the stock PadV2), and every sub-filter a zero row for it: the sums are
- * the same.
+ * value against 2.4–2.6 ns for [2, 2, 129, 64] (`npx tsx bench/filter-setup.ts`). Where that costs
+ * more than a copy of dy (phaseFilterAliases), dy gets one more channel of zeros (the stock PadV2)
+ * and every sub-filter a zero row for it: the sums are the same.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -162,19 +162,24 @@ export function inputGradientByPhases(
 }
 
 /**
- * Whether some phase's sub-filter has taps·co rows, a multiple of 256, for the stock Conv2D's
- * filter transpose (its cache cliff, transpose.ts); then co + 1 channels avoid it.
+ * Whether dy gets a channel of zeros: where sub-filters have taps·co rows, a multiple of 256 (the
+ * stock Conv2D's filter transpose then thrashes the cache, transpose.ts), and are large enough
+ * that this costs more than copying dy. A new filter costs about 4.5 ns a value more there
+ * (`npx tsx bench/filter-setup.ts`), the copy about 0.5 ns a value of dy: padding pays when such
+ * sub-filters hold at least 1/8 as many values as dy. (dcgan: 131 072 values against dy's
+ * 401 408; conv-vae's one 2 × 2-tap phase of 64 → 32 channels, 8 192 against 401 408, does not.)
  */
 export function phaseFilterAliases(info: tf.backend_util.Conv2DInfo): boolean {
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, outChannels } = info;
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, inChannels, outChannels } = info;
+  let aliased = 0;
   for (let rh = 0; rh < strideHeight; rh++) {
     const rows = phaseAxis(rh, inHeight, outHeight, filterHeight, strideHeight, info.padInfo.top).taps;
     for (let rw = 0; rw < strideWidth; rw++) {
       const cols = phaseAxis(rw, inWidth, outWidth, filterWidth, strideWidth, info.padInfo.left).taps;
-      if (rows > 0 && cols > 0 && (rows * cols * outChannels) % 256 === 0) return true;
+      if (rows > 0 && cols > 0 && (rows * cols * outChannels) % 256 === 0) aliased += rows * cols * outChannels * inChannels;
     }
   }
-  return false;
+  return aliased > 0 && aliased * 8 >= info.batchSize * outHeight * outWidth * outChannels;
 }
 
 /** Write phase (rh, rw)'s rows and columns into their places in dx, dropping those outside. */
