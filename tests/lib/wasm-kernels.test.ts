@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
 import { phaseFilterAliases } from '../../lib/src/backend/wasm/conv2d-backprop-input';
 import { usesFewChannels } from '../../lib/src/backend/wasm/conv-few-channels';
+import { preluRow } from '../../lib/src/backend/wasm/leaky-relu';
 import { compareKernel, expectClose, normalData, runKernel, runNode, runOn, useWasm } from './wasm-compare';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -377,7 +378,7 @@ describe('wasm training kernels (against cpu)', function () {
     }
   });
 
-  it('LeakyRelu and its gradient (x·step(x, α), dy·step(x, α)) equal the stock kernels exactly, at ±0 and ±∞ too (NaN stays NaN); unregistering restores tfjs\'s gradient', async () => {
+  it('LeakyRelu (XNNPACK\'s PReLU) and its gradient (dy·step(x, α)) equal the stock kernels exactly, at ±∞ and 0 too (NaN stays NaN; a −0 result is +0); unregistering restores tfjs\'s gradient', async () => {
     const rng = random.rng(310);
     const special = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38];
     const values = Float32Array.from([...special, ...rng.normals(64 * 7 * 7 * 8 - special.length)]);
@@ -405,20 +406,47 @@ describe('wasm training kernels (against cpu)', function () {
     // ... and it really was tfjs's: its gradient at x = NaN is α·dy, finite (ours is NaN)
     expect(Number.isFinite(stock[1][4]), `stock gradient at NaN: ${stock[1][4]}`).to.equal(true);
     ours.forEach((out, i) => {
-      // Object.is: the same bits as the stock wasm kernels up to NaN's payload (−0 stays −0). One
-      // documented difference: at x = NaN our gradient is NaN (step(NaN) is NaN), tfjs's gives α·dy.
-      const expected = (j: number) => (i === 1 && Number.isNaN(values[j]) ? NaN : stock[i][j]);
+      // Object.is: the same bits as the stock wasm kernels up to NaN's payload. Two documented
+      // differences: at x = NaN our gradient is NaN (step(NaN) is NaN), tfjs's gives α·dy; and
+      // where α·x is −0 (x = −0, or a negative x so small that α·x underflows) PReLU gives +0
+      // (XNNPACK computes max(x, 0) + α·min(x, 0)), the stock kernel −0.
+      const expected = (j: number) =>
+        i === 1 && Number.isNaN(values[j]) ? NaN : i !== 1 && Object.is(stock[i][j], -0) ? 0 : stock[i][j];
       const differ = Array.from(out).findIndex((v, j) => !Object.is(v, expected(j)));
       expect(differ, `output ${i}: first difference at ${differ} (${out[differ]} vs ${stock[i][differ]}, x = ${values[differ]})`).to.equal(-1);
       // cpu rounds α·x from float64 (α = 0.2 is not a float32): equal to rounding, on the finite values
       const finite = (a: Float32Array) => a.filter((_, j) => j >= special.length);
       expectClose(finite(out), finite(cpu[i]), `output ${i} against cpu`, 1e-6);
     });
-    expect(ours[0][1]).to.satisfy((v: number) => Object.is(v, -0));
+    expect(ours[0][1]).to.satisfy((v: number) => Object.is(v, 0));
+    expect(stock[0][1]).to.satisfy((v: number) => Object.is(v, -0));
     // by hand at x = 0, −0, +∞, −∞, NaN: α·dy, α·dy, dy, α·dy, NaN (float32 products)
     const alphaDy = (v: number) => Math.fround(v * Math.fround(0.2));
     const byHand = [alphaDy(dyValues[0]), alphaDy(dyValues[1]), dyValues[2], alphaDy(dyValues[3]), NaN];
     byHand.forEach((v, j) => expect(Object.is(ours[1][j], v), `gradient at x = ${values[j]}: ${ours[1][j]} vs ${v}`).to.equal(true));
+  });
+
+  it('LeakyRelu takes PReLU rows of 16–512 values, and x·step(x, α) where the size has no such divisor, equal to the stock kernel there (−0 stays −0)', async () => {
+    expect(preluRow(64 * 14 * 14 * 64)).to.equal(512);
+    expect(preluRow(64 * 28 * 28)).to.equal(512);
+    expect(preluRow(3 * 7 * 7 * 3)).to.equal(441);
+    expect(preluRow(17 * 3)).to.equal(51);
+    expect(preluRow(2 * 521)).to.equal(0); // 521 is prime
+    expect(preluRow(15)).to.equal(0);
+    const special = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38];
+    const values = Float32Array.from([...special, ...random.rng(312).normals(2 * 521 - special.length)]);
+    const run = () => [tf.leakyRelu(tf.tensor(values, [2, 521]), 0.2)];
+    const ours = await runOn('wasm', run);
+    backend.unregisterWasmTrainingKernels();
+    let stock: Float32Array[];
+    try {
+      stock = await runOn('wasm', run);
+    } finally {
+      backend.registerWasmTrainingKernels();
+    }
+    const differ = Array.from(ours[0]).findIndex((v, j) => !Object.is(v, stock[0][j]));
+    expect(differ, `first difference at ${differ} (${ours[0][differ]} vs ${stock[0][differ]}, x = ${values[differ]})`).to.equal(-1);
+    expect(ours[0][1]).to.satisfy((v: number) => Object.is(v, -0));
   });
 
   it('FusedBatchNorm (γ·(x − μ)/√(σ² + ε) + β) matches cpu: per-channel, scalar and [1, 1, 1, C] statistics, no γ or β, a large mean, statistics broadcast along H, rank-2 x, and its gradient', async () => {
