@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { backend, random, tf } from 'genbook';
-import { phaseFilterAliases } from '../../lib/src/backend/wasm/conv2d-backprop-input';
+import { padsDyChannel } from '../../lib/src/backend/wasm/conv2d-backprop-input';
 import { usesFewChannels } from '../../lib/src/backend/wasm/conv-few-channels';
 import { preluRow } from '../../lib/src/backend/wasm/leaky-relu';
 import { compareKernel, expectClose, normalData, runKernel, runNode, runOn, useWasm } from './wasm-compare';
@@ -585,7 +585,7 @@ describe('wasm training kernels (against cpu)', function () {
     ];
     for (const [xShape, filterShape, stride, pad] of cases) {
       const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, stride, 1, pad);
-      expect(phaseFilterAliases(info), `[${filterShape}] stride ${stride} takes the padded path`).to.equal(true);
+      expect(padsDyChannel(info), `[${filterShape}] stride ${stride} takes the padded path`).to.equal(true);
       expect(usesFewChannels(info), `[${filterShape}] is not a few-channel layer`).to.equal(false);
       const filter = normalData(rng, filterShape);
       const dy = normalData(rng, info.outShape);
@@ -600,8 +600,8 @@ describe('wasm training kernels (against cpu)', function () {
     }
     // Not padded: 2×2 taps · 60 rows; 2×2 · 64 rows, but sub-filters (4 · 256 · 8 values) small
     // against dy (64 · 7 · 7 · 64): the copy would cost more than it saves.
-    expect(phaseFilterAliases(tf.backend_util.computeConv2DInfo([2, 14, 14, 8], [4, 4, 8, 60], 2, 1, 'same'))).to.equal(false);
-    expect(phaseFilterAliases(tf.backend_util.computeConv2DInfo([64, 14, 14, 8], [4, 4, 8, 64], 2, 1, 'same'))).to.equal(false);
-    expect(phaseFilterAliases(tf.backend_util.computeConv2DInfo([64, 14, 14, 64], [4, 4, 64, 128], 2, 1, 'same')), "dcgan's layer").to.equal(true);
+    expect(padsDyChannel(tf.backend_util.computeConv2DInfo([2, 14, 14, 8], [4, 4, 8, 60], 2, 1, 'same'))).to.equal(false);
+    expect(padsDyChannel(tf.backend_util.computeConv2DInfo([64, 14, 14, 8], [4, 4, 8, 64], 2, 1, 'same'))).to.equal(false);
+    expect(padsDyChannel(tf.backend_util.computeConv2DInfo([64, 14, 14, 64], [4, 4, 64, 128], 2, 1, 'same')), "dcgan's layer").to.equal(true);
   });
 });

@@ -15,7 +15,7 @@
  * [taps·co, ci] to [ci, taps·co] before XNNPACK packs it, and that transpose thrashes the cache when
  * taps·co is a multiple of 256 (as in transpose.ts): a new [2, 2, 128, 64] filter costs 6.6–7.3 ns a
  * value against 2.4–2.6 ns for [2, 2, 129, 64] (`npx tsx bench/filter-setup.ts`). Where that costs
- * more than a copy of dy (phaseFilterAliases), dy gets one more channel of zeros (the stock PadV2)
+ * more than a copy of dy (padsDyChannel), dy gets one more channel of zeros (the stock PadV2)
  * and every sub-filter a zero row for it: the sums are the same.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -104,7 +104,7 @@ export function inputGradientByPhases(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
-  const padChannel = phaseFilterAliases(info);
+  const padChannel = padsDyChannel(info);
   // Channels of the phase convolutions' input: dy's, and one of zeros where padChannel.
   const co = outChannels + (padChannel ? 1 : 0);
   const dyIn = padChannel ? runStock('PadV2', backend, { x: dy }, { paddings: [[0, 0], [0, 0], [0, 0], [0, 1]], constantValue: 0 }) : dy;
@@ -172,7 +172,7 @@ export function inputGradientByPhases(
  * sub-filters hold at least 1/8 as many values as dy. (dcgan: 131 072 values against dy's
  * 401 408; conv-vae's one 2 × 2-tap phase of 64 → 32 channels, 8 192 against 401 408, does not.)
  */
-export function phaseFilterAliases(info: tf.backend_util.Conv2DInfo): boolean {
+export function padsDyChannel(info: tf.backend_util.Conv2DInfo): boolean {
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, inChannels, outChannels } = info;
   let aliased = 0;
   for (let rh = 0; rh < strideHeight; rh++) {

@@ -1,12 +1,12 @@
 /**
- * LeakyRelu and its gradient on wasm without branches (Maas et al. 2013; the DCGAN discriminator's
+ * LeakyReLU and its gradient on wasm without branches (Maas et al. 2013; the DCGAN discriminator's
  * activation, α = 0.2, Radford et al. 2016 §3).
  *
  * The stock wasm kernels for LeakyRelu, Greater and Select are scalar loops with a branch on each
  * value's sign. On activations the sign is a coin flip, so the branch mispredicts half the time:
  * on [64, 14, 14, 64] the stock LeakyRelu takes 3.5 ms and tfjs's gradient, where(x > 0, dy, α·dy),
  * 7.5–8.3 ms, against 0.11–0.15 ms for one Multiply of the same shape. Here
- *   f(x) = PReLU(x) with every slope α (XNNPACK: max(x, 0) + α·min(x, 0)),
+ *   f(x) = PReLU(x) with every slope α (XNNPACK's kernel in this build: max(x, 0) + α·min(x, 0)),
  *   f'(x) = s(x),   s(x) = step(x, α) = 1 if x > 0 else α,
  * take 0.12 and 0.40 ms on 1 thread, 0.07 and 0.33 ms on 2 (PReLU's rows are the thread pool's
  * tasks; `npx tsx bench/elementwise.ts`, idle machine; bench/results/elementwise.txt). Until
@@ -39,10 +39,10 @@ export function preluRow(size: number): number {
 }
 
 /**
- * LeakyRelu as XNNPACK's PReLU (y = x where x's sign bit is clear, α·x where it is set) with a row
- * of slopes all α: one vectorised kernel that the threaded build runs on every thread (rows are
- * its tasks). Where the size has no row length, x · step(x, α): two vectorised stock kernels on
- * one thread. Both give α·x for x < 0 and −0, and x otherwise, as the stock kernel does.
+ * LeakyRelu as XNNPACK's PReLU with a row of slopes all α: one vectorised kernel that the threaded
+ * build runs on every thread (rows are its tasks); a result of −0 comes out +0. Where the size has
+ * no row length, x · step(x, α): two vectorised stock kernels on one thread, bit for bit the stock
+ * kernel's values.
  */
 export function leakyRelu(args: WasmKernelArgs<LeakyReluAttrs>): TensorInfo {
   const { backend, attrs } = args;
