@@ -23,6 +23,9 @@ interface ConvCase {
   pad: Pad;
 }
 
+/** x shape, filter shape, stride and padding of a convolution chosen to take one kernel path. */
+type FixedConvCase = [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'];
+
 /** Channel counts drawn from 1–64, weighted towards small ones to keep the cpu reference fast. */
 const CHANNELS = [1, 2, 3, 4, 7, 8, 16, 32, 64];
 
@@ -551,7 +554,7 @@ describe('wasm training kernels (against cpu)', function () {
     const rng = random.rng(309);
     // 8·8·4 = 256 (3×3 same, stride 1); 16·16·1 = 256; 4·4·16 = 256 (stride 2, a 5×5 filter); all
     // with more than 64 taps, so not the few-channel path
-    const cases: [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][] = [
+    const cases: FixedConvCase[] = [
       [[4, 8, 8, 8], [3, 3, 8, 6], 1, 'same'],
       [[1, 16, 16, 8], [3, 3, 8, 40], 1, 'same'],
       [[16, 8, 8, 7], [5, 5, 7, 9], 2, 'same'],
@@ -572,12 +575,13 @@ describe('wasm training kernels (against cpu)', function () {
       );
     }
   });
+
   it('Conv2DBackpropInput matches cpu where a phase sub-filter has taps·c_out rows, a multiple of 256 (dy gets a channel of zeros)', async () => {
     const rng = random.rng(310);
     // dcgan's layer at batch 2 (2×2 taps per phase · 128 = 512); stride 1 (the one phase is dx:
     // 16 taps · 16 = 256); 2×2 filter, stride 2 (1 tap per phase · 256); 3×3, stride 2 (phases of
     // 4, 2, 2 and 1 taps · 64: only the 4-tap phase has 256 rows)
-    const cases: [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][] = [
+    const cases: FixedConvCase[] = [
       [[2, 14, 14, 64], [4, 4, 64, 128], 2, 'same'],
       [[2, 6, 6, 5], [4, 4, 5, 16], 1, 'same'],
       [[1, 6, 6, 17], [2, 2, 17, 256], 2, 'valid'],
